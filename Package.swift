@@ -1,0 +1,68 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Everything a plugin needs at build time is the C ABI (`CAgentHost`) and, for
+/// Swift authors, `AgentPluginKit`; the host is `AgentHostCore` plus two thin
+/// executables. Each bundled plugin is a dynamic library product whose
+/// `plugin.json` is copied into the build folder as a resource, so the build
+/// folder alone is a complete, discoverable set of bundled plugins.
+let package = Package(
+    name: "AgentHost",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "agenthost", targets: ["agenthost"]),
+        .executable(name: "agenthost-bench", targets: ["agenthost-bench"]),
+        .library(name: "AgentHostCore", targets: ["AgentHostCore"]),
+        .library(name: "AgentPluginKit", targets: ["AgentPluginKit"]),
+        .library(name: "KnowledgeAgent", type: .dynamic, targets: ["KnowledgeAgent"]),
+        .library(name: "PlannerAgent", type: .dynamic, targets: ["PlannerAgent"]),
+        .library(name: "EchoAgentC", type: .dynamic, targets: ["EchoAgentC"]),
+        .library(name: "EchoAgentSwift", type: .dynamic, targets: ["EchoAgentSwift"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // The SDK: the C ABI, and the Swift kit on top of it.
+        .target(name: "CAgentHost", path: "sdk", sources: ["src"], publicHeadersPath: "include"),
+        .target(name: "AgentPluginKitEntry", dependencies: ["CAgentHost"], path: "sdk/swift/AgentPluginKitEntry"),
+        .target(name: "AgentPluginKit", dependencies: ["CAgentHost", "AgentPluginKitEntry"], path: "sdk/swift/AgentPluginKit"),
+
+        // The host.
+        .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
+                       providers: [.apt(["libffi-dev"]), .brew(["libffi"])]),
+        .target(name: "AgentHostCore", dependencies: [
+            "CAgentHost", "CFFI", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "agenthost", dependencies: [
+            "AgentHostCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "agenthost-bench", dependencies: ["AgentHostCore"]),
+
+        // Bundled plugins.
+        .target(name: "KnowledgeAgent", dependencies: ["CAgentHost"], path: "Plugins/Knowledge",
+                exclude: ["plugin.json"], resources: [.copy("plugin.json")], publicHeadersPath: ".",
+                cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
+        .target(name: "PlannerAgent", dependencies: ["AgentPluginKit"], path: "Plugins/Planner",
+                exclude: ["plugin.json"], resources: [.copy("plugin.json")]),
+
+        // Minimal agents that answer at once, so the benchmark measures the
+        // host and the SDK rather than an agent's own work. Not bundled: their
+        // manifests stay in the source tree.
+        .target(name: "EchoAgentC", dependencies: ["CAgentHost"], path: "Benchmarks/EchoAgentC",
+                exclude: ["plugin.json"], publicHeadersPath: ".",
+                cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
+        .target(name: "EchoAgentSwift", dependencies: ["AgentPluginKit"], path: "Benchmarks/EchoAgentSwift",
+                exclude: ["plugin.json"]),
+
+        // Tests: one target per concern, sharing a small support library.
+        .target(name: "AgentHostTestSupport", dependencies: ["AgentHostCore"], path: "Tests/AgentHostTestSupport"),
+        .testTarget(name: "ABITests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
+        .testTarget(name: "RegistryTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
+        .testTarget(name: "BundledPluginTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["AgentHostTestSupport"]),
+    ]
+)

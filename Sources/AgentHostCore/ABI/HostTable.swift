@@ -1,0 +1,141 @@
+import CAgentHost
+import Logging
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Builds the `ah_host` table each plugin receives at `init`, and implements
+/// its callbacks. The tables live as long as the process, like the images.
+enum HostTable {
+    /// The host's semantic version, as reported to plugins.
+    static let version = "0.1.0"
+
+    nonisolated(unsafe) private static let name = makeStatic("agenthost")
+    nonisolated(unsafe) private static let versionText = makeStatic(version)
+
+    nonisolated(unsafe) private static let registryExtension: UnsafeMutablePointer<ah_host_registry> = {
+        let table = UnsafeMutablePointer<ah_host_registry>.allocate(capacity: 1)
+        table.initialize(to: ah_host_registry(struct_size: UInt32(MemoryLayout<ah_host_registry>.size),
+                                              list_capabilities: listCapabilities))
+        return table
+    }()
+
+    static func make(for context: PluginHostContext) -> UnsafeMutablePointer<ah_host> {
+        let table = UnsafeMutablePointer<ah_host>.allocate(capacity: 1)
+        table.initialize(to: ah_host(
+            struct_size: UInt32(MemoryLayout<ah_host>.size),
+            abi_major: UInt32(AGENTHOST_ABI_MAJOR),
+            abi_minor: UInt32(AGENTHOST_ABI_MINOR),
+            host_name: name,
+            host_version: versionText,
+            host_data: Unmanaged.passRetained(context).toOpaque(),
+            log: log,
+            context_get: contextGet,
+            context_set: contextSet,
+            request_handoff: requestHandoff,
+            delegate: delegate,
+            progress: progress,
+            is_cancelled: isCancelled,
+            get_extension: getExtension))
+        return table
+    }
+
+    private static func makeStatic(_ text: String) -> ah_str {
+        let copy = strdup(text)!
+        return ah_str(data: UnsafePointer(copy), len: strlen(copy))
+    }
+
+    private static func context(of host: UnsafePointer<ah_host>?) -> PluginHostContext? {
+        guard let data = host?.pointee.host_data else { return nil }
+        return Unmanaged<PluginHostContext>.fromOpaque(data).takeUnretainedValue()
+    }
+
+    /// The running call `callID`, if it belongs to the plugin that owns `host`.
+    private static func call(_ callID: UInt64, of host: UnsafePointer<ah_host>?) -> ActiveCall? {
+        guard let host, let call = CallRegistry.shared.call(callID), call.plugin.image.host == UnsafeMutablePointer(mutating: host) else {
+            return nil
+        }
+        return call
+    }
+
+    // MARK: - Callbacks
+
+    private static let log: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_log_level, ah_str) -> Void = { host, callID, level, message in
+        guard let context = context(of: host) else { return }
+        let level: Logger.Level = switch Int(level) {
+        case AH_LOG_TRACE: .trace
+        case AH_LOG_DEBUG: .debug
+        case AH_LOG_INFO: .info
+        case AH_LOG_WARNING: .warning
+        default: .error
+        }
+        var metadata: Logger.Metadata = [:]
+        if callID != 0 { metadata["call"] = "\(callID)" }
+        context.logger.log(level: level, "\(message.string)", metadata: metadata)
+    }
+
+    private static let contextGet: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_sink) -> ah_status = { host, callID, key, out in
+        guard let call = call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
+        guard let value = call.context.value(for: key.string) else { return ah_status(AH_ERR_NOT_FOUND) }
+        out.send(value)
+        return ah_status(AH_OK)
+    }
+
+    private static let contextSet: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_str) -> ah_status = { host, callID, key, value in
+        guard let call = call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
+        call.context.setValue(value.len == 0 ? nil : value.bytes, for: key.string)
+        return ah_status(AH_OK)
+    }
+
+    private static let requestHandoff: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_str, ah_str) -> ah_status = {
+        host, callID, target, reason, context in
+        guard let call = call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
+        let request = HandoffRequest(from: call.plugin.id, to: target.string, reason: reason.string, context: context.bytes)
+        guard call.plugin.handoffTargets.contains(request.target) else {
+            call.plugin.logger.warning("refused handoff to undeclared target '\(request.target)'",
+                                       metadata: ["call": "\(callID)", "declared": "\(call.plugin.manifest.handoffs)"])
+            return ah_status(AH_ERR_DENIED)
+        }
+        call.recordHandoff(request)
+        return ah_status(AH_OK)
+    }
+
+    private static let delegate: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_str, ah_sink) -> ah_status = {
+        host, callID, capability, payload, out in
+        guard let call = call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
+        do throws(AgentCallError) {
+            let response = try call.host.delegate(from: call, capability: capability.string, payload: payload.bytes)
+            out.send(response.body)
+            return ah_status(AH_OK)
+        } catch {
+            out.send(error.description)
+            return error.status.rawValue
+        }
+    }
+
+    private static let progress: @convention(c) (UnsafePointer<ah_host>?, UInt64, Double, ah_str) -> Void = { host, callID, fraction, message in
+        guard let call = call(callID, of: host), let report = call.options.progress else { return }
+        report(Progress(fraction: fraction < 0 ? nil : min(fraction, 1), message: message.string))
+    }
+
+    private static let isCancelled: @convention(c) (UnsafePointer<ah_host>?, UInt64) -> Bool = { host, callID in
+        guard let call = call(callID, of: host) else { return true }
+        return call.isCancelled
+    }
+
+    private static let getExtension: @convention(c) (UnsafePointer<ah_host>?, UnsafePointer<CChar>?) -> UnsafeRawPointer? = { _, id in
+        guard let id else { return nil }
+        switch String(cString: id) {
+        case AH_EXTENSION_REGISTRY: return UnsafeRawPointer(registryExtension)
+        default: return nil
+        }
+    }
+
+    private static let listCapabilities: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_sink) -> ah_status = { host, callID, out in
+        guard let call = call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
+        out.send(call.host.registry.capabilitiesJSON)
+        return ah_status(AH_OK)
+    }
+}

@@ -1,0 +1,120 @@
+/// A plugin's `plugin.json`: what the plugin says it is and may do, read
+/// without running any plugin code.
+public struct PluginManifest: Sendable, Hashable, Decodable {
+    public struct ABIVersion: Sendable, Hashable, Decodable, CustomStringConvertible {
+        public var major: UInt32
+        public var minor: UInt32
+        public var description: String { "\(major).\(minor)" }
+    }
+
+    public struct Capability: Sendable, Hashable, Decodable {
+        public var name: String
+        public var description: String
+        /// The input and output types, as JSON Schema.
+        public var input: JSONValue?
+        public var output: JSONValue?
+        /// Words that route free text to this capability.
+        public var keywords: [String]
+        public var estimatedMilliseconds: Double?
+        public var estimatedCost: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case name, description, input, output, keywords
+            case estimatedMilliseconds = "estimated_ms"
+            case estimatedCost = "estimated_cost"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            description = try c.decode(String.self, forKey: .description)
+            input = try c.decodeIfPresent(JSONValue.self, forKey: .input)
+            output = try c.decodeIfPresent(JSONValue.self, forKey: .output)
+            keywords = try c.decodeIfPresent([String].self, forKey: .keywords) ?? []
+            estimatedMilliseconds = try c.decodeIfPresent(Double.self, forKey: .estimatedMilliseconds)
+            estimatedCost = try c.decodeIfPresent(Double.self, forKey: .estimatedCost)
+        }
+    }
+
+    public struct Tool: Sendable, Hashable, Decodable {
+        public var name: String
+        public var signature: String
+        public var states: AgentStateSet
+        public var description: String
+
+        enum CodingKeys: String, CodingKey { case name, signature, states, description }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            signature = try c.decode(String.self, forKey: .signature)
+            description = try c.decodeIfPresent(String.self, forKey: .description) ?? ""
+            var states = AgentStateSet()
+            for spelling in try c.decode([String].self, forKey: .states) {
+                guard let state = AgentState(name: spelling) else {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: .states, in: c,
+                        debugDescription: "unknown state '\(spelling)'; use \(AgentState.allCases.map(\.name).joined(separator: ", "))")
+                }
+                states.insert(AgentStateSet(state))
+            }
+            self.states = states
+        }
+    }
+
+    /// Host services the plugin needs; anything else is refused at run time.
+    public struct Permissions: Sendable, Hashable, Decodable {
+        public var network: [String] = []
+        public var paths: [String] = []
+        public var commands: [String] = []
+
+        public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            network = try c.decodeIfPresent([String].self, forKey: .network) ?? []
+            paths = try c.decodeIfPresent([String].self, forKey: .paths) ?? []
+            commands = try c.decodeIfPresent([String].self, forKey: .commands) ?? []
+        }
+
+        enum CodingKeys: String, CodingKey { case network, paths, commands }
+    }
+
+    public var id: String
+    public var name: String
+    public var version: String
+    public var description: String
+    public var abi: ABIVersion
+    /// The binary: a file name (`libX.so`) or a bare library name (`X`), found
+    /// beside the manifest or in the host's own build folder.
+    public var library: String
+    public var threadSafe: Bool
+    /// The toolchain the binary was built with, e.g. `c11` or `swift-6.3`.
+    public var toolchain: String
+    public var capabilities: [Capability]
+    public var tools: [Tool]
+    /// Ids of the agents this one may hand a task to.
+    public var handoffs: [String]
+    public var permissions: Permissions
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, version, description, abi, library, toolchain, capabilities, tools, handoffs, permissions
+        case threadSafe = "thread_safe"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        name = try c.decode(String.self, forKey: .name)
+        version = try c.decode(String.self, forKey: .version)
+        description = try c.decodeIfPresent(String.self, forKey: .description) ?? ""
+        abi = try c.decode(ABIVersion.self, forKey: .abi)
+        library = try c.decode(String.self, forKey: .library)
+        threadSafe = try c.decodeIfPresent(Bool.self, forKey: .threadSafe) ?? false
+        toolchain = try c.decodeIfPresent(String.self, forKey: .toolchain) ?? ""
+        capabilities = try c.decode([Capability].self, forKey: .capabilities)
+        tools = try c.decodeIfPresent([Tool].self, forKey: .tools) ?? []
+        handoffs = try c.decodeIfPresent([String].self, forKey: .handoffs) ?? []
+        permissions = try c.decodeIfPresent(Permissions.self, forKey: .permissions) ?? Permissions()
+    }
+}

@@ -1,0 +1,40 @@
+import Synchronization
+
+/// One agent call while it runs: what host callbacks made on its behalf act on.
+final class ActiveCall: Sendable {
+    let id: UInt64
+    let host: AgentHost
+    let plugin: LoadedPlugin
+    let options: CallOptions
+    /// The call that delegated this one, if any.
+    let parent: ActiveCall?
+    let deadlineNanoseconds: Int64
+    private let handoffs = Mutex<[HandoffRequest]>([])
+
+    init(host: AgentHost, plugin: LoadedPlugin, options: CallOptions, parent: ActiveCall?) {
+        self.id = CallRegistry.shared.makeID()
+        self.host = host
+        self.plugin = plugin
+        self.options = options
+        self.parent = parent
+        self.deadlineNanoseconds = options.timeout.map { WallClock.nanoseconds() + $0.nanoseconds } ?? parent?.deadlineNanoseconds ?? 0
+    }
+
+    var context: SharedContext { options.context ?? host.sharedContext }
+
+    var depth: Int { parent.map { $0.depth + 1 } ?? 0 }
+
+    var isCancelled: Bool {
+        if options.cancellation?.isCancelled == true || parent?.isCancelled == true { return true }
+        return deadlineNanoseconds != 0 && WallClock.nanoseconds() >= deadlineNanoseconds
+    }
+
+    /// Whether `plugin` is already being called further up this delegation chain.
+    func chainContains(_ plugin: LoadedPlugin) -> Bool {
+        self.plugin.image === plugin.image || parent?.chainContains(plugin) == true
+    }
+
+    func recordHandoff(_ request: HandoffRequest) { handoffs.withLock { $0.append(request) } }
+
+    var recordedHandoffs: [HandoffRequest] { handoffs.withLock { $0 } }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// The plugins one host found and loaded, and what it can route to. Built
+/// once; every lookup on the call path is a dictionary read.
+public final class PluginRegistry: Sendable {
+    /// Every plugin found, loaded or refused, in precedence order.
+    public let records: [PluginRecord]
+    public let plugins: [LoadedPlugin]
+    private let byID: [String: LoadedPlugin]
+    private let providers: [String: (plugin: LoadedPlugin, index: Int)]
+    /// The answer to the registry extension's `list_capabilities`, built once.
+    let capabilitiesJSON: [UInt8]
+
+    public var failures: [PluginLoadError] { records.compactMap(\.error) }
+
+    /// Finds and loads every plugin on `searchPath`. A plugin that fails any
+    /// check is refused with its reason; the others load regardless.
+    public convenience init(searchPath: PluginSearchPath) {
+        let (found, empty) = PluginDiscovery.find(in: searchPath)
+        var records = empty.map { folder in
+            PluginRecord(manifestURL: folder.url, origin: folder.origin, manifest: nil,
+                         outcome: .failure(PluginLoadError(pluginID: nil, location: folder.url.path, reason: .manifestMissing)))
+        }
+        var taken: [String: String] = [:]
+        for candidate in found {
+            records.append(Self.load(candidate, bundledFolder: searchPath.bundledFolder, taken: &taken))
+        }
+        self.init(records: records)
+    }
+
+    init(records: [PluginRecord]) {
+        self.records = records
+        plugins = records.compactMap(\.plugin)
+        byID = Dictionary(plugins.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var providers: [String: (LoadedPlugin, Int)] = [:]
+        for plugin in plugins {
+            for (index, capability) in plugin.manifest.capabilities.enumerated() where providers[capability.name] == nil {
+                providers[capability.name] = (plugin, index)
+            }
+        }
+        self.providers = providers
+        capabilitiesJSON = Self.encodeCapabilities(of: plugins)
+    }
+
+    private static func load(_ candidate: PluginDiscovery.Found, bundledFolder: URL?, taken: inout [String: String]) -> PluginRecord {
+        var record = PluginRecord(manifestURL: candidate.manifestURL, origin: candidate.origin, manifest: nil,
+                                  outcome: .failure(PluginLoadError(pluginID: nil, location: candidate.manifestURL.path, reason: .manifestMissing)))
+        do throws(PluginLoadError) {
+            let manifest = try PluginManifest.load(from: candidate.manifestURL)
+            record.manifest = manifest
+            // Refuse a duplicate before running any of its code.
+            if let existing = taken[manifest.id] {
+                throw PluginLoadError(pluginID: manifest.id, location: candidate.manifestURL.path, reason: .duplicateID(existing: existing))
+            }
+            let plugin = try LoadedPlugin.load(manifest: manifest, manifestURL: candidate.manifestURL, origin: candidate.origin,
+                                               bundledFolder: bundledFolder)
+            taken[manifest.id] = candidate.manifestURL.path
+            record.outcome = .success(plugin)
+        } catch {
+            record.outcome = .failure(error)
+        }
+        return record
+    }
+
+    public func plugin(id: String) -> LoadedPlugin? { byID[id] }
+
+    /// The plugin that answers `capability`, and the capability's index in its manifest.
+    func provider(of capability: String) -> (plugin: LoadedPlugin, index: Int)? { providers[capability] }
+
+    /// Every capability some loaded plugin answers, sorted.
+    public var capabilities: [String] { providers.keys.sorted() }
+
+    /// Capabilities whose names are close to `name`, for "did you mean".
+    public func suggestions(for name: String) -> [String] {
+        let namespace = name.split(separator: ".").first.map(String.init) ?? name
+        return capabilities.filter { candidate in
+            candidate.hasPrefix(namespace + ".") || EditDistance.between(candidate, name) <= max(2, name.count / 4)
+        }
+    }
+
+    private static func encodeCapabilities(of plugins: [LoadedPlugin]) -> [UInt8] {
+        struct Entry: Encodable { var name: String; var agent: String; var description: String }
+        let entries = plugins.flatMap { plugin in
+            plugin.manifest.capabilities.map { Entry(name: $0.name, agent: plugin.id, description: $0.description) }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? Array(encoder.encode(entries))) ?? Array("[]".utf8)
+    }
+}

@@ -1,0 +1,391 @@
+/*
+ * agenthost.h — the AgentHost plugin ABI, version 1.
+ *
+ * A plugin is a shared library that exports exactly one symbol, the const
+ * struct `agenthost_plugin_entry`, and ships a `plugin.json` manifest beside it.
+ * Plugins never link against the host: everything the host offers arrives
+ * through the `ah_host` table passed to `init`.
+ *
+ * Rules that hold for every declaration below:
+ *
+ * - Versioning. A released struct never changes. Structs that may grow start
+ *   with `struct_size`, and growth is append-only: a reader checks
+ *   `struct_size` before touching a field that was appended later. A change
+ *   that is not an append is a new interface id ("agenthost.agent/2").
+ *   The host refuses a plugin whose ABI major differs from its own or whose
+ *   minor is newer than its own.
+ *
+ * - Strings. Text is UTF-8. Runtime data travels as `ah_str` (pointer plus
+ *   length, not necessarily NUL-terminated). Static identifiers in descriptors
+ *   and tool tables are NUL-terminated `const char *` with static storage.
+ *
+ * - Ownership. What the host passes to the plugin is owned by the host and is
+ *   valid only for the duration of the call it was passed to; copy what you
+ *   keep. What the plugin returns is owned by the plugin and stays valid until
+ *   the host calls the matching `release`. Nothing is freed by the other side's
+ *   allocator.
+ *
+ * - Errors. Every call that can fail returns an `ah_status`; an error carries
+ *   a message (in the response body, or written to the sink of the call).
+ *   Nothing unwinds across the boundary: C++ exceptions, Rust panics and Swift
+ *   errors must be caught inside the plugin.
+ *
+ * - Threads. Each function states which threads may call it. A plugin that does
+ *   not set AH_AGENT_THREAD_SAFE is never entered by two threads at once: the
+ *   host serializes every call into it (agent calls, releases and tools).
+ *
+ * - Out of process. Only bytes and scalars cross, and no pointer outlives its
+ *   call except a response awaiting its release, so any plugin can run in a
+ *   child process with every call forwarded over a pipe. Host callbacks name
+ *   the call they belong to by `call_id`, a scalar, never by pointer.
+ */
+#ifndef AGENTHOST_H
+#define AGENTHOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Versions and symbols                                                     */
+/* ------------------------------------------------------------------------ */
+
+#define AGENTHOST_ABI_MAJOR 1
+#define AGENTHOST_ABI_MINOR 0
+
+/* The one symbol a plugin exports, as a string for dlsym. */
+#define AGENTHOST_ENTRY_SYMBOL "agenthost_plugin_entry"
+
+/* Interface ids for `ah_plugin_entry.get_interface`. */
+#define AH_INTERFACE_AGENT "agenthost.agent/1"
+#define AH_INTERFACE_TOOLS "agenthost.tools/1"
+
+/* Host extension ids for `ah_host.get_extension`. */
+#define AH_EXTENSION_REGISTRY "agenthost.registry/1"
+
+#if defined(_WIN32)
+#define AH_EXPORT __declspec(dllexport)
+#else
+#define AH_EXPORT __attribute__((visibility("default")))
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Basic types                                                              */
+/* ------------------------------------------------------------------------ */
+
+typedef int32_t ah_status;
+enum {
+    AH_OK = 0,
+    AH_ERR_INVALID_ARGUMENT = 1, /* the input was malformed; the message says how */
+    AH_ERR_UNSUPPORTED = 2,      /* capability, interface or feature not offered */
+    AH_ERR_NOT_FOUND = 3,        /* a named thing (key, agent, file) does not exist */
+    AH_ERR_DENIED = 4,           /* refused by policy: mask, permission, undeclared target */
+    AH_ERR_CANCELLED = 5,        /* the call observed cancellation and stopped */
+    AH_ERR_DEADLINE = 6,         /* the call's deadline passed */
+    AH_ERR_INTERNAL = 7,         /* a bug or an unexpected failure inside the callee */
+    AH_ERR_UNAVAILABLE = 8       /* a resource or service is temporarily unavailable */
+};
+
+/* UTF-8 bytes with an explicit length. `data` may be NULL when `len` is 0. */
+typedef struct ah_str {
+    const char *data;
+    size_t len;
+} ah_str;
+
+/* An `ah_str` for a string literal: AH_STR("knowledge.search"). */
+#ifdef __cplusplus
+#define AH_STR(literal) (ah_str{ (literal), sizeof(literal) - 1 })
+#else
+#define AH_STR(literal) ((ah_str){ (literal), sizeof(literal) - 1 })
+#endif
+
+/*
+ * Agent states. The host runs each agent through a state machine and masks
+ * tools by state; tool tables declare the states in which each tool is allowed
+ * as a bit set of AH_STATE_BIT(state).
+ */
+typedef uint32_t ah_agent_state;
+enum {
+    AH_STATE_IDLE = 0,
+    AH_STATE_PLANNING = 1,
+    AH_STATE_EXECUTING = 2,
+    AH_STATE_VERIFYING = 3,
+    AH_STATE_LEARNING = 4,
+    AH_STATE_DONE = 5,
+    AH_STATE_FAILED = 6
+};
+#define AH_STATE_BIT(state) (UINT32_C(1) << (state))
+#define AH_STATES_WORKING                                                    \
+    (AH_STATE_BIT(AH_STATE_PLANNING) | AH_STATE_BIT(AH_STATE_EXECUTING) |  \
+     AH_STATE_BIT(AH_STATE_VERIFYING) | AH_STATE_BIT(AH_STATE_LEARNING))
+
+typedef int32_t ah_log_level;
+enum {
+    AH_LOG_TRACE = 0,
+    AH_LOG_DEBUG = 1,
+    AH_LOG_INFO = 2,
+    AH_LOG_WARNING = 3,
+    AH_LOG_ERROR = 4
+};
+
+/*
+ * A byte sink the caller provides to receive a value of unknown size.
+ * `write` may be called zero or more times during the call the sink was passed
+ * to, never after it returns; the receiver concatenates the chunks.
+ * `data` is owned by the writer and valid only during `write`.
+ * Called on the thread that made the call the sink was passed to.
+ */
+typedef struct ah_sink {
+    void *context;
+    void (*write)(void *context, const char *data, size_t len);
+} ah_sink;
+
+/* ------------------------------------------------------------------------ */
+/* The host table (host -> plugin)                                          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Passed to `init`. Owned by the host; the pointer and everything it points to
+ * stay valid from `init` until `deinit` returns, so a plugin may keep it.
+ * Each plugin gets its own table: the host knows who calls by the table used.
+ *
+ * Every callback takes the table it was read from as its first argument.
+ * Callbacks that act on behalf of a call take that call's `call_id`
+ * (from `ah_request.call_id`) and are valid only while that call is running;
+ * after it returned they fail with AH_ERR_NOT_FOUND. Unless stated otherwise
+ * a callback may be called from any thread, concurrently.
+ */
+typedef struct ah_host ah_host;
+struct ah_host {
+    uint32_t struct_size;  /* sizeof(ah_host) as the host was compiled */
+    uint32_t abi_major;    /* the host's ABI version */
+    uint32_t abi_minor;
+    ah_str host_name;      /* "agenthost" */
+    ah_str host_version;   /* the host's semantic version */
+    void *host_data;       /* opaque to the plugin */
+
+    /* Writes a log line attributed to this plugin (and to the call, if
+     * `call_id` is not 0). `message` is copied before return. Any thread. */
+    void (*log)(const ah_host *host, uint64_t call_id, ah_log_level level, ah_str message);
+
+    /* Reads `key` from the shared context of the call's run into `out`.
+     * AH_ERR_NOT_FOUND when the key is not set. */
+    ah_status (*context_get)(const ah_host *host, uint64_t call_id, ah_str key, ah_sink out);
+
+    /* Sets `key` to `value` (UTF-8 JSON) in the shared context of the call's
+     * run; both are copied before return. An empty value removes the key. */
+    ah_status (*context_set)(const ah_host *host, uint64_t call_id, ah_str key, ah_str value);
+
+    /* Asks the host to hand the call's task to the agent `target_id` with
+     * `context` (UTF-8 JSON) once the current call returns. Only targets the
+     * manifest declares under "handoffs" are accepted; others fail with
+     * AH_ERR_DENIED. The request is recorded, not performed, before return. */
+    ah_status (*request_handoff)(const ah_host *host, uint64_t call_id, ah_str target_id,
+                                 ah_str reason, ah_str context);
+
+    /* Runs a sub-task: routes `capability` with `payload` (UTF-8 JSON) to an
+     * agent and blocks until it finishes. On AH_OK the result JSON is written
+     * to `out`; on failure the status says why and the error message is
+     * written to `out`. Call from the thread running the call (not from a
+     * thread of the plugin's own that outlives it). */
+    ah_status (*delegate)(const ah_host *host, uint64_t call_id, ah_str capability,
+                          ah_str payload, ah_sink out);
+
+    /* Reports progress of the call: `fraction` in [0, 1], or negative when
+     * unknown; `message` is copied. Cheap; any thread. */
+    void (*progress)(const ah_host *host, uint64_t call_id, double fraction, ah_str message);
+
+    /* True when the call has been cancelled or its deadline has passed.
+     * Cheap enough to poll in a loop; any thread. A plugin that sees true
+     * should stop and return AH_ERR_CANCELLED. */
+    bool (*is_cancelled)(const ah_host *host, uint64_t call_id);
+
+    /* Looks up a host extension by id (e.g. AH_EXTENSION_REGISTRY). Returns a
+     * pointer to a const table owned by the host and valid until `deinit`
+     * returns, or NULL when the host does not offer it. Any thread. */
+    const void *(*get_extension)(const ah_host *host, const char *id);
+};
+
+/*
+ * Host extension AH_EXTENSION_REGISTRY: what the host can route to.
+ */
+typedef struct ah_host_registry {
+    uint32_t struct_size;
+    /* Writes the capabilities the host can route to for the call `call_id` as
+     * a UTF-8 JSON array of objects {"name", "agent", "description"}.
+     * Valid while that call runs; any thread. */
+    ah_status (*list_capabilities)(const ah_host *host, uint64_t call_id, ah_sink out);
+} ah_host_registry;
+
+/* ------------------------------------------------------------------------ */
+/* The entry (plugin -> host)                                               */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The exported symbol. The first three fields are read before any plugin code
+ * runs; they never move.
+ */
+typedef struct ah_plugin_entry {
+    uint32_t abi_major;   /* AGENTHOST_ABI_MAJOR the plugin was built with */
+    uint32_t abi_minor;   /* AGENTHOST_ABI_MINOR the plugin was built with */
+    uint32_t struct_size; /* sizeof(ah_plugin_entry) as the plugin was compiled */
+
+    /* Called once, before anything else, on the thread that loads the plugin.
+     * `host` stays valid until `deinit` returns. On failure, write a message
+     * saying what is wrong and how to fix it to `error` and return an error
+     * status; the host then calls nothing else in the plugin. */
+    ah_status (*init)(const ah_host *host, ah_sink error);
+
+    /* Called once when the host shuts down, after every call has returned and
+     * every response has been released; never concurrently with anything.
+     * The library is not unloaded afterwards. */
+    void (*deinit)(void);
+
+    /* Returns the interface table for `id` (e.g. AH_INTERFACE_AGENT), or NULL
+     * when the plugin does not offer it. The table is owned by the plugin and
+     * must stay valid until `deinit`. Called after `init` succeeded, on any
+     * thread. */
+    const void *(*get_interface)(const char *id);
+} ah_plugin_entry;
+
+/* ------------------------------------------------------------------------ */
+/* Interface AH_INTERFACE_AGENT: capabilities answered with JSON            */
+/* ------------------------------------------------------------------------ */
+
+/* Flags of `ah_agent_descriptor.flags`. */
+enum {
+    AH_AGENT_THREAD_SAFE = 1 << 0 /* may be entered by many threads at once */
+};
+
+/*
+ * What the binary says it is. The host checks it against plugin.json at load
+ * and refuses a mismatch. Static storage, owned by the plugin, valid until
+ * `deinit`.
+ */
+typedef struct ah_agent_descriptor {
+    uint32_t struct_size;
+    uint32_t flags;                   /* AH_AGENT_* */
+    const char *id;                   /* equal to the manifest's "id" */
+    const char *name;
+    const char *version;              /* equal to the manifest's "version" */
+    const char *toolchain;            /* e.g. "c11", "swift-6.3"; a Swift plugin must match the host */
+    size_t capability_count;
+    const char *const *capabilities;  /* names, equal to the manifest's, in any order */
+} ah_agent_descriptor;
+
+/*
+ * One request. The envelope is plain fields so the host routes without
+ * parsing; the payload is UTF-8 JSON the host passes through untouched.
+ * Owned by the host, valid for the duration of `call` only.
+ */
+typedef struct ah_request {
+    uint32_t struct_size;
+    ah_agent_state state;   /* the state the agent is in for this call */
+    uint64_t call_id;       /* names this call in host callbacks; never 0 */
+    int64_t deadline_ns;    /* wall clock, ns since the Unix epoch; 0 = none */
+    ah_str task_id;
+    ah_str capability;      /* one of the descriptor's capabilities */
+    ah_str payload;         /* UTF-8 JSON */
+} ah_request;
+
+/*
+ * Filled by the plugin in `call`. `body` is UTF-8 JSON on AH_OK and a
+ * human-readable message on error. The bytes are owned by the plugin and stay
+ * valid until `release` is called with this response; `release_data` is the
+ * plugin's own bookkeeping, untouched by the host.
+ */
+typedef struct ah_response {
+    ah_str body;
+    void *release_data;
+} ah_response;
+
+typedef struct ah_agent {
+    uint32_t struct_size;
+
+    /* The binary's self-description. Any thread, after `init`. */
+    const ah_agent_descriptor *(*descriptor)(void);
+
+    /* Answers one request. `out` is zeroed by the host beforehand. Returns
+     * AH_OK with a JSON body, or an error status with a message body. The host
+     * calls `release(out)` exactly once after every `call`, whatever the
+     * status. Any thread if the agent is AH_AGENT_THREAD_SAFE; otherwise the
+     * host never overlaps two calls (nor a call and a release). */
+    ah_status (*call)(const ah_request *request, ah_response *out);
+
+    /* Frees what `call` put into `response`. Same threading as `call`. */
+    void (*release)(ah_response *response);
+} ah_agent;
+
+/* ------------------------------------------------------------------------ */
+/* Interface AH_INTERFACE_TOOLS: typed tools called through libffi           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A typed tool is a plain C function whose type is spelled by its signature:
+ *
+ *     signature := result "(" [ param { "," param } ] ")"
+ *     result    := type | "void"
+ *     param     := type
+ *     type      := "i32" | "i64" | "f64" | "bool" | "str"
+ *
+ * No spaces; at most 8 parameters; "void" is not a parameter. C types:
+ *
+ *     i32  -> int32_t     i64 -> int64_t     f64 -> double     bool -> bool
+ *     str  -> parameter:  const char *, NUL-terminated UTF-8, owned by the
+ *                         host, valid during the call only
+ *             result:     char *, NUL-terminated UTF-8, owned by the plugin
+ *                         until the host passes it to `release_string`;
+ *                         NULL means the tool failed
+ *
+ * Example: "i64(i64,i64)" is `int64_t add(int64_t a, int64_t b)`.
+ * The host parses every signature at load and refuses the plugin if one is
+ * malformed or unsupported, before any tool is called.
+ */
+typedef void (*ah_tool_fn)(void);
+
+typedef struct ah_tool {
+    uint32_t struct_size;
+    uint32_t allowed_states;  /* bit set of AH_STATE_BIT(state) */
+    const char *name;         /* unique within the plugin */
+    const char *signature;    /* see the grammar above */
+    const char *description;
+    ah_tool_fn function;      /* cast to the type the signature spells */
+} ah_tool;
+
+typedef struct ah_tools {
+    uint32_t struct_size;
+
+    /* Number of tools; constant after `init`. Any thread. */
+    uint32_t (*count)(void);
+
+    /* The tool at `index` (< count()), static storage owned by the plugin,
+     * valid until `deinit`. Any thread. */
+    const ah_tool *(*get)(uint32_t index);
+
+    /* Frees a string a tool returned. Same threading as the tools. */
+    void (*release_string)(char *string);
+} ah_tools;
+
+/* ------------------------------------------------------------------------ */
+/* The export                                                               */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Define exactly once per plugin:
+ *
+ *     AGENTHOST_PLUGIN_ENTRY = {
+ *         AGENTHOST_ABI_MAJOR, AGENTHOST_ABI_MINOR, sizeof(ah_plugin_entry),
+ *         my_init, my_deinit, my_get_interface
+ *     };
+ */
+#define AGENTHOST_PLUGIN_ENTRY AH_EXPORT const ah_plugin_entry agenthost_plugin_entry
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AGENTHOST_H */
