@@ -45,7 +45,8 @@ let package = Package(
         // Bundled plugins.
         .target(name: "KnowledgeAgent", dependencies: ["CAgentHost"], path: "Plugins/Knowledge",
                 exclude: ["plugin.json"], resources: [.copy("plugin.json")], publicHeadersPath: ".",
-                cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
+                cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
+                linkerSettings: [.linkedLibrary("m")]),
         .target(name: "PlannerAgent", dependencies: ["AgentPluginKit"], path: "Plugins/Planner",
                 exclude: ["plugin.json"], resources: [.copy("plugin.json")]),
 
@@ -64,5 +65,6 @@ let package = Package(
         .testTarget(name: "RegistryTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
         .testTarget(name: "BundledPluginTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["AgentHostTestSupport"]),
-    ]
+    ],
+    cLanguageStandard: .c11
 )

@@ -1,12 +1,12 @@
 /*
- * The smallest useful agent: `bench.echo` answers with its payload. It exists
+ * The smallest useful agent: `bench.echo_c` answers with its payload. It exists
  * so the benchmark can time the host and the ABI without an agent's own work.
  */
 #include <agenthost/agenthost.h>
 
 #include <string.h>
 
-static const char *const capabilities[] = { "bench.echo" };
+static const char *const capabilities[] = { "bench.echo_c" };
 
 static const ah_agent_descriptor descriptor = {
     sizeof(ah_agent_descriptor), AH_AGENT_THREAD_SAFE,

@@ -1,0 +1,165 @@
+/// Turns a goal written in plain language into ordered steps, and assigns each
+/// step the capability that fits it best among those the host offers.
+///
+/// Splitting: sentences, semicolons, line breaks, numbered or bulleted lists,
+/// and sequencing words ("then", "after that", "finally", ", and" before a verb).
+/// Assignment: the step's verb points to a family of capabilities (research ->
+/// knowledge, implement -> code, ...); words shared with a capability's name and
+/// description add to its score. A step with no positive score is unassigned.
+struct GoalDecomposer: Sendable {
+    struct Step: Sendable, Hashable {
+        var action: String
+        var verb: String?
+        var object: String
+    }
+
+    struct Assignment: Sendable, Hashable {
+        var capability: String
+        var agent: String
+        var score: Int
+    }
+
+    /// Verbs the planner recognises, and the capability family each points to.
+    static let verbFamilies: [String: String] = {
+        var table: [String: String] = [:]
+        let families: [(String, [String])] = [
+            ("knowledge", ["research", "find", "search", "look", "learn", "read", "study", "gather", "collect", "survey",
+                           "summarize", "summarise", "explain", "answer", "lookup", "explore", "compare"]),
+            ("planner", ["plan", "design", "decompose", "break", "organize", "organise", "outline", "schedule", "prioritize",
+                         "prioritise", "estimate"]),
+            ("browser", ["browse", "fetch", "download", "crawl", "visit", "open", "scrape", "navigate", "submit"]),
+            ("code", ["write", "implement", "code", "build", "create", "scaffold", "refactor", "patch", "add", "change",
+                      "update", "generate", "edit", "rename", "remove", "delete", "make"]),
+            ("test", ["test", "verify", "validate", "check", "run"]),
+            ("review", ["review", "audit", "inspect", "critique", "assess"]),
+            ("debug", ["debug", "diagnose", "fix", "troubleshoot", "investigate", "repair"]),
+        ]
+        for (family, verbs) in families { for verb in verbs { table[verb] = family } }
+        return table
+    }()
+
+    static let stopwords: Set<String> = [
+        "a", "an", "and", "the", "of", "to", "for", "in", "on", "with", "by", "at", "from", "into", "about", "it", "its",
+        "this", "that", "these", "those", "is", "are", "be", "as", "or", "our", "my", "your", "their", "some", "all", "up",
+    ]
+
+    private static let leadingFillers: Set<String> = ["then", "and", "finally", "first", "next", "also", "lastly", "afterwards", "please"]
+
+    // MARK: - Splitting
+
+    /// The goal's clauses, in order, with list markers and connectives removed.
+    static func clauses(of goal: String) -> [String] {
+        var pieces: [String] = []
+        var current = ""
+        for character in goal {
+            if character == "." || character == ";" || character == "!" || character == "?" || character == "\n" {
+                pieces.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        pieces.append(current)
+        return pieces.flatMap(splitOnConnectives).compactMap(clean)
+    }
+
+    private static func splitOnConnectives(_ text: String) -> [String] {
+        let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        var clauses: [[String]] = [[]]
+        var index = 0
+        while index < words.count {
+            let word = words[index]
+            let bare = normalize(word)
+            let next = index + 1 < words.count ? normalize(words[index + 1]) : ""
+            // "then X", "after that X", "and X" (when X is a verb), or "X, Y" where Y is a verb.
+            let startsClause: Bool
+            var skip = 0
+            if bare == "then" || bare == "finally" || bare == "afterwards" || bare == "lastly" {
+                startsClause = true; skip = 1
+            } else if bare == "after", next == "that" {
+                startsClause = true; skip = 2
+            } else if bare == "and", verbFamilies[next] != nil, !(clauses.last?.isEmpty ?? true) {
+                startsClause = true; skip = 1
+            } else if let last = clauses.last?.last, last.hasSuffix(","), verbFamilies[bare] != nil {
+                startsClause = true
+            } else {
+                startsClause = false
+            }
+            if startsClause, !(clauses.last?.isEmpty ?? true) { clauses.append([]) }
+            if skip > 0 { index += skip; continue }
+            clauses[clauses.count - 1].append(word)
+            index += 1
+        }
+        return clauses.map { $0.joined(separator: " ") }
+    }
+
+    private static func clean(_ clause: String) -> String? {
+        var words = clause.split(separator: " ").map(String.init)
+        // Drop list markers ("1)", "2.", "-", "*") and leading filler words.
+        while let first = words.first {
+            let bare = normalize(first)
+            let isMarker = first == "-" || first == "*" || first.allSatisfy { $0.isNumber || $0 == ")" || $0 == "." }
+            guard isMarker || leadingFillers.contains(bare) else { break }
+            words.removeFirst()
+        }
+        while let last = words.last, last.allSatisfy({ $0 == "," || $0 == ":" }) { words.removeLast() }
+        var text = words.joined(separator: " ")
+        while text.last == "," || text.last == ":" { text.removeLast() }
+        return text.isEmpty ? nil : text
+    }
+
+    static func normalize(_ word: some StringProtocol) -> String {
+        String(word.lowercased().filter { $0.isLetter || $0.isNumber })
+    }
+
+    static func words(_ text: String) -> [String] {
+        text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.lowercased() }
+    }
+
+    /// Whether `clause` begins with a verb the planner knows.
+    static func isActionable(_ clause: String) -> Bool {
+        guard let first = words(clause).first(where: { !leadingFillers.contains($0) }) else { return false }
+        return verbFamilies[first] != nil
+    }
+
+    static func step(from clause: String) -> Step {
+        let tokens = clause.split(separator: " ").map(String.init)
+        guard let first = tokens.first, verbFamilies[normalize(first)] != nil else {
+            return Step(action: clause, verb: nil, object: clause)
+        }
+        var rest = Array(tokens.dropFirst())
+        // "look up X", "break down X": the particle belongs to the verb.
+        if let particle = rest.first.map(normalize), ["up", "down", "out", "into", "for"].contains(particle) { rest.removeFirst() }
+        return Step(action: clause, verb: normalize(first), object: rest.joined(separator: " "))
+    }
+
+    // MARK: - Assignment
+
+    /// The best capability for `step` among `available`, or nil.
+    static func assign(_ step: Step, among available: [AvailableCapabilityInfo]) -> Assignment? {
+        let family = step.verb.flatMap { verbFamilies[$0] }
+        let stepWords = Set(words(step.action)).subtracting(stopwords)
+        var best: Assignment?
+        for capability in available {
+            let namespace = capability.name.split(separator: ".").first.map(String.init) ?? capability.name
+            var score = 0
+            if let family, namespace == family { score += 10 }
+            let nameWords = Set(words(capability.name))
+            let descriptionWords = Set(words(capability.description)).subtracting(stopwords)
+            score += 3 * stepWords.intersection(nameWords).count
+            score += stepWords.intersection(descriptionWords).count
+            guard score > 0 else { continue }
+            if best == nil || score > best!.score || (score == best!.score && capability.name < best!.capability) {
+                best = Assignment(capability: capability.name, agent: capability.agent, score: score)
+            }
+        }
+        return best
+    }
+}
+
+/// The part of the host's capability list the decomposer needs.
+struct AvailableCapabilityInfo: Sendable {
+    var name: String
+    var agent: String
+    var description: String
+}
