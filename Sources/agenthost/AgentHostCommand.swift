@@ -1,0 +1,17 @@
+import AgentHostCore
+import ArgumentParser
+
+@main
+struct AgentHostCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agenthost",
+        abstract: "Load AI agents shipped as native plugins, and run tasks on them.",
+        discussion: """
+            Plugins are found, in this order, in folders named by --plugin-dir, in the folders of \
+            AGENTHOST_PLUGIN_PATH (colon-separated), in ~/.agenthost/plugins, and in the folder agenthost \
+            was built into. A folder is a plugin when it holds plugin.json; otherwise each subfolder that \
+            holds one is.
+            """,
+        version: "0.1.0",
+        subcommands: [PluginsCommand.self, RunCommand.self, ToolCommand.self, DemoCommand.self])
+}

@@ -1,0 +1,80 @@
+import AgentHostCore
+import ArgumentParser
+import Foundation
+
+struct PluginsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plugins",
+        abstract: "List, inspect and check plugins.",
+        subcommands: [List.self, Info.self, Check.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show every plugin found: id, version, capabilities, tools, where it was found, and whether it loaded.")
+
+        @OptionGroup var host: HostOptions
+        @Flag(help: "Print JSON instead of text.") var json = false
+
+        func run() throws {
+            try host.bootstrapLogging()
+            let registry = PluginRegistry(searchPath: host.searchPath)
+            if json {
+                print(try PluginReport.json(registry.records))
+            } else if registry.records.isEmpty {
+                print("No plugins found. Searched: \(host.searchPath.folders.map(\.url.path).joined(separator: ", "))")
+            } else {
+                registry.records.forEach { print(PluginReport.text($0)) }
+                print("\(registry.plugins.count) loaded, \(registry.failures.count) refused")
+            }
+        }
+    }
+
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show everything known about one plugin.")
+
+        @OptionGroup var host: HostOptions
+        @Argument(help: "The plugin's id, e.g. agenthost.knowledge.") var id: String
+
+        func run() throws {
+            try host.bootstrapLogging()
+            let registry = PluginRegistry(searchPath: host.searchPath)
+            let matches = registry.records.filter { ($0.manifest?.id ?? $0.error?.pluginID) == id }
+            guard !matches.isEmpty else {
+                let known = registry.records.compactMap { $0.manifest?.id }
+                throw CLIError("no plugin with id '\(id)'; found: \(known.isEmpty ? "none" : known.joined(separator: ", "))")
+            }
+            matches.forEach { print(PluginReport.details($0)) }
+            if matches.allSatisfy({ $0.plugin == nil }) { throw ExitCode.failure }
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a plugin folder: its manifest, its binary, and that they agree. Exits 1 when anything is wrong.")
+
+        @OptionGroup var host: HostOptions
+        @Argument(help: "A plugin folder (holding plugin.json), or a folder of plugin folders.") var path: String
+
+        func run() throws {
+            try host.bootstrapLogging()
+            let folder = URL(fileURLWithPath: path)
+            guard FileManager.default.fileExists(atPath: folder.path) else { throw CLIError("'\(path)' does not exist") }
+            let searchPath = PluginSearchPath(folders: [.init(url: folder, origin: .commandLine)],
+                                              bundledFolder: PluginSearchPath.bundledFolderOfRunningExecutable())
+            let registry = PluginRegistry(searchPath: searchPath)
+            for record in registry.records {
+                if let plugin = record.plugin {
+                    print("ok: \(plugin.id) \(plugin.manifest.version) (\(plugin.binaryPath))")
+                    print("  capabilities: \(plugin.manifest.capabilities.map(\.name).joined(separator: ", "))")
+                    if !plugin.tools.isEmpty {
+                        print("  tools: \(plugin.tools.map { "\($0.name) \($0.signature)" }.joined(separator: ", "))")
+                    }
+                    print("  thread-safe: \(plugin.isThreadSafe ? "yes" : "no (calls are serialized)")")
+                } else if let error = record.error {
+                    print("error: \(error)")
+                }
+            }
+            if !registry.failures.isEmpty { throw ExitCode.failure }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import AgentHostCore
+import ArgumentParser
+
+struct ToolCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tool",
+        abstract: "Call a plugin's typed tool through libffi and print its result.",
+        discussion: "Example: agenthost tool agenthost.planner schedule_rounds 7 3")
+
+    @OptionGroup var host: HostOptions
+
+    @Argument(help: "The plugin's id.") var plugin: String
+    @Argument(help: "The tool's name.") var name: String
+    @Argument(help: "The arguments, parsed by the tool's signature.") var arguments: [String] = []
+
+    @Option(help: ArgumentHelp("The agent's state; masked tools are refused.", valueName: "state")) var state: String = "EXECUTING"
+
+    func run() throws {
+        guard let agentState = AgentState(name: state) else {
+            throw ValidationError("--state '\(state)' is not one of \(AgentState.allCases.map(\.name).joined(separator: ", "))")
+        }
+        let agentHost = try host.makeHost()
+        defer { AgentHost.shutdown() }
+        do {
+            let tool = try agentHost.tool(name, of: plugin)
+            let types = tool.signature.parameters
+            guard arguments.count == types.count else {
+                throw CLIError("\(name) \(tool.signature) takes \(types.count) argument(s), got \(arguments.count)")
+            }
+            let values = try zip(arguments, types).enumerated().map { index, pair in
+                guard let value = ToolValue(parsing: pair.0, as: pair.1) else {
+                    throw CLIError("argument \(index + 1) '\(pair.0)' is not a valid \(pair.1.rawValue)")
+                }
+                return value
+            }
+            print(try tool.call(values, in: agentState))
+        } catch let error as ToolCallError {
+            throw CLIError(error.description)
+        }
+    }
+}
