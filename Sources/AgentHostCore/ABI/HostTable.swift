@@ -117,7 +117,7 @@ enum HostTable {
 
     private static let progress: @convention(c) (UnsafePointer<ah_host>?, UInt64, Double, ah_str) -> Void = { host, callID, fraction, message in
         guard let call = call(callID, of: host), let report = call.options.progress else { return }
-        report(Progress(fraction: fraction < 0 ? nil : min(fraction, 1), message: message.string))
+        report(ProgressReport(fraction: fraction < 0 ? nil : min(fraction, 1), message: message.string))
     }
 
     private static let isCancelled: @convention(c) (UnsafePointer<ah_host>?, UInt64) -> Bool = { host, callID in

@@ -12,11 +12,11 @@ public struct CallOptions: Sendable {
     /// The run's shared memory; the host's own when nil.
     public var context: SharedContext?
     /// Called, on the plugin's thread, for each progress report.
-    public var progress: (@Sendable (Progress) -> Void)?
+    public var progress: (@Sendable (ProgressReport) -> Void)?
 
     public init(taskID: String = "", state: AgentState = .executing, timeout: Duration? = nil,
                 cancellation: CancellationToken? = nil, context: SharedContext? = nil,
-                progress: (@Sendable (Progress) -> Void)? = nil) {
+                progress: (@Sendable (ProgressReport) -> Void)? = nil) {
         self.taskID = taskID
         self.state = state
         self.timeout = timeout
@@ -27,10 +27,15 @@ public struct CallOptions: Sendable {
 }
 
 /// A progress report from a plugin.
-public struct Progress: Sendable, Hashable {
+public struct ProgressReport: Sendable, Hashable {
     /// From 0 to 1; nil when the plugin cannot tell.
     public var fraction: Double?
     public var message: String
+
+    public init(fraction: Double?, message: String) {
+        self.fraction = fraction
+        self.message = message
+    }
 }
 
 /// Lets one party cancel calls that another is running; plugins poll it.

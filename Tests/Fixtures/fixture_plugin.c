@@ -1,0 +1,249 @@
+/*
+ * A configurable plugin for the host's tests. The tests compile it with cc
+ * into real shared libraries, one per variant, and write the manifest beside
+ * each. Knobs (all optional):
+ *
+ *   FIXTURE_ID, FIXTURE_VERSION, FIXTURE_TOOLCHAIN   descriptor strings
+ *   FIXTURE_THREAD_SAFE=0|1                          the descriptor flag
+ *   FIXTURE_ABI_MAJOR, FIXTURE_ABI_MINOR             the entry's ABI version
+ *   FIXTURE_ENTRY_SIZE                               the entry's struct_size
+ *   FIXTURE_NO_ENTRY                                 export the entry under a misspelled name
+ *   FIXTURE_INIT_FAILS                               init refuses, with a message
+ *   FIXTURE_BAD_SIGNATURE                            one tool has signature "i64(i128)"
+ *
+ * Capabilities:
+ *   fixture.echo         answers its payload
+ *   fixture.overlap      sleeps a little while counting calls in flight; answers the most seen
+ *   fixture.callbacks    exercises every host callback and reports what each returned
+ *   fixture.wait_cancel  polls is_cancelled until it is true, then answers AH_ERR_CANCELLED
+ *   fixture.fail         answers AH_ERR_INVALID_ARGUMENT with a message
+ */
+#define _DEFAULT_SOURCE
+#include <agenthost/agenthost.h>
+
+#include <ctype.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifndef FIXTURE_ID
+#define FIXTURE_ID "test.fixture"
+#endif
+#ifndef FIXTURE_VERSION
+#define FIXTURE_VERSION "1.0.0"
+#endif
+#ifndef FIXTURE_TOOLCHAIN
+#define FIXTURE_TOOLCHAIN "c11"
+#endif
+#ifndef FIXTURE_THREAD_SAFE
+#define FIXTURE_THREAD_SAFE 1
+#endif
+#ifndef FIXTURE_ABI_MAJOR
+#define FIXTURE_ABI_MAJOR AGENTHOST_ABI_MAJOR
+#endif
+#ifndef FIXTURE_ABI_MINOR
+#define FIXTURE_ABI_MINOR AGENTHOST_ABI_MINOR
+#endif
+#ifndef FIXTURE_ENTRY_SIZE
+#define FIXTURE_ENTRY_SIZE sizeof(ah_plugin_entry)
+#endif
+
+static const ah_host *host;
+static atomic_int in_flight;
+static atomic_int max_in_flight;
+
+static void sleep_ms(long ms) {
+    struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&t, NULL);
+}
+
+static ah_status reply(ah_response *out, ah_status status, const char *text) {
+    size_t len = strlen(text);
+    char *copy = malloc(len + 1);
+    memcpy(copy, text, len + 1);
+    out->body = (ah_str){ copy, len };
+    out->release_data = copy;
+    return status;
+}
+
+typedef struct collected {
+    char data[512];
+    size_t len;
+} collected;
+
+static void collect(void *context, const char *data, size_t len) {
+    collected *c = context;
+    size_t room = sizeof c->data - 1 - c->len;
+    if (len > room) len = room;
+    memcpy(c->data + c->len, data, len);
+    c->len += len;
+    c->data[c->len] = '\0';
+}
+
+static ah_status overlap(ah_response *out) {
+    int now = atomic_fetch_add(&in_flight, 1) + 1;
+    int seen = atomic_load(&max_in_flight);
+    while (now > seen && !atomic_compare_exchange_weak(&max_in_flight, &seen, now)) {}
+    sleep_ms(3);
+    atomic_fetch_sub(&in_flight, 1);
+    char text[64];
+    snprintf(text, sizeof text, "{\"max_in_flight\":%d}", atomic_load(&max_in_flight));
+    return reply(out, AH_OK, text);
+}
+
+static ah_status callbacks(const ah_request *request, ah_response *out) {
+    uint64_t id = request->call_id;
+    collected value = { .len = 0 }, delegated = { .len = 0 }, unknown = { .len = 0 }, capabilities = { .len = 0 };
+
+    ah_status set = host->context_set(host, id, AH_STR("greeting"), AH_STR("\"hi\""));
+    ah_status get = host->context_get(host, id, AH_STR("greeting"), (ah_sink){ &value, collect });
+    ah_status missing = host->context_get(host, id, AH_STR("missing"), (ah_sink){ &value, collect });
+    ah_status allowed = host->request_handoff(host, id, AH_STR("test.allowed"), AH_STR("needs review"), AH_STR("{\"k\":1}"));
+    ah_status forbidden = host->request_handoff(host, id, AH_STR("test.forbidden"), AH_STR("sneaky"), AH_STR("{}"));
+    host->progress(host, id, 0.5, AH_STR("half way"));
+    ah_status delegate = host->delegate(host, id, AH_STR("fixture.echo"), AH_STR("{\"x\":1}"), (ah_sink){ &delegated, collect });
+    ah_status delegate_unknown = host->delegate(host, id, AH_STR("nope.nothing"), AH_STR("{}"), (ah_sink){ &unknown, collect });
+    const ah_host_registry *registry = host->get_extension(host, AH_EXTENSION_REGISTRY);
+    ah_status listed = registry ? registry->list_capabilities(host, id, (ah_sink){ &capabilities, collect }) : AH_ERR_UNSUPPORTED;
+    const void *unknown_extension = host->get_extension(host, "agenthost.nothing/9");
+    ah_status foreign = host->context_set(host, id + 1000000, AH_STR("k"), AH_STR("1"));
+    bool cancelled = host->is_cancelled(host, id);
+    host->log(host, id, AH_LOG_INFO, AH_STR("callbacks exercised"));
+
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"set\":%d,\"get\":%d,\"value\":\"%s\",\"missing\":%d,\"handoff_allowed\":%d,\"handoff_forbidden\":%d,"
+             "\"delegate\":%d,\"delegate_result\":\"%s\",\"delegate_unknown\":%d,\"listed\":%d,\"lists_echo\":%s,"
+             "\"unknown_extension_is_null\":%s,\"foreign_call\":%d,\"cancelled\":%s,\"host_abi_major\":%u}",
+             set, get, value.len == 4 ? "hi" : "?", missing, allowed, forbidden, delegate,
+             strstr(delegated.data, "\"x\":1") ? "echoed" : delegated.data, delegate_unknown, listed,
+             strstr(capabilities.data, "fixture.echo") ? "true" : "false", unknown_extension ? "false" : "true",
+             foreign, cancelled ? "true" : "false", host->abi_major);
+    return reply(out, AH_OK, text);
+}
+
+static ah_status wait_cancel(const ah_request *request, ah_response *out) {
+    for (int i = 0; i < 5000; i++) {
+        if (host->is_cancelled(host, request->call_id)) return reply(out, AH_ERR_CANCELLED, "observed cancellation");
+        sleep_ms(1);
+    }
+    return reply(out, AH_OK, "{\"cancelled\":false}");
+}
+
+static bool is(const ah_request *request, const char *name) {
+    return request->capability.len == strlen(name) && memcmp(request->capability.data, name, request->capability.len) == 0;
+}
+
+static ah_status call(const ah_request *request, ah_response *out) {
+    if (is(request, "fixture.echo")) {
+        char *copy = malloc(request->payload.len + 1);
+        memcpy(copy, request->payload.data, request->payload.len);
+        out->body = (ah_str){ copy, request->payload.len };
+        out->release_data = copy;
+        return AH_OK;
+    }
+    if (is(request, "fixture.overlap")) return overlap(out);
+    if (is(request, "fixture.callbacks")) return callbacks(request, out);
+    if (is(request, "fixture.wait_cancel")) return wait_cancel(request, out);
+    if (is(request, "fixture.fail")) return reply(out, AH_ERR_INVALID_ARGUMENT, "bad input: expected a field 'x'");
+    return reply(out, AH_ERR_UNSUPPORTED, "unknown capability");
+}
+
+static void release(ah_response *response) { free(response->release_data); }
+
+static const char *const capability_names[] = {
+    "fixture.echo", "fixture.overlap", "fixture.callbacks", "fixture.wait_cancel", "fixture.fail",
+};
+
+static const ah_agent_descriptor descriptor = {
+    sizeof(ah_agent_descriptor), FIXTURE_THREAD_SAFE ? AH_AGENT_THREAD_SAFE : 0,
+    FIXTURE_ID, "Fixture", FIXTURE_VERSION, FIXTURE_TOOLCHAIN,
+    sizeof capability_names / sizeof *capability_names, capability_names,
+};
+
+static const ah_agent_descriptor *describe(void) { return &descriptor; }
+
+static const ah_agent agent = { sizeof(ah_agent), describe, call, release };
+
+/* ---- tools ---- */
+
+static int64_t add(int64_t a, int64_t b) { return a + b; }
+static double half(double x) { return x / 2; }
+static bool is_even(int64_t x) { return x % 2 == 0; }
+static int32_t negate(int32_t x) { return -x; }
+static int64_t planning_only(int64_t x) { return x * 10; }
+static void touch(void) { atomic_fetch_add(&in_flight, 0); }
+
+static char *shout(const char *text) {
+    size_t len = strlen(text);
+    char *out = malloc(len + 2);
+    for (size_t i = 0; i < len; i++) out[i] = (char)toupper((unsigned char)text[i]);
+    out[len] = '!';
+    out[len + 1] = '\0';
+    return out;
+}
+
+static char *null_string(const char *text) {
+    (void)text;
+    return NULL;
+}
+
+static double mix(int32_t a, int64_t b, double c, bool d, const char *e) {
+    return (double)a + (double)b + c + (d ? 1000 : 0) + (double)strlen(e);
+}
+
+#define WORKING AH_STATES_WORKING
+static const ah_tool tools[] = {
+    { sizeof(ah_tool), WORKING, "add", "i64(i64,i64)", "a + b", (ah_tool_fn)add },
+    { sizeof(ah_tool), WORKING, "half", "f64(f64)", "x / 2", (ah_tool_fn)half },
+    { sizeof(ah_tool), WORKING, "shout", "str(str)", "upper case and '!'", (ah_tool_fn)shout },
+    { sizeof(ah_tool), WORKING, "is_even", "bool(i64)", "x is even", (ah_tool_fn)is_even },
+    { sizeof(ah_tool), WORKING, "negate", "i32(i32)", "-x", (ah_tool_fn)negate },
+    { sizeof(ah_tool), WORKING, "mix", "f64(i32,i64,f64,bool,str)", "a + b + c + 1000*d + strlen(e)", (ah_tool_fn)mix },
+    { sizeof(ah_tool), WORKING, "null_string", "str(str)", "always fails", (ah_tool_fn)null_string },
+    { sizeof(ah_tool), WORKING, "touch", "void()", "does nothing", (ah_tool_fn)touch },
+    { sizeof(ah_tool), AH_STATE_BIT(AH_STATE_PLANNING), "planning_only", "i64(i64)", "x * 10, while planning", (ah_tool_fn)planning_only },
+#ifdef FIXTURE_BAD_SIGNATURE
+    { sizeof(ah_tool), WORKING, "broken", "i64(i128)", "unsupported type", (ah_tool_fn)add },
+#endif
+};
+
+static uint32_t tool_count(void) { return sizeof tools / sizeof *tools; }
+static const ah_tool *tool_get(uint32_t index) { return index < tool_count() ? &tools[index] : NULL; }
+static void release_string(char *string) { free(string); }
+
+static const ah_tools tool_table = { sizeof(ah_tools), tool_count, tool_get, release_string };
+
+/* ---- entry ---- */
+
+static ah_status init(const ah_host *h, ah_sink error) {
+#ifdef FIXTURE_INIT_FAILS
+    (void)h;
+    static const char message[] = "missing configuration file fixture.conf; create it next to the plugin";
+    error.write(error.context, message, sizeof message - 1);
+    return AH_ERR_UNAVAILABLE;
+#else
+    (void)error;
+    host = h;
+    return AH_OK;
+#endif
+}
+
+static void deinit(void) { host = NULL; }
+
+static const void *get_interface(const char *id) {
+    if (strcmp(id, AH_INTERFACE_AGENT) == 0) return &agent;
+    if (strcmp(id, AH_INTERFACE_TOOLS) == 0) return &tool_table;
+    return NULL;
+}
+
+#ifndef FIXTURE_NO_ENTRY
+#define ENTRY_NAME agenthost_plugin_entry
+#else
+#define ENTRY_NAME agenthost_plugin_entry_misspelled /* the mistake a test expects the host to catch */
+#endif
+AH_EXPORT const ah_plugin_entry ENTRY_NAME = {
+    FIXTURE_ABI_MAJOR, FIXTURE_ABI_MINOR, FIXTURE_ENTRY_SIZE, init, deinit, get_interface,
+};
