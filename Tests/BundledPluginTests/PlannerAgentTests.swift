@@ -1,0 +1,82 @@
+import AgentHostCore
+import AgentHostTestSupport
+import Foundation
+import Testing
+
+/// The Planner agent (Swift, through AgentPluginKit) decomposes goals into
+/// steps assigned to the capabilities the host says are available.
+@Suite struct PlannerAgentTests {
+    static let bundled = AgentHost(searchPath: PackagePaths.searchPath(
+        PackagePaths.bundledPluginFolder(target: "KnowledgeAgent"), PackagePaths.bundledPluginFolder(target: "PlannerAgent")))
+
+    func plan(_ goal: String, on host: AgentHost = bundled, extra: [String: Any] = [:]) throws -> [String: Any] {
+        let payload = try JSONSerialization.data(withJSONObject: extra.merging(["goal": goal]) { $1 })
+        let response = try host.call("planner.decompose", payload: Array(payload), options: CallOptions(state: .planning))
+        return try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+    }
+
+    @Test func assignsEachStepACapabilityTheHostHas() throws {
+        let result = try plan("Research BM25 ranking, then look up the loader. Finally deploy to production.")
+        let steps = try #require(result["steps"] as? [[String: Any]])
+        let unassigned = try #require(result["unassigned"] as? [[String: Any]])
+        #expect(steps.map { $0["action"] as? String } == ["Research BM25 ranking", "look up the loader"])
+        #expect(steps.allSatisfy { $0["capability"] as? String == "knowledge.search" && $0["agent"] as? String == "agenthost.knowledge" })
+        #expect(steps.map { $0["query"] as? String } == ["BM25 ranking", "the loader"])
+        #expect(steps.map { $0["depends_on"] as? [Int] } == [[], [1]])
+        #expect(unassigned.count == 1)
+        #expect(unassigned.first?["action"] as? String == "deploy to production")
+        #expect(unassigned.first?["index"] as? Int == 3)
+    }
+
+    @Test func reportsStepsItCannotAssignBecauseTheHostLacksTheCapability() throws {
+        // A host with the Planner alone: research has nowhere to go.
+        let plannerOnly = AgentHost(searchPath: PackagePaths.searchPath(PackagePaths.bundledPluginFolder(target: "PlannerAgent")))
+        let result = try plan("Research the ABI and then write the loader", on: plannerOnly)
+        #expect((result["steps"] as? [Any])?.isEmpty == true)
+        let reasons = (result["unassigned"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
+        #expect(reasons == ["no available capability fits 'research'", "no available capability fits 'write'"])
+    }
+
+    @Test func splitsListsAndConnectives() throws {
+        let result = try plan("1. Search the docs\n2. research plugins and summarize the findings; then read the header")
+        let actions = (result["steps"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
+        #expect(actions == ["Search the docs", "research plugins", "summarize the findings", "read the header"])
+    }
+
+    @Test func maxStepsLeavesTheRestUnassigned() throws {
+        let result = try plan("search a; search b; search c", extra: ["max_steps": 2])
+        #expect((result["steps"] as? [Any])?.count == 2)
+        #expect((result["unassigned"] as? [[String: Any]])?.first?["reason"] as? String == "beyond max_steps (2)")
+    }
+
+    @Test(arguments: [
+        (#"{}"#, "needs the field \"goal\""),
+        (#"{"goal": "   "}"#, "non-empty \"goal\""),
+        (#"{"goal": 7}"#, "wrong type"),
+        (#"{"goal": "x", "max_steps": 0}"#, "max_steps"),
+        (#"not json"#, "expects a JSON object"),
+    ])
+    func badInputIsAnInvalidArgument(payload: String, expected: String) {
+        #expect {
+            try Self.bundled.call("planner.decompose", json: payload)
+        } throws: { error in
+            guard case AgentCallError.agentFailed("agenthost.planner", _, .invalidArgument, let message) = error else { return false }
+            return message.contains(expected)
+        }
+    }
+
+    @Test func typedToolsWrittenInSwift() throws {
+        func call(_ name: String, _ arguments: [ToolValue]) throws -> ToolValue {
+            try Self.bundled.tool(name, of: "agenthost.planner").call(arguments, in: .planning)
+        }
+        #expect(try call("schedule_rounds", [.i64(7), .i64(3)]) == .i64(3))
+        #expect(try call("schedule_rounds", [.i64(6), .i64(3)]) == .i64(2))
+        #expect(try call("schedule_rounds", [.i64(6), .i64(0)]) == .i64(-1))
+        #expect(try call("max_speedup", [.f64(0.75)]) == .f64(4))
+        #expect(try call("max_speedup", [.f64(2)]) == .f64(-1))
+        #expect(try call("is_actionable", [.str("then review the diff")]) == .bool(true))
+        #expect(try call("is_actionable", [.str("the weather is nice")]) == .bool(false))
+        #expect(try call("split_goal", [.str("search a, then build b")]) == .str(#"["search a","build b"]"#))
+        #expect(throws: ToolCallError.self) { try Self.bundled.tool("max_speedup", of: "agenthost.planner").call([.f64(0.5)], in: .verifying) }
+    }
+}
