@@ -40,7 +40,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "agenthost-bench", dependencies: ["AgentHostCore"]),
+        .executableTarget(name: "agenthost-bench", dependencies: ["AgentHostCore", "CAgentHost"]),
 
         // Bundled plugins.
         .target(name: "KnowledgeAgent", dependencies: ["CAgentHost"], path: "Plugins/Knowledge",

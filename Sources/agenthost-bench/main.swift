@@ -1,0 +1,150 @@
+import AgentHostCore
+import CAgentHost
+import Foundation
+
+/// agenthost-bench: prints one JSON line per measurement. Build with
+/// `swift build -c release` and run `.build/release/agenthost-bench`.
+///
+///   --quick        fewer iterations (a smoke run, not numbers to quote)
+///   --load-probe   internal: load the plugins once, print the milliseconds
+
+let arguments = CommandLine.arguments
+let quick = arguments.contains("--quick")
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let buildFolder = PluginSearchPath.bundledFolderOfRunningExecutable()!
+let echoFolders = ["Benchmarks/EchoAgentC", "Benchmarks/EchoAgentSwift"].map { packageRoot.appendingPathComponent($0) }
+let searchPath = PluginSearchPath(
+    folders: [.init(url: buildFolder, origin: .bundled)] + echoFolders.map { .init(url: $0, origin: .commandLine) },
+    bundledFolder: buildFolder)
+
+func emit(_ fields: [(String, Any)]) {
+    let body = fields.map { key, value -> String in
+        switch value {
+        case let text as String: return "\"\(key)\":\"\(text)\""
+        case let number as Double: return "\"\(key)\":\(String(format: "%.1f", number))"
+        default: return "\"\(key)\":\(value)"
+        }
+    }
+    FileHandle.standardOutput.write(Data("{\(body.joined(separator: ","))}\n".utf8))
+}
+
+func report(_ m: Measurement, target: Double?) {
+    var fields: [(String, Any)] = [("bench", m.name), ("median_ns", m.median), ("p50_sample_ns", m.percentile(0.5)),
+                                   ("p99_sample_ns", m.percentile(0.99)), ("samples", m.samples.count)]
+    if let target { fields += [("target_ns", target), ("meets_target", m.median <= target)] }
+    emit(fields)
+}
+
+// MARK: - Load
+
+if arguments.contains("--load-probe") {
+    let start = now()
+    let registry = PluginRegistry(searchPath: searchPath)
+    let elapsed = Double(now() - start) / 1e6
+    print("\(elapsed) \(registry.plugins.count) \(registry.failures.count)")
+    exit(0)
+}
+
+do {
+    var perPlugin: [Double] = [], totals: [Double] = [], count = 0
+    for _ in 0..<(quick ? 3 : 15) {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        probe.arguments = ["--load-probe"]
+        let pipe = Pipe()
+        probe.standardOutput = pipe
+        try probe.run()
+        probe.waitUntilExit()
+        let words = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
+        guard words.count == 3, let ms = Double(words[0]), let loaded = Int(words[1]), loaded > 0 else { continue }
+        totals.append(ms)
+        perPlugin.append(ms / Double(loaded))
+        count = loaded
+    }
+    perPlugin.sort()
+    totals.sort()
+    if !perPlugin.isEmpty {
+        emit([("bench", "load_plugins_cold"), ("plugins", count), ("median_total_ms", totals[totals.count / 2]),
+              ("median_per_plugin_ms", perPlugin[perPlugin.count / 2]), ("runs", perPlugin.count),
+              ("target_per_plugin_ms", 5.0), ("meets_target", perPlugin[perPlugin.count / 2] <= 5)])
+    }
+} catch {
+    FileHandle.standardError.write(Data("load probe failed: \(error)\n".utf8))
+}
+
+let host = AgentHost(searchPath: searchPath)
+for failure in host.registry.failures { FileHandle.standardError.write(Data("refused: \(failure)\n".utf8)) }
+let warmStart = now()
+_ = PluginRegistry(searchPath: searchPath)
+emit([("bench", "load_plugins_warm"), ("plugins", host.registry.plugins.count),
+      ("total_ms", Double(now() - warmStart) / 1e6), ("note", "manifests re-read, images already in the process")])
+
+// MARK: - Agent round trips through the public API
+
+let samples = quick ? 20_000 : 200_000
+let batch = quick ? 20_000 : 200_000
+let payload = Array(#"{"task":"echo","text":"a small request payload of about sixty bytes"}"#.utf8)
+nonisolated(unsafe) var sink = 0
+
+report(measure("agent_call_c", samples: samples, batchSize: batch) {
+    sink &+= (try? host.call("bench.echo_c", payload: payload))?.body.count ?? 0
+}, target: 1000)
+
+report(measure("agent_call_swift", samples: samples, batchSize: batch) {
+    sink &+= (try? host.call("bench.echo_swift", payload: payload))?.body.count ?? 0
+}, target: 2000)
+
+// MARK: - Typed tools through libffi, and the floor
+
+let add = try host.tool("add", of: "agenthost.bench.echo-c")
+let toolArguments: [ToolValue] = [.i64(20), .i64(22)]
+report(measure("typed_tool_call_ffi", samples: samples, batchSize: batch * 5) {
+    if case .i64(let value)? = try? add.call(toolArguments, in: .executing) { sink &+= Int(value) }
+}, target: 150)
+
+// The same function, reached through the ABI's own tables and called directly.
+let image = dlopen(buildFolder.appendingPathComponent("libEchoAgentC.so").path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE)!
+let entry = dlsym(image, AGENTHOST_ENTRY_SYMBOL)!.assumingMemoryBound(to: ah_plugin_entry.self)
+let tools = entry.pointee.get_interface!(AH_INTERFACE_TOOLS)!.assumingMemoryBound(to: ah_tools.self)
+typealias AddFunction = @convention(c) (Int64, Int64) -> Int64
+let direct = unsafeBitCast(tools.pointee.get!(0)!.pointee.function, to: AddFunction.self)
+var operand: Int64 = 20
+report(measure("direct_c_function_pointer", samples: samples, batchSize: batch * 5) {
+    sink &+= Int(direct(operand, 22))
+    operand &+= 1
+}, target: nil)
+
+// The raw ABI round trip without the host: request struct, call, release.
+let agent = entry.pointee.get_interface!(AH_INTERFACE_AGENT)!.assumingMemoryBound(to: ah_agent.self).pointee
+report(measure("raw_abi_call_c", samples: samples, batchSize: batch) {
+    payload.withUnsafeBufferPointer { bytes in
+        var request = ah_request()
+        request.struct_size = UInt32(MemoryLayout<ah_request>.size)
+        request.call_id = 1
+        request.payload = ah_str(data: UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self), len: bytes.count)
+        var response = ah_response()
+        _ = agent.call!(&request, &response)
+        sink &+= response.body.len
+        agent.release!(&response)
+    }
+}, target: nil)
+
+// MARK: - The real agents, for scale (their own work included)
+
+let corpus = FileManager.default.temporaryDirectory.appendingPathComponent("agenthost-bench-corpus")
+try? FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+for (name, text) in [("a.md", "BM25 ranks passages by term frequency.\n\nPlugins load with dlopen.\n"),
+                     ("b.txt", "Handoffs move tasks between agents.\n")] {
+    try? Data(text.utf8).write(to: corpus.appendingPathComponent(name))
+}
+let searchPayload = Array(#"{"query":"bm25 passages","root":"\#(corpus.path)","top_k":2}"#.utf8)
+report(measure("knowledge_search_3_passages", samples: quick ? 2_000 : 20_000, batchSize: quick ? 2_000 : 20_000) {
+    sink &+= (try? host.call("knowledge.search", payload: searchPayload))?.body.count ?? 0
+}, target: nil)
+
+let planPayload = Array(#"{"goal":"Research BM25, then write the loader"}"#.utf8)
+report(measure("planner_decompose_2_steps", samples: quick ? 2_000 : 20_000, batchSize: quick ? 2_000 : 20_000) {
+    sink &+= (try? host.call("planner.decompose", payload: planPayload))?.body.count ?? 0
+}, target: nil)
+
+FileHandle.standardError.write(Data("checksum \(sink)\n".utf8))
