@@ -27,13 +27,15 @@ let package = Package(
         // The SDK: the C ABI, and the Swift kit on top of it.
         .target(name: "CAgentHost", path: "sdk", sources: ["src"], publicHeadersPath: "include"),
         .target(name: "AgentPluginKitEntry", dependencies: ["CAgentHost"], path: "sdk/swift/AgentPluginKitEntry"),
-        .target(name: "AgentPluginKit", dependencies: ["CAgentHost", "AgentPluginKitEntry"], path: "sdk/swift/AgentPluginKit"),
+        .target(name: "AgentToolchain", path: "sdk/swift/AgentToolchain"),
+        .target(name: "AgentPluginKit", dependencies: ["CAgentHost", "AgentPluginKitEntry", "AgentToolchain"],
+                path: "sdk/swift/AgentPluginKit"),
 
         // The host.
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
                        providers: [.apt(["libffi-dev"]), .brew(["libffi"])]),
         .target(name: "AgentHostCore", dependencies: [
-            "CAgentHost", "CFFI", .product(name: "Logging", package: "swift-log"),
+            "CAgentHost", "CFFI", "AgentToolchain", .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "agenthost", dependencies: [
             "AgentHostCore",

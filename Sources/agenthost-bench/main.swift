@@ -55,8 +55,10 @@ do {
         probe.standardOutput = pipe
         try probe.run()
         probe.waitUntilExit()
-        let words = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
-        guard words.count == 3, let ms = Double(words[0]), let loaded = Int(words[1]), loaded > 0 else { continue }
+        let words = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(whereSeparator: \.isWhitespace)
+        guard words.count == 3, let ms = Double(words[0]), let loaded = Int(words[1]), loaded >= 4, words[2] == "0" else {
+            fail("the load probe did not load every plugin; build every product first: swift build -c release")
+        }
         totals.append(ms)
         perPlugin.append(ms / Double(loaded))
         count = loaded
@@ -72,8 +74,25 @@ do {
     FileHandle.standardError.write(Data("load probe failed: \(error)\n".utf8))
 }
 
+/// Stops the benchmark with `message`: numbers for calls that failed would be lies.
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("agenthost-bench: \(message)\n".utf8))
+    exit(1)
+}
+
+/// Runs `body`, which must succeed every time it is measured.
+@inline(__always)
+func must<T>(_ body: () throws -> T) -> T {
+    do { return try body() } catch { fail("a measured call failed: \(error)") }
+}
+
 let host = AgentHost(searchPath: searchPath)
-for failure in host.registry.failures { FileHandle.standardError.write(Data("refused: \(failure)\n".utf8)) }
+let required = ["agenthost.knowledge", "agenthost.planner", "agenthost.bench.echo-c", "agenthost.bench.echo-swift"]
+let missing = required.filter { host.registry.plugin(id: $0) == nil }
+if !missing.isEmpty {
+    host.registry.failures.forEach { FileHandle.standardError.write(Data("refused: \($0)\n".utf8)) }
+    fail("\(missing.joined(separator: ", ")) did not load; build every product first: swift build -c release")
+}
 let warmStart = now()
 _ = PluginRegistry(searchPath: searchPath)
 emit([("bench", "load_plugins_warm"), ("plugins", host.registry.plugins.count),
@@ -87,19 +106,19 @@ let payload = Array(#"{"task":"echo","text":"a small request payload of about si
 nonisolated(unsafe) var sink = 0
 
 report(measure("agent_call_c", samples: samples, batchSize: batch) {
-    sink &+= (try? host.call("bench.echo_c", payload: payload))?.body.count ?? 0
+    sink &+= must { try host.call("bench.echo_c", payload: payload) }.body.count
 }, target: 1000)
 
 report(measure("agent_call_swift", samples: samples, batchSize: batch) {
-    sink &+= (try? host.call("bench.echo_swift", payload: payload))?.body.count ?? 0
+    sink &+= must { try host.call("bench.echo_swift", payload: payload) }.body.count
 }, target: 2000)
 
 // MARK: - Typed tools through libffi, and the floor
 
-let add = try host.tool("add", of: "agenthost.bench.echo-c")
+let add = must { try host.tool("add", of: "agenthost.bench.echo-c") }
 let toolArguments: [ToolValue] = [.i64(20), .i64(22)]
 report(measure("typed_tool_call_ffi", samples: samples, batchSize: batch * 5) {
-    if case .i64(let value)? = try? add.call(toolArguments, in: .executing) { sink &+= Int(value) }
+    if case .i64(let value) = must({ try add.call(toolArguments, in: .executing) }) { sink &+= Int(value) }
 }, target: 150)
 
 // The same function, reached through the ABI's own tables and called directly.
@@ -123,7 +142,7 @@ report(measure("raw_abi_call_c", samples: samples, batchSize: batch) {
         request.call_id = 1
         request.payload = ah_str(data: UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self), len: bytes.count)
         var response = ah_response()
-        _ = agent.call!(&request, &response)
+        guard agent.call!(&request, &response) == AH_OK else { fail("the raw ABI call failed") }
         sink &+= response.body.len
         agent.release!(&response)
     }
@@ -132,19 +151,19 @@ report(measure("raw_abi_call_c", samples: samples, batchSize: batch) {
 // MARK: - The real agents, for scale (their own work included)
 
 let corpus = FileManager.default.temporaryDirectory.appendingPathComponent("agenthost-bench-corpus")
-try? FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+must { try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true) }
 for (name, text) in [("a.md", "BM25 ranks passages by term frequency.\n\nPlugins load with dlopen.\n"),
                      ("b.txt", "Handoffs move tasks between agents.\n")] {
-    try? Data(text.utf8).write(to: corpus.appendingPathComponent(name))
+    must { try Data(text.utf8).write(to: corpus.appendingPathComponent(name)) }
 }
 let searchPayload = Array(#"{"query":"bm25 passages","root":"\#(corpus.path)","top_k":2}"#.utf8)
 report(measure("knowledge_search_3_passages", samples: quick ? 2_000 : 20_000, batchSize: quick ? 2_000 : 20_000) {
-    sink &+= (try? host.call("knowledge.search", payload: searchPayload))?.body.count ?? 0
+    sink &+= must { try host.call("knowledge.search", payload: searchPayload) }.body.count
 }, target: nil)
 
 let planPayload = Array(#"{"goal":"Research BM25, then write the loader"}"#.utf8)
 report(measure("planner_decompose_2_steps", samples: quick ? 2_000 : 20_000, batchSize: quick ? 2_000 : 20_000) {
-    sink &+= (try? host.call("planner.decompose", payload: planPayload))?.body.count ?? 0
+    sink &+= must { try host.call("planner.decompose", payload: planPayload) }.body.count
 }, target: nil)
 
 FileHandle.standardError.write(Data("checksum \(sink)\n".utf8))

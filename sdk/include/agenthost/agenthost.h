@@ -21,8 +21,10 @@
  *
  * - Ownership. What the host passes to the plugin is owned by the host and is
  *   valid only for the duration of the call it was passed to; copy what you
- *   keep. What the plugin returns is owned by the plugin and stays valid until
- *   the host calls the matching `release`. Nothing is freed by the other side's
+ *   keep. Likewise, what the plugin passes to a host callback stays the
+ *   plugin's; the host copies what it keeps before the callback returns. What
+ *   the plugin returns is owned by the plugin and stays valid until the host
+ *   calls the matching `release`. Nothing is freed by the other side's
  *   allocator.
  *
  * - Errors. Every call that can fail returns an `ah_status`; an error carries

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import AgentPluginKitEntry
+import AgentToolchain
 import CAgentHost
 
 /// Connects a Swift ``AgentPlugin`` type to the C ABI. Used only by the
@@ -26,25 +27,6 @@ enum Runtime {
     nonisolated(unsafe) static var host: PluginHost?
     nonisolated(unsafe) static let descriptor = UnsafeMutablePointer<ah_agent_descriptor>.allocate(capacity: 1)
     nonisolated(unsafe) static var tools = UnsafeMutableBufferPointer<ah_tool>(start: nil, count: 0)
-
-    /// The toolchain the plugin was compiled with; the host requires its own.
-    static let toolchain: String = {
-        #if compiler(>=7.0)
-        return "swift-7"
-        #elseif compiler(>=6.5)
-        return "swift-6.5"
-        #elseif compiler(>=6.4)
-        return "swift-6.4"
-        #elseif compiler(>=6.3)
-        return "swift-6.3"
-        #elseif compiler(>=6.2)
-        return "swift-6.2"
-        #elseif compiler(>=6.1)
-        return "swift-6.1"
-        #else
-        return "swift-6.0"
-        #endif
-    }()
 
     nonisolated(unsafe) static let functions: UnsafeMutablePointer<ahk_plugin_functions> = {
         let table = UnsafeMutablePointer<ahk_plugin_functions>.allocate(capacity: 1)
@@ -92,7 +74,7 @@ enum Runtime {
             struct_size: UInt32(MemoryLayout<ah_agent_descriptor>.size),
             flags: declared.threadSafe ? UInt32(AH_AGENT_THREAD_SAFE) : 0,
             id: UnsafePointer(strdup(declared.id)), name: UnsafePointer(strdup(declared.name)),
-            version: UnsafePointer(strdup(declared.version)), toolchain: UnsafePointer(strdup(toolchain)),
+            version: UnsafePointer(strdup(declared.version)), toolchain: UnsafePointer(strdup(SwiftToolchain.identifier)),
             capability_count: declared.capabilities.count, capabilities: UnsafePointer(capabilities)))
         StringToolSlots.reset()
         let table = try type.tools.map { tool in
