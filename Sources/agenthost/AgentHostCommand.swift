@@ -12,6 +12,6 @@ struct AgentHostCommand: ParsableCommand {
             was built into. A folder is a plugin when it holds plugin.json; otherwise each subfolder that \
             holds one is.
             """,
-        version: "0.1.0",
+        version: AgentHost.version,
         subcommands: [PluginsCommand.self, RunCommand.self, ToolCommand.self, DemoCommand.self])
 }

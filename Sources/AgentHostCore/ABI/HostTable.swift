@@ -9,11 +9,8 @@ import Darwin
 /// Builds the `ah_host` table each plugin receives at `init`, and implements
 /// its callbacks. The tables live as long as the process, like the images.
 enum HostTable {
-    /// The host's semantic version, as reported to plugins.
-    static let version = "0.1.0"
-
     nonisolated(unsafe) private static let name = makeStatic("agenthost")
-    nonisolated(unsafe) private static let versionText = makeStatic(version)
+    nonisolated(unsafe) private static let versionText = makeStatic(AgentHost.version)
 
     nonisolated(unsafe) private static let registryExtension: UnsafeMutablePointer<ah_host_registry> = {
         let table = UnsafeMutablePointer<ah_host_registry>.allocate(capacity: 1)

@@ -11,6 +11,9 @@ public final class AgentHost: Sendable {
     /// The shared memory of calls that bring none of their own.
     public let sharedContext = SharedContext()
 
+    /// The host's semantic version, as the CLI and plugins (`ah_host.host_version`) see it.
+    public static let version = "0.1.0"
+
     /// How deep plugins may delegate to each other before the host refuses.
     public static let maximumDelegationDepth = 8
 

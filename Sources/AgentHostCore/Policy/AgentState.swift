@@ -1,5 +1,3 @@
-import CAgentHost
-
 /// Where an agent is in its work. The host masks tools by state; the raw
 /// values are those of `ah_agent_state` in the C ABI.
 public enum AgentState: UInt32, Sendable, CaseIterable, CustomStringConvertible {
