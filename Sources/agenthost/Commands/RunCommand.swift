@@ -16,8 +16,8 @@ struct RunCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Read the input JSON from a file ('-' for stdin).", valueName: "file")) var inputFile: String?
 
-    @Option(help: ArgumentHelp("The agent's state for this call: PLANNING, EXECUTING, VERIFYING or LEARNING.", valueName: "state"))
-    var state: String = "EXECUTING"
+    @Option(help: ArgumentHelp("The agent's state for this call.", valueName: "state"))
+    var state: AgentState = .executing
 
     @Option(help: ArgumentHelp("Cancel the task after this many seconds.", valueName: "seconds")) var timeout: Double?
 
@@ -25,9 +25,6 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if input != nil, inputFile != nil { throw ValidationError("give --input or --input-file, not both") }
-        if AgentState(name: state) == nil {
-            throw ValidationError("--state '\(state)' is not one of \(AgentState.allCases.map(\.name).joined(separator: ", "))")
-        }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
     }
 
@@ -35,7 +32,7 @@ struct RunCommand: ParsableCommand {
         let payload = try readInput()
         let agentHost = try host.makeHost()
         defer { AgentHost.shutdown() }
-        var options = CallOptions(taskID: UUID().uuidString.lowercased(), state: AgentState(name: state)!)
+        var options = CallOptions(taskID: UUID().uuidString.lowercased(), state: state)
         options.timeout = timeout.map { .milliseconds(Int64($0 * 1000)) }
         if progress {
             options.progress = { report in

@@ -13,12 +13,9 @@ struct ToolCommand: ParsableCommand {
     @Argument(help: "The tool's name.") var name: String
     @Argument(help: "The arguments, parsed by the tool's signature.") var arguments: [String] = []
 
-    @Option(help: ArgumentHelp("The agent's state; masked tools are refused.", valueName: "state")) var state: String = "EXECUTING"
+    @Option(help: ArgumentHelp("The agent's state; masked tools are refused.", valueName: "state")) var state: AgentState = .executing
 
     func run() throws {
-        guard let agentState = AgentState(name: state) else {
-            throw ValidationError("--state '\(state)' is not one of \(AgentState.allCases.map(\.name).joined(separator: ", "))")
-        }
         let agentHost = try host.makeHost()
         defer { AgentHost.shutdown() }
         do {
@@ -33,7 +30,7 @@ struct ToolCommand: ParsableCommand {
                 }
                 return value
             }
-            print(try tool.call(values, in: agentState))
+            print(try tool.call(values, in: state))
         } catch let error as ToolCallError {
             throw CLIError(error.description)
         }
