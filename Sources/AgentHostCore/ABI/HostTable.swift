@@ -88,10 +88,10 @@ enum HostTable {
 
     private static let requestHandoff: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_str, ah_str) -> ah_status = {
         host, callID, target, reason, context in
-        guard let call = call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
+        guard let call = call(callID, of: host), let owner = HostTable.context(of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
         let request = HandoffRequest(from: call.plugin.id, to: target.string, reason: reason.string, context: context.bytes)
         guard call.plugin.handoffTargets.contains(request.target) else {
-            call.plugin.logger.warning("refused handoff to undeclared target '\(request.target)'",
+            owner.logger.warning("refused handoff to undeclared target '\(request.target)'",
                                        metadata: ["call": "\(callID)", "declared": "\(call.plugin.manifest.handoffs)"])
             return ah_status(AH_ERR_DENIED)
         }

@@ -54,9 +54,6 @@ public final class TypedTool: @unchecked Sendable {
         argumentTypes.deallocate()
     }
 
-    /// Whether an agent in `state` may call this tool.
-    public func isAllowed(in state: AgentState) -> Bool { allowedStates.contains(state) }
-
     /// Calls the tool with `arguments`, which must match its signature, for an
     /// agent in `state`. A tool masked in that state is not called.
     public func call(_ arguments: [ToolValue], in state: AgentState) throws(ToolCallError) -> ToolValue {

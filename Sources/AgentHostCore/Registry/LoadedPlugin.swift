@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 
 /// A plugin that passed every check and was initialised: its manifest, its
 /// binary, and what the host precomputed from them for the call path.
@@ -8,11 +7,9 @@ public final class LoadedPlugin: Sendable {
     public let manifestURL: URL
     public let origin: PluginSearchPath.Origin
     let image: PluginImage
-    let logger: Logger
     /// Capability names as UTF-8 bytes, indexed like `manifest.capabilities`,
     /// so a request's envelope needs no conversion per call.
     let capabilityBytes: [[UInt8]]
-    let capabilityIndex: [String: Int]
     let handoffTargets: Set<String>
     private let toolsByName: [String: TypedTool]
 
@@ -29,9 +26,7 @@ public final class LoadedPlugin: Sendable {
         self.manifestURL = manifestURL
         self.origin = origin
         self.image = image
-        self.logger = Logger(label: "agenthost.plugin.\(manifest.id)")
         capabilityBytes = manifest.capabilities.map { Array($0.name.utf8) }
-        capabilityIndex = Dictionary(uniqueKeysWithValues: manifest.capabilities.enumerated().map { ($1.name, $0) })
         handoffTargets = Set(manifest.handoffs)
         toolsByName = Dictionary(image.tools.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }

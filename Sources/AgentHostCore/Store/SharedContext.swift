@@ -12,6 +12,4 @@ public final class SharedContext: Sendable {
 
     /// Sets `key`, or removes it when `value` is nil.
     public func setValue(_ value: [UInt8]?, for key: String) { values.withLock { $0[key] = value } }
-
-    public var keys: [String] { values.withLock { $0.keys.sorted() } }
 }
