@@ -22,6 +22,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // The SDK: the C ABI, and the Swift kit on top of it.
@@ -36,6 +38,7 @@ let package = Package(
                        providers: [.apt(["libffi-dev"]), .brew(["libffi"])]),
         .target(name: "AgentHostCore", dependencies: [
             "CAgentHost", "CFFI", "AgentToolchain", .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "agenthost", dependencies: [
             "AgentHostCore",

@@ -89,7 +89,7 @@ import Testing
         #expect {
             try host.call("fixture.ech", json: "{}")
         } throws: { error in
-            guard case AgentCallError.noAgent("fixture.ech", let suggestions) = error else { return false }
+            guard case AgentCallError.routing(.noAgent("fixture.ech", let suggestions)) = error else { return false }
             return suggestions.contains("fixture.echo") && "\(error)".contains("no agent provides capability 'fixture.ech'")
         }
     }

@@ -90,7 +90,7 @@ enum HostTable {
         host, callID, target, reason, context in
         guard let call = call(callID, of: host), let owner = HostTable.context(of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
         let request = HandoffRequest(from: call.plugin.id, to: target.string, reason: reason.string, context: context.bytes)
-        guard call.plugin.handoffTargets.contains(request.target) else {
+        guard call.plugin.handoffTargets[request.target] != nil else {
             owner.logger.warning("refused handoff to undeclared target '\(request.target)'",
                                        metadata: ["call": "\(callID)", "declared": "\(call.plugin.manifest.handoffs)"])
             return ah_status(AH_ERR_DENIED)

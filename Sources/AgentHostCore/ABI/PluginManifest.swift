@@ -17,9 +17,12 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
         public var keywords: [String]
         public var estimatedMilliseconds: Double?
         public var estimatedCost: Double?
+        /// Breaks routing ties between agents that answer the same capability
+        /// equally well and are equally busy: higher wins. 0 when not given.
+        public var priority: Int
 
         enum CodingKeys: String, CodingKey {
-            case name, description, input, output, keywords
+            case name, description, input, output, keywords, priority
             case estimatedMilliseconds = "estimated_ms"
             case estimatedCost = "estimated_cost"
         }
@@ -33,6 +36,7 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
             keywords = try c.decodeIfPresent([String].self, forKey: .keywords) ?? []
             estimatedMilliseconds = try c.decodeIfPresent(Double.self, forKey: .estimatedMilliseconds)
             estimatedCost = try c.decodeIfPresent(Double.self, forKey: .estimatedCost)
+            priority = try c.decodeIfPresent(Int.self, forKey: .priority) ?? 0
         }
     }
 
@@ -62,10 +66,41 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
         }
     }
 
+    /// An agent this one may hand a task to. Written either as the target's id
+    /// or as `{"target": id, "context": [keys]}` to pass on only those keys of
+    /// the handoff context.
+    public struct HandoffTarget: Sendable, Hashable, Decodable {
+        public var target: String
+        /// The top-level keys of the handoff context the target receives; nil passes all.
+        public var contextKeys: [String]?
+
+        public init(target: String, contextKeys: [String]? = nil) {
+            self.target = target
+            self.contextKeys = contextKeys
+        }
+
+        enum CodingKeys: String, CodingKey { case target, context }
+
+        public init(from decoder: any Decoder) throws {
+            if let target = try? decoder.singleValueContainer().decode(String.self) {
+                self.init(target: target)
+                return
+            }
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(target: try c.decode(String.self, forKey: .target),
+                      contextKeys: try c.decodeIfPresent([String].self, forKey: .context))
+        }
+    }
+
     /// Host services the plugin needs; anything else is refused at run time.
     public struct Permissions: Sendable, Hashable, Decodable {
+        /// Host names the plugin may fetch from: `127.0.0.1`, `example.org`,
+        /// `*.example.org` (any subdomain), optionally with a port: `localhost:8080`.
         public var network: [String] = []
+        /// Folders (and everything below them) the plugin may read and write;
+        /// `~` is the user's home.
         public var paths: [String] = []
+        /// Executables the plugin may run, by name (`swift`) or absolute path.
         public var commands: [String] = []
 
         public init() {}
@@ -93,8 +128,8 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
     public var toolchain: String
     public var capabilities: [Capability]
     public var tools: [Tool]
-    /// Ids of the agents this one may hand a task to.
-    public var handoffs: [String]
+    /// The agents this one may hand a task to.
+    public var handoffs: [HandoffTarget]
     public var permissions: Permissions
 
     enum CodingKeys: String, CodingKey {
@@ -114,7 +149,7 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
         toolchain = try c.decodeIfPresent(String.self, forKey: .toolchain) ?? ""
         capabilities = try c.decode([Capability].self, forKey: .capabilities)
         tools = try c.decodeIfPresent([Tool].self, forKey: .tools) ?? []
-        handoffs = try c.decodeIfPresent([String].self, forKey: .handoffs) ?? []
+        handoffs = try c.decodeIfPresent([HandoffTarget].self, forKey: .handoffs) ?? []
         permissions = try c.decodeIfPresent(Permissions.self, forKey: .permissions) ?? Permissions()
     }
 }

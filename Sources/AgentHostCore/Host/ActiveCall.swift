@@ -10,6 +10,7 @@ final class ActiveCall: Sendable {
     let parent: ActiveCall?
     let deadlineNanoseconds: Int64
     private let handoffs = Mutex<[HandoffRequest]>([])
+    private let events = Mutex<[TaskEvent]>([])
 
     init(host: AgentHost, plugin: LoadedPlugin, options: CallOptions, parent: ActiveCall?) {
         self.id = CallRegistry.shared.makeID()
@@ -37,4 +38,10 @@ final class ActiveCall: Sendable {
     func recordHandoff(_ request: HandoffRequest) { handoffs.withLock { $0.append(request) } }
 
     var recordedHandoffs: [HandoffRequest] { handoffs.withLock { $0 } }
+
+    /// Keeps `event` for the task this call belongs to (a refused tool,
+    /// service or handoff; a delegation).
+    func record(_ event: TaskEvent) { events.withLock { $0.append(event) } }
+
+    var recordedEvents: [TaskEvent] { events.withLock { $0 } }
 }

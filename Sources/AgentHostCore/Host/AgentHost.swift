@@ -1,13 +1,19 @@
 import CAgentHost
 import Foundation
 
-/// The runtime's front door: the plugins it loaded, and calls into them.
+/// The runtime's engine: the plugins it loaded, the router, the policy, and
+/// calls into agents with routing, state checks and guardrails applied.
 ///
 /// Calls are synchronous and run on the caller's thread: the plugin's work
-/// happens there, and the host adds only the envelope, a lookup and, for a
-/// plugin that is not thread-safe, a lock.
+/// happens there, and the host adds only the envelope, a lookup, the
+/// guardrail scans and, for a plugin that is not thread-safe, a lock.
+/// `AgentRuntime` adds the task store on top.
 public final class AgentHost: Sendable {
     public let registry: PluginRegistry
+    public let router: Router
+    public let policy: Policy
+    /// Each plugin's guardrails, indexed like `registry.plugins`.
+    let guardrails: [Guardrails]
     /// The shared memory of calls that bring none of their own.
     public let sharedContext = SharedContext()
 
@@ -17,25 +23,31 @@ public final class AgentHost: Sendable {
     /// How deep plugins may delegate to each other before the host refuses.
     public static let maximumDelegationDepth = 8
 
-    public init(registry: PluginRegistry) {
+    public init(registry: PluginRegistry, policy: Policy = .standard) {
         self.registry = registry
+        self.policy = policy
+        router = Router(registry: registry)
+        guardrails = registry.plugins.map { policy.guardrails(for: $0.id) }
     }
 
     /// Finds and loads every plugin on `searchPath`.
-    public convenience init(searchPath: PluginSearchPath = .standard()) {
-        self.init(registry: PluginRegistry(searchPath: searchPath))
+    public convenience init(searchPath: PluginSearchPath = .standard(), policy: Policy = .standard) {
+        self.init(registry: PluginRegistry(searchPath: searchPath), policy: policy)
     }
 
     /// De-initialises every plugin image in the process. Call once, after the
     /// last call has returned; plugins are not loaded again afterwards.
     public static func shutdown() { PluginImage.shutdownAll() }
 
-    /// Routes `capability` to the agent that declares it and calls it.
+    /// Routes `capability` to an agent and calls it.
     public func call(_ capability: String, payload: [UInt8], options: CallOptions = CallOptions()) throws(AgentCallError) -> AgentResponse {
-        guard let (plugin, index) = registry.provider(of: capability) else {
-            throw .noAgent(capability: capability, suggestions: registry.suggestions(for: capability))
+        let decision: RouteDecision
+        do {
+            decision = try router.route(capability: capability)
+        } catch {
+            throw .routing(error)
         }
-        return try perform(plugin, capabilityIndex: index, payload: payload, options: options, parent: nil)
+        return try attempt(decision.candidate, payload: payload, options: options, parent: nil).result.get()
     }
 
     public func call(_ capability: String, json: String, options: CallOptions = CallOptions()) throws(AgentCallError) -> AgentResponse {
@@ -50,11 +62,80 @@ public final class AgentHost: Sendable {
         return tool
     }
 
+    /// What one call produced: its response or error, and the events it
+    /// left whichever way it ended.
+    struct Attempt: Sendable {
+        var result: Result<AgentResponse, AgentCallError>
+        var events: [TaskEvent]
+        /// The payload the agent received, after redaction.
+        var payload: [UInt8]
+    }
+
+    /// Calls `candidate` with the state check and the input and output
+    /// guardrails of its agent.
+    func attempt(_ candidate: RouteCandidate, payload: [UInt8], options: CallOptions, parent: ActiveCall?) -> Attempt {
+        let plugin = candidate.plugin
+        var events: [TaskEvent] = []
+        var payload = payload
+        guard options.state.isWorking else {
+            return Attempt(result: .failure(.notWorkingState(agent: plugin.id, state: options.state)), events: events, payload: payload)
+        }
+        let rails = guardrails[candidate.agentIndex]
+        do throws(GuardrailTrip) {
+            if case .redacted(let bytes, let found) = try rails.input.check(payload, place: .input, agent: plugin.id) {
+                payload = bytes
+                events.append(.redaction(found, place: .input, agent: plugin.id))
+            }
+        } catch {
+            events.append(.trip(error))
+            return Attempt(result: .failure(.guardrail(error)), events: events, payload: payload)
+        }
+
+        let call = ActiveCall(host: self, plugin: plugin, options: options, parent: parent)
+        CallRegistry.shared.register(call)
+        router.load.begin(candidate.agentIndex)
+        let (status, body) = plugin.invoke(capabilityIndex: candidate.capabilityIndex, payload: payload, call: call)
+        router.load.end(candidate.agentIndex)
+        CallRegistry.shared.unregister(call)
+        events += call.recordedEvents
+
+        let capability = candidate.capability
+        guard status == .ok else {
+            let error = AgentCallError.agentFailed(agent: plugin.id, capability: capability.name, status: status,
+                                                   message: String(decoding: body, as: UTF8.self))
+            return Attempt(result: .failure(error), events: events, payload: payload)
+        }
+        var output = body
+        do throws(GuardrailTrip) {
+            if case .redacted(let bytes, let found) = try rails.output.check(body, place: .output, agent: plugin.id) {
+                output = bytes
+                events.append(.redaction(found, place: .output, agent: plugin.id))
+            }
+            if rails.output.validateOutput, let schema = capability.output, let problem = OutputSchema.problem(in: output, against: schema) {
+                throw GuardrailTrip(guardrail: "output_schema", place: .output, agent: plugin.id,
+                                    finding: "\(problem) (declared output of '\(capability.name)')")
+            }
+        } catch {
+            events.append(.trip(error))
+            return Attempt(result: .failure(.guardrail(error)), events: events, payload: payload)
+        }
+        let response = AgentResponse(agent: plugin.id, capability: capability.name, body: output, handoffs: call.recordedHandoffs,
+                                     events: events)
+        return Attempt(result: .success(response), events: events, payload: payload)
+    }
+
     /// A sub-task a plugin asked for through the `delegate` callback.
     func delegate(from parent: ActiveCall, capability: String, payload: [UInt8]) throws(AgentCallError) -> AgentResponse {
-        guard let (plugin, index) = registry.provider(of: capability) else {
-            throw .noAgent(capability: capability, suggestions: registry.suggestions(for: capability))
+        guard parent.options.state == .executing else {
+            throw .delegationRefused(capability: capability, reason: "DELEGATE is allowed in EXECUTING only; the agent is \(parent.options.state)")
         }
+        let decision: RouteDecision
+        do {
+            decision = try router.route(capability: capability)
+        } catch {
+            throw .routing(error)
+        }
+        let plugin = decision.candidate.plugin
         guard parent.depth + 1 < Self.maximumDelegationDepth else {
             throw .delegationRefused(capability: capability, reason: "more than \(Self.maximumDelegationDepth) nested delegations")
         }
@@ -64,21 +145,37 @@ public final class AgentHost: Sendable {
         }
         var options = parent.options
         options.progress = nil
-        return try perform(plugin, capabilityIndex: index, payload: payload, options: options, parent: parent)
+        let attempt = attempt(decision.candidate, payload: payload, options: options, parent: parent)
+        parent.record(TaskEvent(taskId: nil, kind: .delegated, agent: parent.plugin.id,
+                                detail: "called '\(capability)' on '\(plugin.id)' through the delegate callback: "
+                                    + (attempt.result.isSuccess ? "ok" : "failed")))
+        for event in attempt.events { parent.record(event) }
+        return try attempt.result.get()
+    }
+}
+
+extension Result {
+    var isSuccess: Bool { if case .success = self { true } else { false } }
+}
+
+extension TaskEvent {
+    static func redaction(_ found: [SensitiveData], place: GuardrailTrip.Place, agent: String) -> TaskEvent {
+        TaskEvent(taskId: nil, kind: .guardrailRedacted, agent: agent,
+                  detail: "redacted from the \(place.rawValue): \(found.map(\.description).joined(separator: ", "))")
     }
 
-    private func perform(_ plugin: LoadedPlugin, capabilityIndex: Int, payload: [UInt8], options: CallOptions,
-                         parent: ActiveCall?) throws(AgentCallError) -> AgentResponse {
-        let call = ActiveCall(host: self, plugin: plugin, options: options, parent: parent)
-        CallRegistry.shared.register(call)
-        defer { CallRegistry.shared.unregister(call) }
-        let (status, body) = plugin.invoke(capabilityIndex: capabilityIndex, payload: payload, call: call)
-        let capability = plugin.manifest.capabilities[capabilityIndex].name
-        guard status == .ok else {
-            throw .agentFailed(agent: plugin.id, capability: capability, status: status, message: String(decoding: body, as: UTF8.self))
-        }
-        return AgentResponse(agent: plugin.id, capability: capability, body: body, handoffs: call.recordedHandoffs)
+    static func trip(_ trip: GuardrailTrip) -> TaskEvent {
+        TaskEvent(taskId: nil, kind: .guardrailTripped, agent: trip.agent, detail: trip.description)
     }
+}
+
+extension AgentState {
+    /// PLANNING, EXECUTING, VERIFYING or LEARNING: the states an agent is called in.
+    public var isWorking: Bool { AgentStateSet.working.contains(self) }
+}
+
+extension AgentStateSet {
+    public static let working = AgentStateSet([.planning, .executing, .verifying, .learning])
 }
 
 extension LoadedPlugin {

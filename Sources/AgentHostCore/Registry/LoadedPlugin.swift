@@ -10,7 +10,8 @@ public final class LoadedPlugin: Sendable {
     /// Capability names as UTF-8 bytes, indexed like `manifest.capabilities`,
     /// so a request's envelope needs no conversion per call.
     let capabilityBytes: [[UInt8]]
-    let handoffTargets: Set<String>
+    /// The declared handoff targets by agent id.
+    let handoffTargets: [String: PluginManifest.HandoffTarget]
     private let toolsByName: [String: TypedTool]
 
     public var id: String { manifest.id }
@@ -27,7 +28,7 @@ public final class LoadedPlugin: Sendable {
         self.origin = origin
         self.image = image
         capabilityBytes = manifest.capabilities.map { Array($0.name.utf8) }
-        handoffTargets = Set(manifest.handoffs)
+        handoffTargets = Dictionary(manifest.handoffs.map { ($0.target, $0) }, uniquingKeysWith: { first, _ in first })
         toolsByName = Dictionary(image.tools.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 }

@@ -7,7 +7,8 @@ public final class PluginRegistry: Sendable {
     public let records: [PluginRecord]
     public let plugins: [LoadedPlugin]
     private let byID: [String: LoadedPlugin]
-    private let providers: [String: (plugin: LoadedPlugin, index: Int)]
+    /// Every capability some loaded plugin answers, sorted.
+    public let capabilities: [String]
     /// The answer to the registry extension's `list_capabilities`, built once.
     let capabilitiesJSON: [UInt8]
 
@@ -32,13 +33,7 @@ public final class PluginRegistry: Sendable {
         self.records = records
         plugins = records.compactMap(\.plugin)
         byID = Dictionary(plugins.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var providers: [String: (LoadedPlugin, Int)] = [:]
-        for plugin in plugins {
-            for (index, capability) in plugin.manifest.capabilities.enumerated() where providers[capability.name] == nil {
-                providers[capability.name] = (plugin, index)
-            }
-        }
-        self.providers = providers
+        capabilities = Set(plugins.flatMap { $0.manifest.capabilities.map(\.name) }).sorted()
         capabilitiesJSON = Self.encodeCapabilities(of: plugins)
     }
 
@@ -63,12 +58,6 @@ public final class PluginRegistry: Sendable {
     }
 
     public func plugin(id: String) -> LoadedPlugin? { byID[id] }
-
-    /// The plugin that answers `capability`, and the capability's index in its manifest.
-    func provider(of capability: String) -> (plugin: LoadedPlugin, index: Int)? { providers[capability] }
-
-    /// Every capability some loaded plugin answers, sorted.
-    public var capabilities: [String] { providers.keys.sorted() }
 
     /// Capabilities whose names are close to `name`, for "did you mean".
     public func suggestions(for name: String) -> [String] {

@@ -34,7 +34,7 @@ enum PluginReport {
         for tool in manifest.tools {
             lines.append("  tool \(tool.name) \(tool.signature) in \(tool.states)\(tool.description.isEmpty ? "" : ": \(tool.description)")")
         }
-        if !manifest.handoffs.isEmpty { lines.append("  hands off to: \(manifest.handoffs.joined(separator: ", "))") }
+        if !manifest.handoffs.isEmpty { lines.append("  hands off to: \(manifest.handoffs.map(\.target).joined(separator: ", "))") }
         let permissions = manifest.permissions
         if !(permissions.network.isEmpty && permissions.paths.isEmpty && permissions.commands.isEmpty) {
             lines.append("  permissions: network \(permissions.network), paths \(permissions.paths), commands \(permissions.commands)")

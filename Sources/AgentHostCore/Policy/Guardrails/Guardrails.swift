@@ -1,0 +1,83 @@
+/// The guardrails that apply to one agent: the global policy with the
+/// agent's own section laid over it, resolved when the policy is read.
+public struct Guardrails: Sendable, Hashable {
+    public var input: GuardrailStage
+    public var output: GuardrailStage
+    /// Applied to the string arguments and results of tool calls made through the host.
+    public var tools: GuardrailStage
+    /// Hosts the operator lets any agent reach; nil leaves it to each manifest's permissions.
+    public var network: NetworkAllowList?
+    /// Folders the operator lets any agent touch; nil leaves it to each manifest's permissions.
+    public var paths: PathAllowList?
+
+    public init(input: GuardrailStage = .defaultInput, output: GuardrailStage = .defaultOutput,
+                tools: GuardrailStage = .defaultTools, network: NetworkAllowList? = nil, paths: PathAllowList? = nil) {
+        self.input = input
+        self.output = output
+        self.tools = tools
+        self.network = network
+        self.paths = paths
+    }
+
+    public static let standard = Guardrails()
+}
+
+/// What a guardrail check that did not trip decided.
+enum GuardrailVerdict: Sendable {
+    case pass
+    /// The bytes to use instead, and what was taken out.
+    case redacted([UInt8], [SensitiveData])
+}
+
+extension GuardrailStage {
+    /// Checks `bytes`; returns whether to pass them as they are or redacted,
+    /// or throws the trip.
+    func check(_ bytes: [UInt8], place: GuardrailTrip.Place, agent: String) throws(GuardrailTrip) -> GuardrailVerdict {
+        if let maxBytes, bytes.count > maxBytes {
+            throw GuardrailTrip(guardrail: "max_bytes", place: place, agent: agent,
+                                finding: "\(bytes.count) bytes, over the limit of \(maxBytes)")
+        }
+        guard scans else { return .pass }
+        var redactions: [SensitiveData] = []
+        if secrets != .allow || personalData != .allow {
+            let found = bytes.withUnsafeBufferPointer {
+                SensitiveDataScanner.scan($0, secrets: secrets != .allow, personal: personalData != .allow)
+            }
+            for item in found {
+                switch item.kind.isSecret ? secrets : personalData {
+                case .allow: continue
+                case .redact: redactions.append(item)
+                case .trip:
+                    throw GuardrailTrip(guardrail: item.kind.isSecret ? "secrets" : "pii", place: place, agent: agent,
+                                        finding: item.description)
+                }
+            }
+        }
+        if !deny.isEmpty {
+            let text = String(decoding: bytes, as: UTF8.self)
+            for pattern in deny {
+                if let range = pattern.firstMatch(in: text) {
+                    throw GuardrailTrip(guardrail: "deny", place: place, agent: agent,
+                                        finding: "matched the deny pattern '\(pattern.pattern)' at byte \(range.lowerBound)")
+                }
+            }
+        }
+        guard !redactions.isEmpty else { return .pass }
+        return .redacted(Self.redact(bytes, redactions), redactions)
+    }
+
+    /// `bytes` with each range replaced by `[REDACTED:kind]`, which keeps a
+    /// JSON string valid because it holds no quote or backslash.
+    static func redact(_ bytes: [UInt8], _ items: [SensitiveData]) -> [UInt8] {
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var cursor = 0
+        for item in items.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) where item.range.lowerBound >= cursor {
+            result += bytes[cursor..<item.range.lowerBound]
+            result += Array("[REDACTED:\(item.kind.rawValue)]".utf8)
+            cursor = item.range.upperBound
+        }
+        result += bytes[cursor...]
+        return result
+    }
+}

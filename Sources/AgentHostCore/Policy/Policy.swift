@@ -1,0 +1,25 @@
+/// What the operator allows: guardrails for every agent and for particular
+/// agents, and how far handoffs may go. Read from a policy file at start
+/// (`PolicyFile`), or the built-in defaults.
+public struct Policy: Sendable {
+    /// Guardrails for agents without a section of their own.
+    public var global: Guardrails
+    /// Per agent id, the global guardrails with the agent's section laid over.
+    public var agents: [String: Guardrails]
+    /// How many handoffs one task may go through before the host stops it.
+    public var handoffDepthLimit: Int
+    /// The file this policy was read from, if any.
+    public var source: String?
+
+    public init(global: Guardrails = .standard, agents: [String: Guardrails] = [:], handoffDepthLimit: Int = 4,
+                source: String? = nil) {
+        self.global = global
+        self.agents = agents
+        self.handoffDepthLimit = handoffDepthLimit
+        self.source = source
+    }
+
+    public static let standard = Policy()
+
+    public func guardrails(for agent: String) -> Guardrails { agents[agent] ?? global }
+}

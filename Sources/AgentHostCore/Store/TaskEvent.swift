@@ -1,0 +1,36 @@
+import GRDB
+
+/// Something that happened during a task and that a person may want to see
+/// later: the route taken, a handoff, a refused tool or permission, a guardrail.
+public struct TaskEvent: Sendable, Hashable, Codable, FetchableRecord, TableRecord {
+    public static let databaseTableName = "task_event"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case routed
+        case stateChanged = "state_changed"
+        case handoff
+        case delegated
+        case toolCalled = "tool_called"
+        case toolMasked = "tool_masked"
+        case permissionDenied = "permission_denied"
+        case handoffRefused = "handoff_refused"
+        case guardrailRedacted = "guardrail_redacted"
+        case guardrailTripped = "guardrail_tripped"
+    }
+
+    public var taskId: Int64?
+    public var atUs: Int64
+    public var kind: Kind
+    public var agent: String?
+    /// What happened, in words; never the secret a guardrail matched.
+    public var detail: String
+
+    public init(taskId: Int64?, atUs: Int64 = WallClock.microseconds(), kind: Kind, agent: String?, detail: String) {
+        self.taskId = taskId
+        self.atUs = atUs
+        self.kind = kind
+        self.agent = agent
+        self.detail = detail
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+
+extension TaskStore {
+    /// A task's first row: what was asked, and as far as it got before the
+    /// first write (routed and started, or already failed).
+    struct NewTask: Sendable {
+        var parentID: Int64?
+        var origin: TaskOrigin
+        var capability: String?
+        var query: String?
+        var payload: [UInt8]
+        var agent: String?
+        var routedCapability: String?
+        var routeReason: String?
+        var agentState: AgentState?
+        var status: TaskStatus
+        var error: String?
+        var createdUs: Int64
+        var startedUs: Int64?
+        var finishedUs: Int64?
+    }
+
+    /// How a task ended.
+    struct Finish: Sendable {
+        var id: Int64
+        var status: TaskStatus
+        var agentState: AgentState
+        var result: [UInt8]?
+        var error: String?
+        var finishedUs: Int64
+    }
+
+    /// Writes `tasks` in one transaction, with `events` (whose `taskId` is
+    /// the index into `tasks` of the task they belong to), and returns the ids.
+    func insert(_ tasks: [NewTask], events: [(index: Int, event: TaskEvent)] = []) throws(StoreError) -> [Int64] {
+        try write { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO task (parent_id, origin, capability, query, payload, agent, routed_capability, route_reason,
+                                  agent_state, status, error, created_us, started_us, finished_us)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            var ids: [Int64] = []
+            ids.reserveCapacity(tasks.count)
+            for task in tasks {
+                try statement.execute(arguments: [
+                    task.parentID, task.origin.rawValue, task.capability, task.query, Data(task.payload), task.agent,
+                    task.routedCapability, task.routeReason, task.agentState?.name, task.status.rawValue, task.error,
+                    task.createdUs, task.startedUs, task.finishedUs,
+                ])
+                ids.append(db.lastInsertedRowID)
+            }
+            for (index, event) in events {
+                var event = event
+                event.taskId = ids[index]
+                try Self.insert(event, in: db)
+            }
+            return ids
+        }
+    }
+
+    /// Marks pending tasks as started, in one transaction.
+    func markStarted(_ ids: [Int64], state: AgentState, at startedUs: Int64) throws(StoreError) {
+        try write { db in
+            let statement = try db.cachedStatement(sql: """
+                UPDATE task SET status = 'in_progress', agent_state = ?, started_us = ? WHERE id = ? AND status = 'pending'
+                """)
+            for id in ids { try statement.execute(arguments: [state.name, startedUs, id]) }
+        }
+    }
+
+    /// Writes how tasks ended, with their events, in one transaction.
+    func finish(_ finishes: [Finish], events: [TaskEvent] = []) throws(StoreError) {
+        try write { db in
+            let statement = try db.cachedStatement(sql: """
+                UPDATE task SET status = ?, agent_state = ?, result = ?, error = ?, finished_us = ? WHERE id = ?
+                """)
+            for finish in finishes {
+                try statement.execute(arguments: [
+                    finish.status.rawValue, finish.agentState.name, finish.result.map { Data($0) }, finish.error,
+                    finish.finishedUs, finish.id,
+                ])
+            }
+            for event in events { try Self.insert(event, in: db) }
+        }
+    }
+
+    /// Writes events that belong to no task being finished (e.g. a tool call
+    /// refused outside any task).
+    public func record(_ events: [TaskEvent]) throws(StoreError) {
+        guard !events.isEmpty else { return }
+        try write { db in
+            for event in events { try Self.insert(event, in: db) }
+        }
+    }
+
+    private static func insert(_ event: TaskEvent, in db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO task_event (task_id, at_us, kind, agent, detail) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [event.taskId, event.atUs, event.kind.rawValue, event.agent, event.detail])
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+
+/// Tasks and their events in one SQLite file (WAL). Writes are serialized by
+/// GRDB's writer; reads run concurrently with them.
+///
+/// Durability: `synchronous = NORMAL` in WAL mode, so a committed write
+/// survives the host being killed (the guarantee the runtime needs: nothing
+/// reported is lost when the process dies), though not a power cut.
+public final class TaskStore: Sendable {
+    public let path: String
+    let database: DatabasePool
+
+    /// `~/.agenthost/state.sqlite`, or `$AGENTHOST_HOME/state.sqlite`.
+    public static func defaultPath() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let home = environment["AGENTHOST_HOME"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".agenthost")
+        return home.appendingPathComponent("state.sqlite").path
+    }
+
+    /// Opens the store at `path`, creating it and its folder when missing and
+    /// bringing an older schema up to date.
+    public init(path: String = TaskStore.defaultPath()) throws(StoreError) {
+        self.path = path
+        do {
+            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
+                                                    withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            database = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(database)
+        } catch let error as DatabaseError {
+            throw StoreError(path: path, problem: "cannot be opened: \(error.message ?? error.description)")
+        } catch {
+            throw StoreError(path: path, problem: "cannot be opened: \(error.localizedDescription)")
+        }
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: tasks and events") { db in
+            try db.execute(sql: """
+                CREATE TABLE task (
+                    id INTEGER PRIMARY KEY,
+                    parent_id INTEGER REFERENCES task(id),
+                    origin TEXT NOT NULL,
+                    capability TEXT,
+                    query TEXT,
+                    payload BLOB NOT NULL,
+                    agent TEXT,
+                    routed_capability TEXT,
+                    route_reason TEXT,
+                    agent_state TEXT,
+                    status TEXT NOT NULL,
+                    result BLOB,
+                    error TEXT,
+                    created_us INTEGER NOT NULL,
+                    started_us INTEGER,
+                    finished_us INTEGER
+                );
+                CREATE INDEX task_by_status ON task(status);
+                CREATE INDEX task_by_agent ON task(agent);
+                CREATE INDEX task_by_parent ON task(parent_id);
+                CREATE TABLE task_event (
+                    id INTEGER PRIMARY KEY,
+                    task_id INTEGER REFERENCES task(id),
+                    at_us INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    agent TEXT,
+                    detail TEXT NOT NULL
+                );
+                CREATE INDEX task_event_by_task ON task_event(task_id);
+                """)
+        }
+        return migrator
+    }
+
+    /// Runs `body` in one write transaction.
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try database.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw StoreError(path: path, problem: "refused a write: \(error.message ?? error.description)")
+        } catch {
+            throw StoreError(path: path, problem: "refused a write: \(error)")
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try database.read(body)
+        } catch let error as DatabaseError {
+            throw StoreError(path: path, problem: "cannot be read: \(error.message ?? error.description)")
+        } catch {
+            throw StoreError(path: path, problem: "cannot be read: \(error)")
+        }
+    }
+}
