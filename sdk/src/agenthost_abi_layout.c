@@ -41,6 +41,12 @@ AH_AT(ah_tool, function, 32);
 
 AH_AT(ah_tools, count, 8);
 AH_AT(ah_tools, release_string, 24);
+
+AH_AT(ah_host_services, call_tool, 8);
+AH_AT(ah_host_services, read_file, 16);
+AH_AT(ah_host_services, write_file, 24);
+AH_AT(ah_host_services, fetch, 32);
+AH_AT(ah_host_services, run_command, 40);
 #endif
 
 /* The SDK's version, for tools that link the SDK as a library. */

@@ -50,7 +50,7 @@ enum HostTable {
     }
 
     /// The running call `callID`, if it belongs to the plugin that owns `host`.
-    private static func call(_ callID: UInt64, of host: UnsafePointer<ah_host>?) -> ActiveCall? {
+    static func call(_ callID: UInt64, of host: UnsafePointer<ah_host>?) -> ActiveCall? {
         guard let host, let call = CallRegistry.shared.call(callID), call.plugin.image.host == UnsafeMutablePointer(mutating: host) else {
             return nil
         }
@@ -91,6 +91,9 @@ enum HostTable {
         guard let call = call(callID, of: host), let owner = HostTable.context(of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
         let request = HandoffRequest(from: call.plugin.id, to: target.string, reason: reason.string, context: context.bytes)
         guard call.plugin.handoffTargets[request.target] != nil else {
+            let refusal = HandoffError.undeclared(source: call.plugin.id, target: request.target,
+                                                  declared: call.plugin.manifest.handoffs.map(\.target))
+            call.record(.refusedHandoff(refusal, agent: call.plugin.id))
             owner.logger.warning("refused handoff to undeclared target '\(request.target)'",
                                        metadata: ["call": "\(callID)", "declared": "\(call.plugin.manifest.handoffs)"])
             return ah_status(AH_ERR_DENIED)
@@ -126,6 +129,7 @@ enum HostTable {
         guard let id else { return nil }
         switch String(cString: id) {
         case AH_EXTENSION_REGISTRY: return UnsafeRawPointer(registryExtension)
+        case AH_EXTENSION_SERVICES: return UnsafeRawPointer(HostServices.table)
         default: return nil
         }
     }

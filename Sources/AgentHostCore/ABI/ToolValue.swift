@@ -50,13 +50,17 @@ public enum ToolCallError: Error, Sendable, Equatable, CustomStringConvertible {
     case argumentType(tool: String, index: Int, expected: ToolSignature.ValueType, got: String)
     case embeddedNUL(tool: String, index: Int)
     case nullResult(tool: String)
+    /// A tool guardrail stopped the call.
+    case guardrail(GuardrailTrip)
+    /// The arguments are not a JSON array of values of the right types.
+    case badArguments(tool: String, problem: String)
 
     public var description: String {
         switch self {
         case .unknownTool(let plugin, let tool, let known):
             "plugin '\(plugin)' has no tool '\(tool)'; it has: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
         case .masked(let tool, let state, let allowed):
-            "tool '\(tool)' is masked in state \(state.name); it is allowed in \(allowed)"
+            "tool masked: '\(tool)' may not be called in state \(state.name); it is allowed in \(allowed)"
         case .argumentCount(let tool, let expected, let got):
             "tool '\(tool)' takes \(expected) argument(s), got \(got)"
         case .argumentType(let tool, let index, let expected, let got):
@@ -65,6 +69,10 @@ public enum ToolCallError: Error, Sendable, Equatable, CustomStringConvertible {
             "tool '\(tool)' argument \(index + 1) contains a NUL byte, which a C string cannot carry"
         case .nullResult(let tool):
             "tool '\(tool)' returned NULL (the tool failed)"
+        case .guardrail(let trip):
+            trip.description
+        case .badArguments(let tool, let problem):
+            "tool '\(tool)': \(problem)"
         }
     }
 }

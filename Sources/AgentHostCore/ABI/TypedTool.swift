@@ -57,6 +57,12 @@ public final class TypedTool: @unchecked Sendable {
     /// Calls the tool with `arguments`, which must match its signature, for an
     /// agent in `state`. A tool masked in that state is not called.
     public func call(_ arguments: [ToolValue], in state: AgentState) throws(ToolCallError) -> ToolValue {
+        try call(arguments, in: state, gated: true)
+    }
+
+    /// `gated: false` is for a call from inside the plugin's own agent call,
+    /// whose thread already holds the plugin's gate.
+    func call(_ arguments: [ToolValue], in state: AgentState, gated: Bool) throws(ToolCallError) -> ToolValue {
         guard allowedStates.contains(state) else { throw .masked(tool: name, state: state, allowed: allowedStates) }
         let parameters = signature.parameters
         guard arguments.count == parameters.count else {
@@ -86,13 +92,17 @@ public final class TypedTool: @unchecked Sendable {
                     }
                 }
                 var result: UInt64 = 0  // at least sizeof(ffi_arg), as libffi requires for small integers
-                gate.enter { ffi_call(cif, function, &result, pointers.baseAddress) }
-                return try decode(result)
+                if gated {
+                    gate.enter { ffi_call(cif, function, &result, pointers.baseAddress) }
+                } else {
+                    ffi_call(cif, function, &result, pointers.baseAddress)
+                }
+                return try decode(result, gated: gated)
             }
         }
     }
 
-    private func decode(_ raw: UInt64) throws(ToolCallError) -> ToolValue {
+    private func decode(_ raw: UInt64, gated: Bool) throws(ToolCallError) -> ToolValue {
         switch signature.result {
         case nil: return .void
         case .i32: return .i32(Int32(truncatingIfNeeded: raw))
@@ -102,7 +112,9 @@ public final class TypedTool: @unchecked Sendable {
         case .str:
             guard let pointer = UnsafeMutablePointer<CChar>(bitPattern: UInt(raw)) else { throw .nullResult(tool: name) }
             let text = String(cString: pointer)
-            if let releaseString { gate.enter { releaseString(pointer) } }
+            if let releaseString {
+                if gated { gate.enter { releaseString(pointer) } } else { releaseString(pointer) }
+            }
             return .str(text)
         }
     }

@@ -81,14 +81,13 @@ public final class AgentHost: Sendable {
             return Attempt(result: .failure(.notWorkingState(agent: plugin.id, state: options.state)), events: events, payload: payload)
         }
         let rails = guardrails[candidate.agentIndex]
-        do throws(GuardrailTrip) {
-            if case .redacted(let bytes, let found) = try rails.input.check(payload, place: .input, agent: plugin.id) {
-                payload = bytes
-                events.append(.redaction(found, place: .input, agent: plugin.id))
+        if !options.inputScreened {
+            let screened = screenInput(candidate, payload: payload)
+            events = screened.events
+            switch screened.result {
+            case .success(let bytes): payload = bytes
+            case .failure(let trip): return Attempt(result: .failure(.guardrail(trip)), events: events, payload: payload)
             }
-        } catch {
-            events.append(.trip(error))
-            return Attempt(result: .failure(.guardrail(error)), events: events, payload: payload)
         }
 
         let call = ActiveCall(host: self, plugin: plugin, options: options, parent: parent)
@@ -122,6 +121,20 @@ public final class AgentHost: Sendable {
         let response = AgentResponse(agent: plugin.id, capability: capability.name, body: output, handoffs: call.recordedHandoffs,
                                      events: events)
         return Attempt(result: .success(response), events: events, payload: payload)
+    }
+
+    /// The payload as the agent may receive it (redacted if need be), or the
+    /// trip that stops it, with the events to record either way.
+    func screenInput(_ candidate: RouteCandidate, payload: [UInt8]) -> (result: Result<[UInt8], GuardrailTrip>, events: [TaskEvent]) {
+        let agent = candidate.plugin.id
+        do throws(GuardrailTrip) {
+            switch try guardrails[candidate.agentIndex].input.check(payload, place: .input, agent: agent) {
+            case .pass: return (.success(payload), [])
+            case .redacted(let bytes, let found): return (.success(bytes), [.redaction(found, place: .input, agent: agent)])
+            }
+        } catch {
+            return (.failure(error), [.trip(error)])
+        }
     }
 
     /// A sub-task a plugin asked for through the `delegate` callback.

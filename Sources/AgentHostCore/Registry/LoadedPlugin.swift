@@ -13,6 +13,10 @@ public final class LoadedPlugin: Sendable {
     /// The declared handoff targets by agent id.
     let handoffTargets: [String: PluginManifest.HandoffTarget]
     private let toolsByName: [String: TypedTool]
+    /// The tools visible in each state, indexed by the state's raw value:
+    /// masks are computed here once, never per call.
+    private let toolsByState: [[TypedTool]]
+    let permissions: PluginPermissions
 
     public var id: String { manifest.id }
     public var binaryPath: String { image.binaryPath }
@@ -22,6 +26,9 @@ public final class LoadedPlugin: Sendable {
 
     public func tool(named name: String) -> TypedTool? { toolsByName[name] }
 
+    /// The tools the agent is shown, and may call, in `state`.
+    public func tools(visibleIn state: AgentState) -> [TypedTool] { toolsByState[Int(state.rawValue)] }
+
     init(manifest: PluginManifest, manifestURL: URL, origin: PluginSearchPath.Origin, image: PluginImage) {
         self.manifest = manifest
         self.manifestURL = manifestURL
@@ -30,6 +37,8 @@ public final class LoadedPlugin: Sendable {
         capabilityBytes = manifest.capabilities.map { Array($0.name.utf8) }
         handoffTargets = Dictionary(manifest.handoffs.map { ($0.target, $0) }, uniquingKeysWith: { first, _ in first })
         toolsByName = Dictionary(image.tools.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        toolsByState = AgentState.allCases.map { state in image.tools.filter { $0.allowedStates.contains(state) } }
+        permissions = PluginPermissions(manifest.permissions)
     }
 }
 

@@ -11,11 +11,14 @@ public struct DelegateAction: Sendable, Hashable {
     public var task: String
     /// The line of `ACTION: DELEGATE`, counted from 1.
     public var line: Int
+    /// The line of `AGENT_TYPE:`.
+    public var agentTypeLine: Int
 
-    public init(agentType: String, task: String, line: Int) {
+    public init(agentType: String, task: String, line: Int, agentTypeLine: Int) {
         self.agentType = agentType
         self.task = task
         self.line = line
+        self.agentTypeLine = agentTypeLine
     }
 }
 

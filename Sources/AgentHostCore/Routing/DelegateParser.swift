@@ -23,7 +23,7 @@ public enum DelegateParser {
 
     public static func parse(_ text: String) throws(DelegateParseError) -> [DelegateAction] {
         var actions: [DelegateAction] = []
-        var open: (line: Int, agentType: String?, task: String?, taskLine: Int?)?
+        var open: (line: Int, agentType: String?, agentTypeLine: Int, task: String?, taskLine: Int?)?
         var lineNumber = 0
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -35,7 +35,7 @@ public enum DelegateParser {
                     guard action == "DELEGATE" else {
                         throw DelegateParseError(line: lineNumber, problem: "unknown action '\(action)'; the only action is DELEGATE")
                     }
-                    open = (lineNumber, nil, nil, nil)
+                    open = (lineNumber, nil, 0, nil, nil)
                 } else if trimmed == endMarker {
                     throw DelegateParseError(line: lineNumber, problem: "\(endMarker) without an ACTION: DELEGATE before it")
                 }
@@ -49,7 +49,7 @@ public enum DelegateParser {
                     throw DelegateParseError(line: block.taskLine ?? lineNumber,
                                              problem: "the block that starts on line \(block.line) has \(block.task == nil ? "no TASK" : "an empty TASK")")
                 }
-                actions.append(DelegateAction(agentType: agentType, task: String(task), line: block.line))
+                actions.append(DelegateAction(agentType: agentType, task: String(task), line: block.line, agentTypeLine: block.agentTypeLine))
                 open = nil
                 continue
             }
@@ -65,6 +65,7 @@ public enum DelegateParser {
                         throw DelegateParseError(line: lineNumber, problem: "AGENT_TYPE '\(value)' must be one word, e.g. knowledge")
                     }
                     block.agentType = String(value)
+                    block.agentTypeLine = lineNumber
                 case "TASK":
                     guard block.task == nil else { throw DelegateParseError(line: lineNumber, problem: "TASK given twice") }
                     block.task = String(value)

@@ -34,7 +34,28 @@ public final class Router: Sendable {
     }
 
     /// Every capability some loaded agent answers, sorted.
-    public var capabilities: [String] { byCapability.keys.sorted() }
+    public var capabilities: [String] { registry.capabilities }
+
+    /// The candidate for `capability` on agent `agentID`, if it declares it.
+    func candidate(agent agentID: String, capability: String) -> RouteCandidate? {
+        byCapability[capability]?.first { $0.plugin.id == agentID }
+    }
+
+    /// The candidates of agent `agentID`, in manifest order.
+    func candidates(agent agentID: String) -> [RouteCandidate] { all.filter { $0.plugin.id == agentID } }
+
+    /// Agent types as DELEGATE actions name them: the last part of each agent
+    /// id (`agenthost.knowledge` is `knowledge`) and each capability's first
+    /// part (`knowledge.search` is `knowledge`), to the agents they stand for.
+    func agentTypes() -> [String: Set<String>] {
+        var types: [String: Set<String>] = [:]
+        for candidate in all {
+            let id = candidate.plugin.id
+            if let last = id.split(separator: ".").last { types[String(last), default: []].insert(id) }
+            if let first = candidate.capability.name.split(separator: ".").first { types[String(first), default: []].insert(id) }
+        }
+        return types
+    }
 
     /// The agent for `capability`, which must match a declared name exactly.
     public func route(capability: String) throws(RoutingError) -> RouteDecision {
@@ -49,11 +70,11 @@ public final class Router: Sendable {
     }
 
     /// The agent whose declared keywords best match `text`, optionally only
-    /// among the capabilities of agent `agentID`.
-    public func route(text: String, agentID: String? = nil) throws(RoutingError) -> RouteDecision {
-        let ranked = rankText(text, agentID: agentID)
+    /// among the capabilities of the agents `agentIDs`.
+    public func route(text: String, among agentIDs: Set<String>? = nil) throws(RoutingError) -> RouteDecision {
+        let ranked = rankText(text, among: agentIDs)
         guard let best = ranked.first, !best.1.isEmpty else {
-            let names = agentID.flatMap { registry.plugin(id: $0) }.map { $0.manifest.capabilities.map(\.name) } ?? capabilities
+            let names = agentIDs.map { ids in all.filter { ids.contains($0.plugin.id) }.map(\.capability.name) } ?? capabilities
             throw .noKeywordMatch(text: text, capabilities: names)
         }
         return decide(ranked.filter { !$0.1.isEmpty }, first: "keywords")
@@ -62,17 +83,17 @@ public final class Router: Sendable {
     /// The ranking `agenthost route` shows: every capability with at least one
     /// keyword in `text`, best first.
     public func ranking(for text: String) -> [RouteRanking] {
-        rankText(text, agentID: nil).filter { !$0.1.isEmpty }.map(describe)
+        rankText(text, among: nil).filter { !$0.1.isEmpty }.map(describe)
     }
 
     // MARK: - Ranking
 
     private typealias Scored = (RouteCandidate, [String])
 
-    private func rankText(_ text: String, agentID: String?) -> [Scored] {
+    private func rankText(_ text: String, among agentIDs: Set<String>?) -> [Scored] {
         let words = Self.words(in: text)
         var scored: [Scored] = []
-        for (index, candidate) in all.enumerated() where agentID == nil || candidate.plugin.id == agentID {
+        for (index, candidate) in all.enumerated() where agentIDs?.contains(candidate.plugin.id) ?? true {
             let matched = keywords[index].filter { Self.contains(words, $0) }.map { $0.joined(separator: " ") }
             scored.append((candidate, matched))
         }

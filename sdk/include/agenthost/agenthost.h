@@ -68,6 +68,7 @@ extern "C" {
 
 /* Host extension ids for `ah_host.get_extension`. */
 #define AH_EXTENSION_REGISTRY "agenthost.registry/1"
+#define AH_EXTENSION_SERVICES "agenthost.services/1"
 
 #if defined(_WIN32)
 #define AH_EXPORT __declspec(dllexport)
@@ -222,6 +223,47 @@ typedef struct ah_host_registry {
      * Valid while that call runs; any thread. */
     ah_status (*list_capabilities)(const ah_host *host, uint64_t call_id, ah_sink out);
 } ah_host_registry;
+
+/*
+ * Host extension AH_EXTENSION_SERVICES: what a plugin may ask the host to do
+ * for it. Each service is checked against the "permissions" of the plugin's
+ * manifest and against the operator's policy; a request outside them fails
+ * with AH_ERR_DENIED, a message saying what was refused is written to `out`,
+ * and the refusal is recorded on the task. All take the `call_id` of the
+ * running call, are valid only while it runs, block until done, and may be
+ * called from the thread running the call. Arguments are copied before the
+ * function returns.
+ */
+typedef struct ah_host_services {
+    uint32_t struct_size;
+
+    /* Calls the plugin's own typed tool `name` through the host, which checks
+     * that the tool is allowed in the call's agent state (AH_ERR_DENIED, "tool
+     * masked", otherwise) and applies the tool guardrails. `arguments` is a
+     * UTF-8 JSON array matching the tool's signature; the result is written
+     * to `out` as a JSON value. */
+    ah_status (*call_tool)(const ah_host *host, uint64_t call_id, ah_str name, ah_str arguments, ah_sink out);
+
+    /* Reads the file at `path` (permission "paths") into `out`.
+     * AH_ERR_NOT_FOUND when it does not exist. */
+    ah_status (*read_file)(const ah_host *host, uint64_t call_id, ah_str path, ah_sink out);
+
+    /* Writes `contents` to the file at `path` (permission "paths"), creating
+     * missing folders; `out` receives a message on failure. */
+    ah_status (*write_file)(const ah_host *host, uint64_t call_id, ah_str path, ah_str contents, ah_sink out);
+
+    /* HTTP GET of `url` (permission "network"). On AH_OK the response body is
+     * written to `out` and its HTTP status to `*http_status` (owned by the
+     * plugin; may be NULL). AH_ERR_UNAVAILABLE when the server cannot be reached. */
+    ah_status (*fetch)(const ah_host *host, uint64_t call_id, ah_str url, int32_t *http_status, ah_sink out);
+
+    /* Runs a program (permission "commands", by the name or path of argv[0]).
+     * `command` is UTF-8 JSON {"argv": [...], "cwd": "...", "stdin": "...",
+     * "timeout_ms": n}; only "argv" is required. `out` receives JSON
+     * {"exit_code": n, "stdout": "...", "stderr": "...", "timed_out": bool}.
+     * The call's cancellation and deadline stop the program too. */
+    ah_status (*run_command)(const ah_host *host, uint64_t call_id, ah_str command, ah_sink out);
+} ah_host_services;
 
 /* ------------------------------------------------------------------------ */
 /* The entry (plugin -> host)                                               */

@@ -1,0 +1,75 @@
+import Foundation
+
+extension AgentHost {
+    /// Calls a typed tool for an agent in `state`: refused with
+    /// `ToolCallError.masked` when the state masks it, and with the tool
+    /// guardrails applied to its string arguments and result.
+    public func callTool(_ tool: TypedTool, arguments: [ToolValue], state: AgentState) throws(ToolCallError) -> ToolValue {
+        try callTool(tool, arguments: arguments, state: state, gated: true)
+    }
+
+    func callTool(_ tool: TypedTool, arguments: [ToolValue], state: AgentState, gated: Bool) throws(ToolCallError) -> ToolValue {
+        guard tool.allowedStates.contains(state) else { throw .masked(tool: tool.name, state: state, allowed: tool.allowedStates) }
+        let rails = registry.plugin(id: tool.pluginID).map { policy.guardrails(for: $0.id) } ?? policy.global
+        var arguments = arguments
+        do throws(GuardrailTrip) {
+            for (index, argument) in arguments.enumerated() {
+                guard case .str(let text) = argument else { continue }
+                if case .redacted(let bytes, _) = try rails.tools.check(Array(text.utf8), place: .toolArguments, agent: tool.pluginID) {
+                    arguments[index] = .str(String(decoding: bytes, as: UTF8.self))
+                }
+            }
+        } catch {
+            throw .guardrail(error)
+        }
+        let result = try tool.call(arguments, in: state, gated: gated)
+        guard case .str(let text) = result else { return result }
+        do throws(GuardrailTrip) {
+            if case .redacted(let bytes, _) = try rails.tools.check(Array(text.utf8), place: .toolResult, agent: tool.pluginID) {
+                return .str(String(decoding: bytes, as: UTF8.self))
+            }
+            return result
+        } catch {
+            throw .guardrail(error)
+        }
+    }
+}
+
+extension TypedTool {
+    /// Arguments given as a JSON array, converted by the tool's signature.
+    func arguments(fromJSON bytes: [UInt8]) throws(ToolCallError) -> [ToolValue] {
+        guard let array = (try? JSONSerialization.jsonObject(with: Data(bytes.isEmpty ? Array("[]".utf8) : bytes))) as? [Any] else {
+            throw .badArguments(tool: name, problem: "the arguments must be a JSON array, e.g. [2, 3]")
+        }
+        let parameters = signature.parameters
+        guard array.count == parameters.count else { throw .argumentCount(tool: name, expected: parameters.count, got: array.count) }
+        var values: [ToolValue] = []
+        for (index, (item, type)) in zip(array, parameters).enumerated() {
+            let value: ToolValue? = switch type {
+            case .i32: (item as? NSNumber).flatMap { Int32(exactly: $0.doubleValue) }.map(ToolValue.i32)
+            case .i64: (item as? NSNumber).flatMap { Int64(exactly: $0.doubleValue) }.map(ToolValue.i64)
+            case .f64: (item as? NSNumber).map { ToolValue.f64($0.doubleValue) }
+            case .bool: (item as? Bool).map(ToolValue.bool)
+            case .str: (item as? String).map(ToolValue.str)
+            }
+            guard let value else { throw .argumentType(tool: name, index: index, expected: type, got: "\(item)") }
+            values.append(value)
+        }
+        return values
+    }
+}
+
+extension ToolValue {
+    /// The value as JSON text: numbers and booleans bare, strings quoted, void as null.
+    var json: String {
+        switch self {
+        case .void: "null"
+        case .i32(let v): "\(v)"
+        case .i64(let v): "\(v)"
+        case .f64(let v): v.isFinite ? "\(v)" : "null"
+        case .bool(let v): "\(v)"
+        case .str(let v):
+            (try? JSONSerialization.data(withJSONObject: v, options: [.fragmentsAllowed])).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        }
+    }
+}

@@ -1,0 +1,44 @@
+/// A task to run: what to do (a capability, or free text to route), the
+/// payload, and the envelope of the call.
+public struct TaskRequest: Sendable {
+    public enum Target: Sendable, Hashable {
+        /// A capability by its exact name: `knowledge.search`.
+        case capability(String)
+        /// Free text, routed by the capabilities' declared keywords.
+        case text(String)
+    }
+
+    public var target: Target
+    /// UTF-8 JSON, passed to the agent as it is (unless a guardrail redacts it).
+    public var payload: [UInt8]
+    /// The state the agent works in; tools are masked by it, and DELEGATE
+    /// actions are accepted in EXECUTING only.
+    public var state: AgentState
+    public var timeout: Duration?
+    public var cancellation: CancellationToken?
+    /// The run's shared memory; the host's own when nil.
+    public var context: SharedContext?
+    /// Called, on the plugin's thread, for each progress report.
+    public var progress: (@Sendable (ProgressReport) -> Void)?
+
+    /// Only these agents may take the task (a DELEGATE's agent type, a handoff's target).
+    var agents: Set<String>?
+    var parentID: Int64?
+    var origin: TaskOrigin = .submitted
+
+    public init(_ target: Target, payload: [UInt8] = Array("{}".utf8), state: AgentState = .executing,
+                timeout: Duration? = nil, cancellation: CancellationToken? = nil, context: SharedContext? = nil,
+                progress: (@Sendable (ProgressReport) -> Void)? = nil) {
+        self.target = target
+        self.payload = payload
+        self.state = state
+        self.timeout = timeout
+        self.cancellation = cancellation
+        self.context = context
+        self.progress = progress
+    }
+
+    public init(capability: String, json: String, state: AgentState = .executing) {
+        self.init(.capability(capability), payload: Array(json.utf8), state: state)
+    }
+}
