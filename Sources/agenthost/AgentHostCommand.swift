@@ -13,5 +13,6 @@ struct AgentHostCommand: ParsableCommand {
             holds one is.
             """,
         version: AgentHost.version,
-        subcommands: [PluginsCommand.self, RunCommand.self, ToolCommand.self, DemoCommand.self])
+        subcommands: [PluginsCommand.self, RunCommand.self, RouteCommand.self, DelegateCommand.self, TasksCommand.self,
+                      StatsCommand.self, ToolCommand.self, DemoCommand.self])
 }

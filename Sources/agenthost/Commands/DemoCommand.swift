@@ -17,7 +17,8 @@ struct DemoCommand: ParsableCommand {
     var corpus: String?
 
     func run() throws {
-        let agentHost = try host.makeHost()
+        let runtime = try host.makeRuntime()
+        let agentHost = runtime.host
         defer { AgentHost.shutdown() }
         let root = try corpus.map { URL(fileURLWithPath: $0) } ?? DemoCorpus.write()
         for required in ["planner.decompose", "knowledge.search"] where !agentHost.registry.capabilities.contains(required) {
@@ -27,8 +28,8 @@ struct DemoCommand: ParsableCommand {
         print("Loaded \(agentHost.registry.plugins.count) plugin(s): \(agentHost.registry.plugins.map(\.id).joined(separator: ", "))")
         print("\nGoal: \(goal)\n")
 
-        let plan = try json(agentHost.call("planner.decompose", payload: try encode(["goal": goal]),
-                                           options: CallOptions(taskID: "demo-plan", state: .planning)))
+        let plan = try json(runtime.run(TaskRequest(.capability("planner.decompose"), payload: try encode(["goal": goal]),
+                                                    state: .planning)))
         let steps = plan["steps"] as? [[String: Any]] ?? []
         let unassigned = plan["unassigned"] as? [[String: Any]] ?? []
         print("Plan (planner.decompose): \(steps.count) step(s), \(unassigned.count) unassigned")
@@ -44,8 +45,7 @@ struct DemoCommand: ParsableCommand {
         for step in steps where step["capability"] as? String == "knowledge.search" {
             let query = step["query"] as? String ?? ""
             let payload = try encode(["query": query, "root": root.path, "top_k": 2] as [String: Any])
-            let answer = try json(agentHost.call("knowledge.search", payload: payload,
-                                                 options: CallOptions(taskID: "demo-step-\(step["index"] ?? 0)")))
+            let answer = try json(runtime.run(TaskRequest(.capability("knowledge.search"), payload: payload)))
             passages = answer["passages"] as? Int ?? passages
             print("  \"\(query)\"")
             for hit in answer["results"] as? [[String: Any]] ?? [] {
@@ -65,28 +65,33 @@ struct DemoCommand: ParsableCommand {
         for (plugin, name, arguments) in tools {
             do {
                 let tool = try agentHost.tool(name, of: plugin)
-                let result = try tool.call(arguments, in: .executing)
+                let result = try runtime.callTool(name, of: plugin, arguments: arguments, state: .executing)
                 print("  \(plugin).\(name) \(tool.signature) (\(arguments.map(\.description).joined(separator: ", "))) = \(result)")
             } catch {
                 throw CLIError(error.description)
             }
         }
         print("\nDone: \(steps.count) step(s) planned, \(unassigned.count) left for an agent that is not installed.")
+        print("Every task is in \(runtime.store.path): `agenthost tasks list` and `agenthost stats` show them.")
     }
 
     private func encode(_ object: [String: Any]) throws -> [UInt8] {
         Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
     }
 
-    private func json(_ call: @autoclosure () throws -> AgentResponse) throws -> [String: Any] {
+    private func json(_ run: @autoclosure () throws -> TaskOutcome) throws -> [String: Any] {
+        let outcome: TaskOutcome
         do {
-            let response = try call()
-            guard let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
-                throw CLIError("\(response.agent) answered something other than a JSON object: \(response.text)")
-            }
-            return object
-        } catch let error as AgentCallError {
+            outcome = try run()
+        } catch let error as StoreError {
             throw CLIError(error.description)
         }
+        guard outcome.status == .completed, let body = outcome.result else {
+            throw CLIError("task \(outcome.id) \(outcome.status): \(outcome.error?.description ?? "no result")")
+        }
+        guard let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            throw CLIError("\(outcome.agent ?? "the agent") answered something other than a JSON object: \(outcome.resultText ?? "")")
+        }
+        return object
     }
 }

@@ -5,19 +5,24 @@ import Foundation
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run one task: route a capability to its agent and print the result JSON on stdout.",
-        discussion: "Example: agenthost run knowledge.search --input '{\"query\": \"bm25\", \"root\": \"docs\"}'")
+        abstract: "Run one task: route it to an agent, store it, and print the result on stdout.",
+        discussion: """
+            The task is a capability (knowledge.search) or free text ("find the notes about BM25"), which is routed \
+            by the capabilities' declared keywords. The task, its route and how it ended are written to the task \
+            database; `agenthost tasks show ID` shows them later.
+            Example: agenthost run knowledge.search --input '{"query": "bm25", "root": "docs"}'
+            """)
 
     @OptionGroup var host: HostOptions
 
-    @Argument(help: "The capability to run, e.g. knowledge.search.") var capability: String
+    @Argument(help: "A capability (knowledge.search) or free text to route.") var task: String
 
     @Option(help: ArgumentHelp("The task's input, a JSON object.", valueName: "json")) var input: String?
 
     @Option(help: ArgumentHelp("Read the input JSON from a file ('-' for stdin).", valueName: "file")) var inputFile: String?
 
-    @Option(help: ArgumentHelp("The agent's state for this call.", valueName: "state"))
-    var state: AgentState = .executing
+    @Option(help: ArgumentHelp("The agent's state: PLANNING, EXECUTING, VERIFYING or LEARNING.", valueName: "state"))
+    var agentState: AgentState = .executing
 
     @Option(help: ArgumentHelp("Cancel the task after this many seconds.", valueName: "seconds")) var timeout: Double?
 
@@ -30,25 +35,29 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let payload = try readInput()
-        let agentHost = try host.makeHost()
+        let runtime = try host.makeRuntime()
         defer { AgentHost.shutdown() }
-        var options = CallOptions(taskID: UUID().uuidString.lowercased(), state: state)
-        options.timeout = timeout.map { .milliseconds(Int64($0 * 1000)) }
+        // A word with no spaces is a capability name; anything else is free text.
+        let target: TaskRequest.Target = task.contains(where: \.isWhitespace) ? .text(task) : .capability(task)
+        var request = TaskRequest(target, payload: payload, state: agentState)
+        request.timeout = timeout.map { .milliseconds(Int64($0 * 1000)) }
         if progress {
-            options.progress = { report in
+            request.progress = { report in
                 let percent = report.fraction.map { String(format: "%3.0f%%", $0 * 100) } ?? "  ? "
                 FileHandle.standardError.write(Data("[\(percent)] \(report.message)\n".utf8))
             }
         }
+        let outcome: TaskOutcome
         do {
-            let response = try agentHost.call(capability, payload: payload, options: options)
-            print(response.text)
-            for handoff in response.handoffs {
-                FileHandle.standardError.write(Data("handoff requested: \(handoff.source) -> \(handoff.target): \(handoff.reason)\n".utf8))
-            }
+            outcome = try runtime.run(request)
         } catch {
             throw CLIError(error.description)
         }
+        TaskReport.printSummary(of: outcome)
+        guard outcome.status == .completed else {
+            throw CLIError("task \(outcome.id) \(outcome.status): \(outcome.error?.description ?? "no detail")")
+        }
+        print(outcome.resultText ?? "")
     }
 
     /// The input bytes, checked to be one JSON object so a typo fails here

@@ -13,13 +13,14 @@ struct ToolCommand: ParsableCommand {
     @Argument(help: "The tool's name.") var name: String
     @Argument(help: "The arguments, parsed by the tool's signature.") var arguments: [String] = []
 
-    @Option(help: ArgumentHelp("The agent's state; masked tools are refused.", valueName: "state")) var state: AgentState = .executing
+    @Option(help: ArgumentHelp("The agent's state; a tool masked in it is refused, and the refusal recorded.", valueName: "state"))
+    var agentState: AgentState = .executing
 
     func run() throws {
-        let agentHost = try host.makeHost()
+        let runtime = try host.makeRuntime()
         defer { AgentHost.shutdown() }
         do {
-            let tool = try agentHost.tool(name, of: plugin)
+            let tool = try runtime.host.tool(name, of: plugin)
             let types = tool.signature.parameters
             guard arguments.count == types.count else {
                 throw CLIError("\(name) \(tool.signature) takes \(types.count) argument(s), got \(arguments.count)")
@@ -30,7 +31,7 @@ struct ToolCommand: ParsableCommand {
                 }
                 return value
             }
-            print(try tool.call(values, in: state))
+            print(try runtime.callTool(name, of: plugin, arguments: values, state: agentState))
         } catch let error as ToolCallError {
             throw CLIError(error.description)
         }

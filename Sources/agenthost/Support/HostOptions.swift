@@ -1,5 +1,6 @@
 import AgentHostCore
 import ArgumentParser
+import Foundation
 import Logging
 
 /// Where to find plugins, and how much to log; shared by every command.
@@ -10,6 +11,15 @@ struct HostOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Log level on stderr: trace, debug, info, warning, error.", valueName: "level"))
     var logLevel: String = "warning"
+
+    @Option(name: .customLong("state"), help: ArgumentHelp(
+        "The task database, a SQLite file (default: ~/.agenthost/state.sqlite, or under $AGENTHOST_HOME).", valueName: "path"))
+    var statePath: String?
+
+    @Option(help: ArgumentHelp(
+        "A policy file (YAML) with guardrails per agent and globally (default: ~/.agenthost/policy.yaml when it exists).",
+        valueName: "path"))
+    var policy: String?
 
     func bootstrapLogging() throws {
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
@@ -24,10 +34,36 @@ struct HostOptions: ParsableArguments {
 
     var searchPath: PluginSearchPath { .standard(pluginDirectories: pluginDirectories) }
 
+    /// The policy file named, or the default one when it exists, or the
+    /// built-in defaults. A file that is wrong stops the command here.
+    func loadPolicy() throws -> Policy {
+        let path = policy ?? PolicyFile.defaultPath()
+        guard policy != nil || FileManager.default.fileExists(atPath: path) else { return .standard }
+        do {
+            return try PolicyFile.load(path: path)
+        } catch {
+            throw CLIError(error.description)
+        }
+    }
+
+    func openStore() throws -> TaskStore {
+        do {
+            return try TaskStore(path: statePath ?? TaskStore.defaultPath())
+        } catch {
+            throw CLIError(error.description)
+        }
+    }
+
+    /// The host and its task store, ready to run tasks.
+    func makeRuntime() throws -> AgentRuntime {
+        let host = try makeHost()
+        return AgentRuntime(host: host, store: try openStore())
+    }
+
     /// Loads the plugins, logging each one that was refused.
     func makeHost() throws -> AgentHost {
         try bootstrapLogging()
-        let host = AgentHost(searchPath: searchPath)
+        let host = AgentHost(searchPath: searchPath, policy: try loadPolicy())
         let logger = Logger(label: "agenthost")
         for failure in host.registry.failures {
             logger.warning("refused \(failure)")

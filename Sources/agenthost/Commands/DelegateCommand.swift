@@ -1,0 +1,52 @@
+import AgentHostCore
+import ArgumentParser
+import Foundation
+
+struct DelegateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delegate",
+        abstract: "Run the DELEGATE actions of a message, each as a task of its own.",
+        discussion: """
+            The message holds one or more blocks:
+              ACTION: DELEGATE
+              AGENT_TYPE: knowledge
+              TASK: find what the notes say about BM25
+              ---END---
+            A malformed block is refused with its line, and nothing runs.
+            """)
+
+    @OptionGroup var host: HostOptions
+
+    @Option(help: ArgumentHelp("Read the message from a file ('-' for stdin).", valueName: "file")) var file: String?
+
+    @Argument(help: "The message, when --file is not given.") var message: String?
+
+    func validate() throws {
+        if (file == nil) == (message == nil) { throw ValidationError("give the message as an argument or with --file, not both or neither") }
+    }
+
+    func run() throws {
+        let text: String
+        if let file {
+            let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
+            guard let data else { throw CLIError("--file '\(file)' cannot be read") }
+            text = String(decoding: data, as: UTF8.self)
+        } else {
+            text = message ?? ""
+        }
+        let runtime = try host.makeRuntime()
+        defer { AgentHost.shutdown() }
+        let outcomes: [TaskOutcome]
+        do {
+            outcomes = try runtime.runDelegations(in: text)
+        } catch {
+            throw CLIError(error.description)
+        }
+        for outcome in outcomes {
+            TaskReport.printSummary(of: outcome)
+            print(outcome.resultText ?? outcome.error?.description ?? "")
+        }
+        let failed = outcomes.filter { $0.status != .completed }
+        if !failed.isEmpty { throw CLIError("\(failed.count) of \(outcomes.count) delegated task(s) did not complete") }
+    }
+}

@@ -1,0 +1,33 @@
+import AgentHostCore
+import Foundation
+
+/// How the CLI shows tasks: one line each in lists, a block for one task.
+enum TaskReport {
+    /// "task 12 completed: agenthost.knowledge (knowledge.search); exact capability ..." on stderr.
+    static func printSummary(of outcome: TaskOutcome, indent: String = "") {
+        var line = "\(indent)task \(outcome.id) \(outcome.status)"
+        if let agent = outcome.agent { line += ": \(agent) (\(outcome.capability ?? "?"))" }
+        if let reason = outcome.routeReason { line += "; \(reason)" }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+        for child in outcome.children { printSummary(of: child, indent: indent + "  ") }
+    }
+
+    static func line(_ task: StoredTask) -> String {
+        let what = task.capability ?? task.query.map { "\"\($0.prefix(40))\"" } ?? "?"
+        let duration = task.durationMicroseconds.map { " \(format(micros: $0))" } ?? ""
+        return "\(String(task.id).padding(toLength: 6, withPad: " ", startingAt: 0)) \(task.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) "
+            + "\(what)  -> \(task.agent ?? "-")\(duration)\(task.parentId.map { "  (from task \($0), \(task.origin))" } ?? "")"
+    }
+
+    static func format(micros: Int64) -> String {
+        micros >= 1_000_000 ? String(format: "%.2f s", Double(micros) / 1e6)
+            : micros >= 1000 ? String(format: "%.1f ms", Double(micros) / 1e3) : "\(micros) µs"
+    }
+
+    static func date(_ micros: Int64?) -> String {
+        guard let micros else { return "-" }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(micros) / 1e6))
+    }
+}
