@@ -69,6 +69,9 @@ let package = Package(
         .testTarget(name: "ABITests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
         .testTarget(name: "RegistryTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
         .testTarget(name: "BundledPluginTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
+        .testTarget(name: "RoutingTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
+        .testTarget(name: "PolicyTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["AgentHostTestSupport"]),
     ],
     cLanguageStandard: .c11

@@ -45,6 +45,7 @@ public enum Command {
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = home.path
         environment.removeValue(forKey: "AGENTHOST_PLUGIN_PATH")
+        environment.removeValue(forKey: "AGENTHOST_HOME")
         environment.merge(extraEnvironment) { _, new in new }
         return try run(PackagePaths.agenthostExecutable.path, arguments, environment: environment, input: input)
     }

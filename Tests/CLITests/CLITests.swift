@@ -86,13 +86,13 @@ import Testing
 
         let unknown = try agenthost("run", "knowledge.serch", "--input", "{}")
         #expect(unknown.status != 0)
-        #expect(unknown.stderr.contains("no agent provides capability 'knowledge.serch'; did you mean 'knowledge.search'?"))
+        #expect(unknown.stderr.contains("no agent provides capability 'knowledge.serch'; close matches: 'knowledge.search'"))
 
         let agentError = try agenthost("run", "knowledge.search", "--input", "{}")
         #expect(agentError.status != 0)
         #expect(agentError.stderr.contains(#"needs "query""#))
 
-        let badState = try agenthost("run", "knowledge.search", "--state", "DREAMING")
+        let badState = try agenthost("run", "knowledge.search", "--agent-state", "DREAMING")
         #expect(badState.status != 0)
         #expect(badState.stderr.contains("DREAMING"))
         #expect(agentError.stdout.isEmpty)
@@ -102,9 +102,9 @@ import Testing
         let rounds = try agenthost("tool", "agenthost.planner", "schedule_rounds", "7", "3")
         #expect(rounds.status == 0)
         #expect(rounds.stdout == "3\n")
-        let masked = try agenthost("tool", "agenthost.planner", "schedule_rounds", "7", "3", "--state", "LEARNING")
+        let masked = try agenthost("tool", "agenthost.planner", "schedule_rounds", "7", "3", "--agent-state", "LEARNING")
         #expect(masked.status != 0)
-        #expect(masked.stderr.contains("masked in state LEARNING"))
+        #expect(masked.stderr.contains("tool masked: 'schedule_rounds' may not be called in state LEARNING"))
         let badArgument = try agenthost("tool", "agenthost.planner", "schedule_rounds", "seven", "3")
         #expect(badArgument.status != 0)
         #expect(badArgument.stderr.contains("'seven' is not a valid i64"))

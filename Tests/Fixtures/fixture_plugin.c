@@ -17,6 +17,13 @@
  *   fixture.callbacks    exercises every host callback and reports what each returned
  *   fixture.wait_cancel  polls is_cancelled until it is true, then answers AH_ERR_CANCELLED
  *   fixture.fail         answers AH_ERR_INVALID_ARGUMENT with a message
+ *   fixture.services     tries every service of agenthost.services/1 with the
+ *                        paths, URL and command in its payload, and reports each status
+ *   fixture.handoff      hands the task to FIXTURE_PEER (if defined) with the payload,
+ *                        its "hop" raised by one, as context; without a peer, answers its payload
+ *   fixture.leak         answers a body holding an e-mail address and an API key
+ *
+ *   FIXTURE_PEER                                     the handoff target of fixture.handoff
  */
 #define _DEFAULT_SOURCE
 #include <agenthost/agenthost.h>
@@ -132,6 +139,89 @@ static ah_status wait_cancel(const ah_request *request, ah_response *out) {
     return reply(out, AH_OK, "{\"cancelled\":false}");
 }
 
+/* The string value of "key" in a flat JSON object without escapes, copied into `out`. */
+static const char *field(ah_str payload, const char *key, char *out, size_t size) {
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+    char text[1024];
+    size_t len = payload.len < sizeof text - 1 ? payload.len : sizeof text - 1;
+    memcpy(text, payload.data, len);
+    text[len] = '\0';
+    const char *start = strstr(text, pattern);
+    out[0] = '\0';
+    if (!start) return out;
+    start += strlen(pattern);
+    const char *end = strchr(start, '"');
+    size_t n = end ? (size_t)(end - start) : strlen(start);
+    if (n >= size) n = size - 1;
+    memcpy(out, start, n);
+    out[n] = '\0';
+    return out;
+}
+
+static ah_str str(const char *text) { return (ah_str){ text, strlen(text) }; }
+
+static ah_status services(const ah_request *request, ah_response *out) {
+    uint64_t id = request->call_id;
+    const ah_host_services *svc = host->get_extension(host, AH_EXTENSION_SERVICES);
+    if (!svc) return reply(out, AH_ERR_UNSUPPORTED, "no services extension");
+    char allowed_path[256], denied_path[256], url[256], command[256], written[300];
+    field(request->payload, "allowed_path", allowed_path, sizeof allowed_path);
+    field(request->payload, "denied_path", denied_path, sizeof denied_path);
+    field(request->payload, "url", url, sizeof url);
+    field(request->payload, "command", command, sizeof command);
+    collected tool = { .len = 0 }, masked = { .len = 0 }, read = { .len = 0 }, denied = { .len = 0 }, fetched = { .len = 0 },
+              ran = { .len = 0 }, refused = { .len = 0 }, scratch = { .len = 0 };
+    ah_status tool_ok = svc->call_tool(host, id, AH_STR("add"), AH_STR("[2,3]"), (ah_sink){ &tool, collect });
+    ah_status tool_masked = svc->call_tool(host, id, AH_STR("planning_only"), AH_STR("[1]"), (ah_sink){ &masked, collect });
+    snprintf(written, sizeof written, "%s/written.txt", allowed_path);
+    ah_status write_ok = svc->write_file(host, id, str(written), AH_STR("hello"), (ah_sink){ &scratch, collect });
+    ah_status read_ok = svc->read_file(host, id, str(written), (ah_sink){ &read, collect });
+    ah_status read_denied = svc->read_file(host, id, str(denied_path), (ah_sink){ &denied, collect });
+    int32_t http = 0;
+    ah_status fetch_status = svc->fetch(host, id, str(url), &http, (ah_sink){ &fetched, collect });
+    char argv[300];
+    snprintf(argv, sizeof argv, "{\"argv\":[\"%s\",\"hi\"]}", command);
+    ah_status run_status = svc->run_command(host, id, str(argv), (ah_sink){ &ran, collect });
+    ah_status run_denied = svc->run_command(host, id, AH_STR("{\"argv\":[\"rm\",\"-rf\",\"/nonexistent\"]}"), (ah_sink){ &refused, collect });
+
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"tool\":%d,\"tool_result\":\"%s\",\"masked\":%d,\"masked_says_masked\":%s,\"write\":%d,\"read\":%d,"
+             "\"read_back\":\"%s\",\"read_denied\":%d,\"fetch\":%d,\"http\":%d,\"run\":%d,\"run_echoed\":%s,\"run_denied\":%d}",
+             tool_ok, tool.data, tool_masked, strstr(masked.data, "tool masked") ? "true" : "false", write_ok, read_ok, read.data,
+             read_denied, fetch_status, http, run_status, strstr(ran.data, "hi") ? "true" : "false", run_denied);
+    return reply(out, AH_OK, text);
+}
+
+static ah_status handoff(const ah_request *request, ah_response *out) {
+#ifdef FIXTURE_PEER
+    int hop = 0;
+    const char *at = NULL;
+    char text[1024];
+    size_t len = request->payload.len < sizeof text - 1 ? request->payload.len : sizeof text - 1;
+    memcpy(text, request->payload.data, len);
+    text[len] = '\0';
+    if ((at = strstr(text, "\"hop\":"))) hop = atoi(at + 6);
+    char context[1024];
+    if (at) {
+        snprintf(context, sizeof context, "{\"hop\":%d,\"keep\":\"k\",\"secret\":\"s\"}", hop + 1);
+    } else {
+        snprintf(context, sizeof context, "%s", text);
+    }
+    ah_status status = host->request_handoff(host, request->call_id, AH_STR(FIXTURE_PEER), AH_STR("over to my peer"), str(context));
+    char answer[128];
+    snprintf(answer, sizeof answer, "{\"handoff_status\":%d}", status);
+    return reply(out, AH_OK, answer);
+#else
+    char *copy = malloc(request->payload.len + 1);
+    memcpy(copy, request->payload.data, request->payload.len);
+    out->body = (ah_str){ copy, request->payload.len };
+    out->release_data = copy;
+    return AH_OK;
+#endif
+}
+
 static bool is(const ah_request *request, const char *name) {
     return request->capability.len == strlen(name) && memcmp(request->capability.data, name, request->capability.len) == 0;
 }
@@ -148,6 +238,10 @@ static ah_status call(const ah_request *request, ah_response *out) {
     if (is(request, "fixture.callbacks")) return callbacks(request, out);
     if (is(request, "fixture.wait_cancel")) return wait_cancel(request, out);
     if (is(request, "fixture.fail")) return reply(out, AH_ERR_INVALID_ARGUMENT, "bad input: expected a field 'x'");
+    if (is(request, "fixture.services")) return services(request, out);
+    if (is(request, "fixture.handoff")) return handoff(request, out);
+    if (is(request, "fixture.leak"))
+        return reply(out, AH_OK, "{\"contact\":\"ada@example.org\",\"key\":\"AKIAABCDEFGHIJKLMNOP\"}");
     return reply(out, AH_ERR_UNSUPPORTED, "unknown capability");
 }
 
@@ -155,6 +249,7 @@ static void release(ah_response *response) { free(response->release_data); }
 
 static const char *const capability_names[] = {
     "fixture.echo", "fixture.overlap", "fixture.callbacks", "fixture.wait_cancel", "fixture.fail",
+    "fixture.services", "fixture.handoff", "fixture.leak",
 };
 
 static const ah_agent_descriptor descriptor = {

@@ -56,6 +56,8 @@ public final class AgentRuntime: Sendable {
         let screened = host.screenInput(decision.candidate, payload: request.payload)
         var events = screened.events
         guard case .success(let payload) = screened.result else {
+            // The payload that tripped is not stored: it may be the very secret.
+            row.payload = []
             if case .failure(let trip) = screened.result { return try fail(row, .call(.guardrail(trip)), events: events) }
             fatalError("unreachable")
         }

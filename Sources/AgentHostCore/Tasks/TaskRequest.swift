@@ -21,8 +21,10 @@ public struct TaskRequest: Sendable {
     /// Called, on the plugin's thread, for each progress report.
     public var progress: (@Sendable (ProgressReport) -> Void)?
 
-    /// Only these agents may take the task (a DELEGATE's agent type, a handoff's target).
-    var agents: Set<String>?
+    /// Only these agents may take the task (a DELEGATE's agent type, a
+    /// handoff's target, or a caller's choice); nil lets the router choose
+    /// among all.
+    public var agents: Set<String>?
     var parentID: Int64?
     var origin: TaskOrigin = .submitted
 
