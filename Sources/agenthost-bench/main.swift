@@ -113,6 +113,66 @@ report(measure("agent_call_swift", samples: samples, batchSize: batch) {
     sink &+= must { try host.call("bench.echo_swift", payload: payload) }.body.count
 }, target: 2000)
 
+// MARK: - The runtime core: route, state check and tool mask, guardrails, call
+
+// `host.call` routes on the capability (a dictionary read), checks the agent
+// state, screens the input and the output with the guardrails (default policy:
+// size limits, secret scan) and calls the agent; tool masks are arrays built at
+// load, so showing the agent its tools for a state is one array read.
+let echoPlugin = host.registry.plugin(id: "agenthost.bench.echo-c")!
+report(measure("route_mask_guardrails_call_c", samples: samples, batchSize: batch) {
+    sink &+= echoPlugin.tools(visibleIn: .executing).count
+    sink &+= must { try host.call("bench.echo_c", payload: payload) }.body.count
+}, target: 2000)
+
+// The same with every built-in scan on: secrets, personal data and a deny pattern.
+var strictPolicy = Policy.standard
+strictPolicy.global.input.personalData = .redact
+strictPolicy.global.output.personalData = .redact
+strictPolicy.global.input.deny = [must { try DenyPattern("(?i)drop\\s+table") }]
+let strictHost = AgentHost(registry: host.registry, policy: strictPolicy)
+report(measure("route_mask_strict_guardrails_call_c", samples: samples / 4, batchSize: batch / 4) {
+    sink &+= must { try strictHost.call("bench.echo_c", payload: payload) }.body.count
+}, target: nil)
+
+// With the store: every task is written in_progress before the agent is
+// called and completed before `run` returns (two commits per task, WAL,
+// synchronous=NORMAL).
+let storeFolder = FileManager.default.temporaryDirectory.appendingPathComponent("agenthost-bench-store-\(getpid())")
+defer { try? FileManager.default.removeItem(at: storeFolder) }
+let store = must { try TaskStore(path: storeFolder.appendingPathComponent("state.sqlite").path) }
+let runtime = AgentRuntime(host: host, store: store)
+let taskRequest = TaskRequest(.capability("bench.echo_c"), payload: payload)
+func tasksPerSecond(_ count: Int) -> Double {
+    let start = now()
+    for _ in 0..<count {
+        let outcome = must { try runtime.run(taskRequest) }
+        if outcome.status != .completed { fail("a stored task did not complete: \(String(describing: outcome.error))") }
+    }
+    return Double(count) / (Double(now() - start) / 1e9)
+}
+_ = tasksPerSecond(quick ? 1_000 : 5_000)
+var sequentialRates: [Double] = []
+for _ in 0..<(quick ? 1 : 5) { sequentialRates.append(tasksPerSecond(quick ? 4_000 : 40_000)) }
+sequentialRates.sort()
+emit([("bench", "tasks_with_store_one_by_one"), ("median_tasks_per_s", sequentialRates[sequentialRates.count / 2]),
+      ("runs", sequentialRates.count), ("writes_per_task", 2),
+      ("note", "each run() commits twice; for information, the target is on the batch")])
+
+// The same tasks through run(batch:): pending in one transaction, then per
+// chunk of 256 one transaction to start them and one to finish them.
+let batchRequests = [TaskRequest](repeating: taskRequest, count: quick ? 4_000 : 40_000)
+var batchRates: [Double] = []
+for _ in 0..<(quick ? 1 : 5) {
+    let start = now()
+    let outcomes = must { try runtime.run(batch: batchRequests) }
+    if let failed = outcomes.first(where: { $0.status != .completed }) { fail("a batched task did not complete: \(String(describing: failed.error))") }
+    batchRates.append(Double(outcomes.count) / (Double(now() - start) / 1e9))
+}
+batchRates.sort()
+emit([("bench", "tasks_with_store_batched"), ("median_tasks_per_s", batchRates[batchRates.count / 2]), ("runs", batchRates.count),
+      ("target_tasks_per_s", 20_000.0), ("meets_target", batchRates[batchRates.count / 2] >= 20_000)])
+
 // MARK: - Typed tools through libffi, and the floor
 
 let add = must { try host.tool("add", of: "agenthost.bench.echo-c") }

@@ -56,6 +56,24 @@ import Testing
         #expect(agent.latency != nil)
     }
 
+    @Test func aBatchWritesEveryTaskAndReportsEachAsStored() throws {
+        var requests = (0..<600).map { TaskRequest(capability: "fixture.echo", json: #"{"n":\#($0)}"#) }
+        requests[7] = TaskRequest(capability: "no.such", json: "{}")
+        requests[300] = TaskRequest(capability: "fixture.fail", json: "{}")
+        let outcomes = try fixture.runtime.run(batch: requests, chunkSize: 64)
+        #expect(outcomes.count == 600)
+        #expect(outcomes[0].resultText == #"{"n":0}"#)
+        #expect(outcomes[7].status == .failed && outcomes[300].status == .failed)
+        #expect(outcomes.filter { $0.status == .completed }.count == 598)
+        for outcome in [outcomes[0], outcomes[7], outcomes[300], outcomes[599]] {
+            let stored = try #require(try fixture.store.task(id: outcome.id))
+            #expect(stored.status == outcome.status)
+            #expect(stored.resultText == outcome.resultText)
+        }
+        #expect(try fixture.store.tasks(status: .pending).isEmpty)
+        #expect(try fixture.store.tasks(status: .inProgress).isEmpty)
+    }
+
     @Test func reopeningTheFileKeepsEveryTask() throws {
         let outcome = try fixture.runtime.run(TaskRequest(capability: "fixture.echo", json: #"{"keep":true}"#))
         let reopened = try TaskStore(path: fixture.store.path)

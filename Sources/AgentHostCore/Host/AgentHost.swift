@@ -12,8 +12,9 @@ public final class AgentHost: Sendable {
     public let registry: PluginRegistry
     public let router: Router
     public let policy: Policy
-    /// Each plugin's guardrails, indexed like `registry.plugins`.
-    let guardrails: [Guardrails]
+    /// Each plugin's guardrails, indexed like `registry.plugins`; boxed so the
+    /// call path takes a reference instead of copying the stages.
+    let guardrails: [GuardrailsBox]
     /// The shared memory of calls that bring none of their own.
     public let sharedContext = SharedContext()
 
@@ -27,7 +28,7 @@ public final class AgentHost: Sendable {
         self.registry = registry
         self.policy = policy
         router = Router(registry: registry)
-        guardrails = registry.plugins.map { policy.guardrails(for: $0.id) }
+        guardrails = registry.plugins.map { GuardrailsBox(policy.guardrails(for: $0.id)) }
     }
 
     /// Finds and loads every plugin on `searchPath`.
@@ -80,7 +81,7 @@ public final class AgentHost: Sendable {
         guard options.state.isWorking else {
             return Attempt(result: .failure(.notWorkingState(agent: plugin.id, state: options.state)), events: events, payload: payload)
         }
-        let rails = guardrails[candidate.agentIndex]
+        let rails = guardrails[candidate.agentIndex].value
         if !options.inputScreened {
             let screened = screenInput(candidate, payload: payload)
             events = screened.events
@@ -128,7 +129,7 @@ public final class AgentHost: Sendable {
     func screenInput(_ candidate: RouteCandidate, payload: [UInt8]) -> (result: Result<[UInt8], GuardrailTrip>, events: [TaskEvent]) {
         let agent = candidate.plugin.id
         do throws(GuardrailTrip) {
-            switch try guardrails[candidate.agentIndex].input.check(payload, place: .input, agent: agent) {
+            switch try guardrails[candidate.agentIndex].value.input.check(payload, place: .input, agent: agent) {
             case .pass: return (.success(payload), [])
             case .redacted(let bytes, let found): return (.success(bytes), [.redaction(found, place: .input, agent: agent)])
             }
@@ -165,6 +166,12 @@ public final class AgentHost: Sendable {
         for event in attempt.events { parent.record(event) }
         return try attempt.result.get()
     }
+}
+
+/// One agent's guardrails, shared by reference.
+final class GuardrailsBox: Sendable {
+    let value: Guardrails
+    init(_ value: Guardrails) { self.value = value }
 }
 
 extension Result {

@@ -34,7 +34,7 @@ extension TaskStore {
     /// Writes `tasks` in one transaction, with `events` (whose `taskId` is
     /// the index into `tasks` of the task they belong to), and returns the ids.
     func insert(_ tasks: [NewTask], events: [(index: Int, event: TaskEvent)] = []) throws(StoreError) -> [Int64] {
-        try write { db in
+        try write(atomic: tasks.count > 1 || !events.isEmpty) { db in
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO task (parent_id, origin, capability, query, payload, agent, routed_capability, route_reason,
                                   agent_state, status, error, created_us, started_us, finished_us)
@@ -71,7 +71,7 @@ extension TaskStore {
 
     /// Writes how tasks ended, with their events, in one transaction.
     func finish(_ finishes: [Finish], events: [TaskEvent] = []) throws(StoreError) {
-        try write { db in
+        try write(atomic: finishes.count > 1 || !events.isEmpty) { db in
             let statement = try db.cachedStatement(sql: """
                 UPDATE task SET status = ?, agent_state = ?, result = ?, error = ?, finished_us = ? WHERE id = ?
                 """)

@@ -79,10 +79,12 @@ public final class TaskStore: Sendable {
         return migrator
     }
 
-    /// Runs `body` in one write transaction.
-    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    /// Runs `body` in one write transaction; `atomic: false` when `body` is a
+    /// single statement, which SQLite commits on its own, so the explicit
+    /// BEGIN and COMMIT are saved.
+    func write<T>(atomic: Bool = true, _ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
-            return try database.write(body)
+            return atomic ? try database.write(body) : try database.writeWithoutTransaction(body)
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError {

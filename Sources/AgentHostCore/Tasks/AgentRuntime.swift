@@ -5,6 +5,12 @@ import Logging
 /// it under the guardrails, carries out the DELEGATE actions and handoffs of
 /// its reply, and writes every change of status to the store before it is
 /// reported to the caller.
+///
+/// A task goes through three phases: `prepare` (route, state path, input
+/// guardrails: no store, no agent), the first write (in progress, or failed
+/// if preparing failed), `execute` (the agent call and what its reply asks
+/// for), and the last write. `run(batch:)` shares the phases and batches the
+/// writes.
 public final class AgentRuntime: Sendable {
     public let host: AgentHost
     public let store: TaskStore
@@ -22,19 +28,48 @@ public final class AgentRuntime: Sendable {
     }
 
     func run(_ request: TaskRequest, chain: HandoffChain?) throws(StoreError) -> TaskOutcome {
-        let created = WallClock.microseconds()
+        switch prepare(request, startedAs: .inProgress) {
+        case .failed(let row, let error, let events):
+            return try record(failed: row, error, events: events)
+        case .ready(let ready):
+            let id = try store.insert([ready.row])[0]
+            let completion = try execute(ready, id: id, chain: chain)
+            try store.finish([completion.finish], events: completion.events)
+            return completion.outcome
+        }
+    }
+
+    // MARK: - Phases
+
+    /// A task that routed and passed its input guardrails.
+    struct Ready: Sendable {
+        var row: TaskStore.NewTask
+        var request: TaskRequest
+        var decision: RouteDecision
+        var state: AgentState
+        var payload: [UInt8]
+        var events: [TaskEvent]
+    }
+
+    enum Preparation: Sendable {
+        case ready(Ready)
+        case failed(TaskStore.NewTask, TaskError, [TaskEvent])
+    }
+
+    /// Everything before the agent: route, state path and input guardrails.
+    func prepare(_ request: TaskRequest, startedAs status: TaskStatus) -> Preparation {
+        let now = WallClock.microseconds()
         var row = TaskStore.NewTask(parentID: request.parentID, origin: request.origin, capability: nil, query: nil,
-                                    payload: request.payload, agentState: .idle, status: .inProgress, createdUs: created)
+                                    payload: request.payload, agentState: .idle, status: status, createdUs: now)
         switch request.target {
         case .capability(let name): row.capability = name
         case .text(let text): row.query = text
         }
-
         let decision: RouteDecision
         do throws(RoutingError) {
             decision = try route(request)
         } catch {
-            return try fail(row, .routing(error), events: [])
+            return .failed(row, .routing(error), [])
         }
         row.agent = decision.agent
         row.routedCapability = decision.capability
@@ -46,7 +81,7 @@ public final class AgentRuntime: Sendable {
             do throws(AgentStateError) {
                 try AgentStateMachine.move(from: state, to: next, agent: decision.agent)
             } catch {
-                return try fail(row, .state(error), events: [])
+                return .failed(row, .state(error), [])
             }
             state = next
         }
@@ -54,27 +89,40 @@ public final class AgentRuntime: Sendable {
 
         // Screen the input before it is stored, so a secret never reaches the file.
         let screened = host.screenInput(decision.candidate, payload: request.payload)
-        var events = screened.events
-        guard case .success(let payload) = screened.result else {
+        switch screened.result {
+        case .failure(let trip):
             // The payload that tripped is not stored: it may be the very secret.
             row.payload = []
-            if case .failure(let trip) = screened.result { return try fail(row, .call(.guardrail(trip)), events: events) }
-            fatalError("unreachable")
+            return .failed(row, .call(.guardrail(trip)), screened.events)
+        case .success(let payload):
+            row.payload = payload
+            if status == .inProgress { row.startedUs = now }
+            return .ready(Ready(row: row, request: request, decision: decision, state: state, payload: payload,
+                                events: screened.events))
         }
-        row.payload = payload
-        row.startedUs = WallClock.microseconds()
-        let id = try store.insert([row])[0]
+    }
 
-        var options = CallOptions(taskID: String(id), state: state, timeout: request.timeout, cancellation: request.cancellation,
-                                  context: request.context, progress: request.progress)
+    /// How a task ended: the row update, its events, and the outcome to report once written.
+    struct Completion: Sendable {
+        var finish: TaskStore.Finish
+        var events: [TaskEvent]
+        var outcome: TaskOutcome
+    }
+
+    /// Calls the agent of task `id` and carries out what its reply asks for.
+    /// Tasks it makes (DELEGATE, handoff) are written as they run.
+    func execute(_ ready: Ready, id: Int64, chain: HandoffChain?) throws(StoreError) -> Completion {
+        let request = ready.request, decision = ready.decision
+        var options = CallOptions(taskID: String(id), state: ready.state, timeout: request.timeout,
+                                  cancellation: request.cancellation, context: request.context, progress: request.progress)
         options.inputScreened = true
-        let attempt = host.attempt(decision.candidate, payload: payload, options: options, parent: nil)
-        events += attempt.events
+        let attempt = host.attempt(decision.candidate, payload: ready.payload, options: options, parent: nil)
+        var events = ready.events + attempt.events
 
         let response: AgentResponse
         switch attempt.result {
         case .failure(let error):
-            return try finish(id, row, error: .call(error), events: events)
+            return completion(id, ready, error: .call(error), events: events)
         case .success(let value):
             response = value
         }
@@ -83,9 +131,9 @@ public final class AgentRuntime: Sendable {
         // DELEGATE actions in a text reply become tasks of their own.
         if DelegateParser.mayContainAction(response.body), !Self.looksLikeJSON(response.body) {
             do throws(TaskError) {
-                children += try runDelegations(in: response, from: id, state: state)
+                children += try runDelegations(in: response, from: id, state: ready.state)
             } catch {
-                return try finish(id, row, error: error, events: events)
+                return completion(id, ready, error: error, events: events)
             }
         }
         // A handoff passes the task on; its last agent's answer is the task's.
@@ -94,12 +142,12 @@ public final class AgentRuntime: Sendable {
                 events.append(TaskEvent(taskId: nil, kind: .handoffRefused, agent: decision.agent,
                                         detail: "ignored a second handoff, to '\(ignored.target)': one task goes to one agent at a time"))
             }
-            var chain = chain ?? HandoffChain(first: decision.agent, payload: payload, limit: host.policy.handoffDepthLimit)
+            var chain = chain ?? HandoffChain(first: decision.agent, payload: ready.payload, limit: host.policy.handoffDepthLimit)
             let next: RouteCandidate, context: [UInt8]
             do throws(HandoffError) {
                 (next, context) = try prepare(handoff, from: decision, chain: &chain)
             } catch {
-                return try finish(id, row, error: .handoff(error), events: events + [.refusedHandoff(error, agent: decision.agent)])
+                return completion(id, ready, error: .handoff(error), events: events + [.refusedHandoff(error, agent: decision.agent)])
             }
             events.append(TaskEvent(taskId: nil, kind: .handoff, agent: decision.agent,
                                     detail: "handed off to '\(handoff.target)' (\(next.capability.name)) at depth \(chain.depth): \(handoff.reason)"))
@@ -110,34 +158,38 @@ public final class AgentRuntime: Sendable {
             forward.origin = .handoff
             let child = try run(forward, chain: chain)
             children.append(child)
-            return try finish(id, row, child: child, children: children, events: events)
+            let error = child.error.map { "handoff to '\(child.agent ?? "?")' (task \(child.id)) failed: \($0)" }
+            return Completion(
+                finish: .init(id: id, status: child.status, agentState: child.status == .completed ? .done : .failed,
+                              result: child.result, error: error, finishedUs: WallClock.microseconds()),
+                events: events.map { $0.on(id) },
+                outcome: TaskOutcome(id: id, status: child.status, agent: decision.agent, capability: decision.capability,
+                                     routeReason: decision.reason, result: child.result, error: child.error, children: children))
         }
-        try store.finish([.init(id: id, status: .completed, agentState: .done, result: response.body, error: nil,
-                                finishedUs: WallClock.microseconds())], events: events.map { $0.on(id) })
-        return TaskOutcome(id: id, status: .completed, agent: decision.agent, capability: decision.capability,
-                           routeReason: decision.reason, result: response.body, error: nil, children: children)
+        return Completion(
+            finish: .init(id: id, status: .completed, agentState: .done, result: response.body, error: nil,
+                          finishedUs: WallClock.microseconds()),
+            events: events.map { $0.on(id) },
+            outcome: TaskOutcome(id: id, status: .completed, agent: decision.agent, capability: decision.capability,
+                                 routeReason: decision.reason, result: response.body, error: nil, children: children))
     }
 
-    func route(_ request: TaskRequest) throws(RoutingError) -> RouteDecision {
-        switch request.target {
-        case .capability(let name):
-            if let agents = request.agents {
-                guard let candidate = agents.lazy.compactMap({ self.host.router.candidate(agent: $0, capability: name) }).first else {
-                    throw .noAgent(capability: name, suggestions: [])
-                }
-                return RouteDecision(reason: "handed to '\(candidate.plugin.id)', which declares '\(name)'", ranking: [],
-                                     candidate: candidate)
-            }
-            return try host.router.route(capability: name)
-        case .text(let text):
-            return try host.router.route(text: text, among: request.agents)
-        }
+    private func completion(_ id: Int64, _ ready: Ready, error: TaskError, events: [TaskEvent]) -> Completion {
+        Completion(
+            finish: .init(id: id, status: error.status, agentState: .failed, result: nil, error: error.description,
+                          finishedUs: WallClock.microseconds()),
+            events: events.map { $0.on(id) },
+            outcome: TaskOutcome(id: id, status: error.status, agent: ready.decision.agent, capability: ready.decision.capability,
+                                 routeReason: ready.decision.reason, result: nil, error: error, children: []))
     }
-
-    // MARK: - Ending a task
 
     /// A task that failed before it started: one write, already finished.
-    private func fail(_ row: TaskStore.NewTask, _ error: TaskError, events: [TaskEvent]) throws(StoreError) -> TaskOutcome {
+    func record(failed row: TaskStore.NewTask, _ error: TaskError, events: [TaskEvent]) throws(StoreError) -> TaskOutcome {
+        let id = try store.insert([Self.failedRow(row, error)], events: events.map { (0, $0) })[0]
+        return Self.failedOutcome(id, row, error)
+    }
+
+    static func failedRow(_ row: TaskStore.NewTask, _ error: TaskError) -> TaskStore.NewTask {
         var row = row
         let now = WallClock.microseconds()
         row.status = error.status
@@ -145,28 +197,28 @@ public final class AgentRuntime: Sendable {
         row.agentState = row.agent == nil ? nil : .failed
         row.startedUs = row.agent == nil ? nil : now
         row.finishedUs = now
-        let id = try store.insert([row], events: events.map { (0, $0) })[0]
-        return TaskOutcome(id: id, status: row.status, agent: row.agent, capability: row.routedCapability,
-                           routeReason: row.routeReason, result: nil, error: error, children: [])
+        return row
     }
 
-    private func finish(_ id: Int64, _ row: TaskStore.NewTask, error: TaskError, events: [TaskEvent],
-                        children: [TaskOutcome] = []) throws(StoreError) -> TaskOutcome {
-        try store.finish([.init(id: id, status: error.status, agentState: .failed, result: nil, error: error.description,
-                                finishedUs: WallClock.microseconds())], events: events.map { $0.on(id) })
-        return TaskOutcome(id: id, status: error.status, agent: row.agent, capability: row.routedCapability,
-                           routeReason: row.routeReason, result: nil, error: error, children: children)
+    static func failedOutcome(_ id: Int64, _ row: TaskStore.NewTask, _ error: TaskError) -> TaskOutcome {
+        TaskOutcome(id: id, status: error.status, agent: row.agent, capability: row.routedCapability,
+                    routeReason: row.routeReason, result: nil, error: error, children: [])
     }
 
-    /// Ends a task whose agent handed it off: it ends as the chain ended.
-    private func finish(_ id: Int64, _ row: TaskStore.NewTask, child: TaskOutcome, children: [TaskOutcome],
-                        events: [TaskEvent]) throws(StoreError) -> TaskOutcome {
-        let error = child.error.map { _ in "handoff to '\(child.agent ?? "?")' (task \(child.id)) failed: \(child.error!.description)" }
-        try store.finish([.init(id: id, status: child.status, agentState: child.status == .completed ? .done : .failed,
-                                result: child.result, error: error, finishedUs: WallClock.microseconds())],
-                         events: events.map { $0.on(id) })
-        return TaskOutcome(id: id, status: child.status, agent: row.agent, capability: row.routedCapability,
-                           routeReason: row.routeReason, result: child.result, error: child.error, children: children)
+    func route(_ request: TaskRequest) throws(RoutingError) -> RouteDecision {
+        switch request.target {
+        case .capability(let name):
+            if let agents = request.agents {
+                guard let candidate = agents.sorted().lazy.compactMap({ self.host.router.candidate(agent: $0, capability: name) }).first else {
+                    throw .noAgent(capability: name, suggestions: [])
+                }
+                return RouteDecision(reason: "given to '\(candidate.plugin.id)', which declares '\(name)'", ranking: [],
+                                     candidate: candidate)
+            }
+            return try host.router.route(capability: name)
+        case .text(let text):
+            return try host.router.route(text: text, among: request.agents)
+        }
     }
 
     static func looksLikeJSON(_ body: [UInt8]) -> Bool {

@@ -82,6 +82,11 @@ enum SensitiveDataScanner {
 
     private static func secret(in bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> SensitiveData? {
         let first = bytes[start]
+        // Only these bytes begin a known credential or a PEM block.
+        switch first {
+        case UInt8(ascii: "s"), UInt8(ascii: "A"), UInt8(ascii: "g"), UInt8(ascii: "x"), UInt8(ascii: "-"): break
+        default: return nil
+        }
         if first == UInt8(ascii: "-"), matches(bytes, at: start, privateKeyBegin) {
             let lineEnd = min(bytes.count, start + 64)
             guard let tail = find(privateKeyTail, in: bytes, from: start + privateKeyBegin.count, to: lineEnd) else { return nil }
