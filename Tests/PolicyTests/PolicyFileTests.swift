@@ -1,4 +1,6 @@
 import AgentHostCore
+import AgentHostTestSupport
+import Foundation
 import Testing
 
 @Suite struct PolicyFileTests {
@@ -24,6 +26,14 @@ import Testing
         #expect(knowledge.input.maxBytes == 100, "an agent section keeps what it does not override")
         #expect(knowledge.network?.patterns == ["127.0.0.1"])
         #expect(policy.guardrails(for: "someone.else").input.personalData == .redact)
+    }
+
+    @Test func theREADMEExampleIsAValidPolicy() throws {
+        let readme = try String(contentsOf: PackagePaths.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let block = try #require(readme.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
+        let policy = try PolicyFile.parse(block, path: "README.md")
+        #expect(policy.global.input.deny.first?.pattern == "(?i)drop\\s+table")
+        #expect(policy.guardrails(for: "agenthost.knowledge").output.personalData == .allow)
     }
 
     @Test(arguments: [
