@@ -78,4 +78,16 @@ import Testing
         }
         #expect(trip.guardrail == "max_bytes")
     }
+
+    @Test func aPayloadDelegatedThroughTheCallbackIsScreenedToo() throws {
+        var policy = Policy.standard
+        policy.global.input.deny = [try DenyPattern(#""x":1"#)]
+        let delegating = try RuntimeFixture([FixturePlugin(id: "test.delegating")], policy: policy)
+        // fixture.callbacks delegates {"x":1} to fixture.echo from inside its own task
+        // (the task then fails on its handoff to test.allowed, which is not loaded here).
+        let outcome = try delegating.runtime.run(TaskRequest(capability: "fixture.callbacks", json: "{}"))
+        let events = try delegating.store.events(of: outcome.id)
+        #expect(events.contains { $0.kind == .delegated && $0.detail.contains("'fixture.echo'") && $0.detail.hasSuffix("failed") })
+        #expect(events.contains { $0.kind == .guardrailTripped && $0.detail.contains("guardrail 'deny'") })
+    }
 }

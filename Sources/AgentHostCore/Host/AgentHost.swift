@@ -68,26 +68,26 @@ public final class AgentHost: Sendable {
     struct Attempt: Sendable {
         var result: Result<AgentResponse, AgentCallError>
         var events: [TaskEvent]
-        /// The payload the agent received, after redaction.
-        var payload: [UInt8]
     }
 
     /// Calls `candidate` with the state check and the input and output
-    /// guardrails of its agent.
-    func attempt(_ candidate: RouteCandidate, payload: [UInt8], options: CallOptions, parent: ActiveCall?) -> Attempt {
+    /// guardrails of its agent. `inputScreened` says the runtime already
+    /// screened the payload (before storing it), so it is not scanned twice.
+    func attempt(_ candidate: RouteCandidate, payload: [UInt8], options: CallOptions, parent: ActiveCall?,
+                 inputScreened: Bool = false) -> Attempt {
         let plugin = candidate.plugin
         var events: [TaskEvent] = []
         var payload = payload
         guard options.state.isWorking else {
-            return Attempt(result: .failure(.notWorkingState(agent: plugin.id, state: options.state)), events: events, payload: payload)
+            return Attempt(result: .failure(.notWorkingState(agent: plugin.id, state: options.state)), events: events)
         }
         let rails = guardrails[candidate.agentIndex].value
-        if !options.inputScreened {
+        if !inputScreened {
             let screened = screenInput(candidate, payload: payload)
             events = screened.events
             switch screened.result {
             case .success(let bytes): payload = bytes
-            case .failure(let trip): return Attempt(result: .failure(.guardrail(trip)), events: events, payload: payload)
+            case .failure(let trip): return Attempt(result: .failure(.guardrail(trip)), events: events)
             }
         }
 
@@ -103,7 +103,7 @@ public final class AgentHost: Sendable {
         guard status == .ok else {
             let error = AgentCallError.agentFailed(agent: plugin.id, capability: capability.name, status: status,
                                                    message: String(decoding: body, as: UTF8.self))
-            return Attempt(result: .failure(error), events: events, payload: payload)
+            return Attempt(result: .failure(error), events: events)
         }
         var output = body
         do throws(GuardrailTrip) {
@@ -117,11 +117,11 @@ public final class AgentHost: Sendable {
             }
         } catch {
             events.append(.trip(error))
-            return Attempt(result: .failure(.guardrail(error)), events: events, payload: payload)
+            return Attempt(result: .failure(.guardrail(error)), events: events)
         }
         let response = AgentResponse(agent: plugin.id, capability: capability.name, body: output, handoffs: call.recordedHandoffs,
                                      events: events)
-        return Attempt(result: .success(response), events: events, payload: payload)
+        return Attempt(result: .success(response), events: events)
     }
 
     /// The payload as the agent may receive it (redacted if need be), or the

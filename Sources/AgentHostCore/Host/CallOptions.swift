@@ -13,9 +13,6 @@ public struct CallOptions: Sendable {
     public var context: SharedContext?
     /// Called, on the plugin's thread, for each progress report.
     public var progress: (@Sendable (ProgressReport) -> Void)?
-    /// The payload already passed the input guardrails (the runtime screens
-    /// it before storing it), so the host does not scan it twice.
-    var inputScreened = false
 
     public init(taskID: String = "", state: AgentState = .executing, timeout: Duration? = nil,
                 cancellation: CancellationToken? = nil, context: SharedContext? = nil,

@@ -113,10 +113,9 @@ public final class AgentRuntime: Sendable {
     /// Tasks it makes (DELEGATE, handoff) are written as they run.
     func execute(_ ready: Ready, id: Int64, chain: HandoffChain?) throws(StoreError) -> Completion {
         let request = ready.request, decision = ready.decision
-        var options = CallOptions(taskID: String(id), state: ready.state, timeout: request.timeout,
+        let options = CallOptions(taskID: String(id), state: ready.state, timeout: request.timeout,
                                   cancellation: request.cancellation, context: request.context, progress: request.progress)
-        options.inputScreened = true
-        let attempt = host.attempt(decision.candidate, payload: ready.payload, options: options, parent: nil)
+        let attempt = host.attempt(decision.candidate, payload: ready.payload, options: options, parent: nil, inputScreened: true)
         var events = ready.events + attempt.events
 
         let response: AgentResponse
