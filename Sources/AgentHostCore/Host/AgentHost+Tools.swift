@@ -10,28 +10,21 @@ extension AgentHost {
 
     func callTool(_ tool: TypedTool, arguments: [ToolValue], state: AgentState, gated: Bool) throws(ToolCallError) -> ToolValue {
         guard tool.allowedStates.contains(state) else { throw .masked(tool: tool.name, state: state, allowed: tool.allowedStates) }
-        let rails = registry.plugin(id: tool.pluginID).map { policy.guardrails(for: $0.id) } ?? policy.global
-        var arguments = arguments
-        do throws(GuardrailTrip) {
-            for (index, argument) in arguments.enumerated() {
-                guard case .str(let text) = argument else { continue }
-                if case .redacted(let bytes, _) = try rails.tools.check(Array(text.utf8), place: .toolArguments, agent: tool.pluginID) {
-                    arguments[index] = .str(String(decoding: bytes, as: UTF8.self))
-                }
+        let stage = policy.guardrails(for: tool.pluginID).tools
+        /// A string as the tool guardrails let it through.
+        func screened(_ text: String, _ place: GuardrailTrip.Place) throws(ToolCallError) -> String {
+            switch stage.screen(Array(text.utf8), place: place, agent: tool.pluginID).result {
+            case .success(let bytes): String(decoding: bytes, as: UTF8.self)
+            case .failure(let trip): throw .guardrail(trip)
             }
-        } catch {
-            throw .guardrail(error)
+        }
+        var arguments = arguments
+        for (index, argument) in arguments.enumerated() {
+            if case .str(let text) = argument { arguments[index] = .str(try screened(text, .toolArguments)) }
         }
         let result = try tool.call(arguments, in: state, gated: gated)
         guard case .str(let text) = result else { return result }
-        do throws(GuardrailTrip) {
-            if case .redacted(let bytes, _) = try rails.tools.check(Array(text.utf8), place: .toolResult, agent: tool.pluginID) {
-                return .str(String(decoding: bytes, as: UTF8.self))
-            }
-            return result
-        } catch {
-            throw .guardrail(error)
-        }
+        return .str(try screened(text, .toolResult))
     }
 }
 

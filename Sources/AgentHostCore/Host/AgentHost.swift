@@ -83,8 +83,8 @@ public final class AgentHost: Sendable {
         }
         let rails = guardrails[candidate.agentIndex].value
         if !inputScreened {
-            let screened = screenInput(candidate, payload: payload)
-            events = screened.events
+            let screened = rails.input.screen(payload, place: .input, agent: plugin.id)
+            if let event = screened.event { events.append(event) }
             switch screened.result {
             case .success(let bytes): payload = bytes
             case .failure(let trip): return Attempt(result: .failure(.guardrail(trip)), events: events)
@@ -105,19 +105,18 @@ public final class AgentHost: Sendable {
                                                    message: String(decoding: body, as: UTF8.self))
             return Attempt(result: .failure(error), events: events)
         }
-        var output = body
-        do throws(GuardrailTrip) {
-            if case .redacted(let bytes, let found) = try rails.output.check(body, place: .output, agent: plugin.id) {
-                output = bytes
-                events.append(.redaction(found, place: .output, agent: plugin.id))
-            }
-            if rails.output.validateOutput, let schema = capability.output, let problem = OutputSchema.problem(in: output, against: schema) {
-                throw GuardrailTrip(guardrail: "output_schema", place: .output, agent: plugin.id,
-                                    finding: "\(problem) (declared output of '\(capability.name)')")
-            }
-        } catch {
-            events.append(.trip(error))
-            return Attempt(result: .failure(.guardrail(error)), events: events)
+        let screened = rails.output.screen(body, place: .output, agent: plugin.id)
+        if let event = screened.event { events.append(event) }
+        let output: [UInt8]
+        switch screened.result {
+        case .success(let bytes): output = bytes
+        case .failure(let trip): return Attempt(result: .failure(.guardrail(trip)), events: events)
+        }
+        if rails.output.validateOutput, let schema = capability.output, let problem = OutputSchema.problem(in: output, against: schema) {
+            let trip = GuardrailTrip(guardrail: "output_schema", place: .output, agent: plugin.id,
+                                     finding: "\(problem) (declared output of '\(capability.name)')")
+            events.append(.trip(trip))
+            return Attempt(result: .failure(.guardrail(trip)), events: events)
         }
         let response = AgentResponse(agent: plugin.id, capability: capability.name, body: output, handoffs: call.recordedHandoffs,
                                      events: events)
@@ -125,17 +124,9 @@ public final class AgentHost: Sendable {
     }
 
     /// The payload as the agent may receive it (redacted if need be), or the
-    /// trip that stops it, with the events to record either way.
-    func screenInput(_ candidate: RouteCandidate, payload: [UInt8]) -> (result: Result<[UInt8], GuardrailTrip>, events: [TaskEvent]) {
-        let agent = candidate.plugin.id
-        do throws(GuardrailTrip) {
-            switch try guardrails[candidate.agentIndex].value.input.check(payload, place: .input, agent: agent) {
-            case .pass: return (.success(payload), [])
-            case .redacted(let bytes, let found): return (.success(bytes), [.redaction(found, place: .input, agent: agent)])
-            }
-        } catch {
-            return (.failure(error), [.trip(error)])
-        }
+    /// trip that stops it, with the event to record either way.
+    func screenInput(_ candidate: RouteCandidate, payload: [UInt8]) -> (result: Result<[UInt8], GuardrailTrip>, event: TaskEvent?) {
+        guardrails[candidate.agentIndex].value.input.screen(payload, place: .input, agent: candidate.plugin.id)
     }
 
     /// A sub-task a plugin asked for through the `delegate` callback.

@@ -93,12 +93,12 @@ public final class AgentRuntime: Sendable {
         case .failure(let trip):
             // The payload that tripped is not stored: it may be the very secret.
             row.payload = []
-            return .failed(row, .call(.guardrail(trip)), screened.events)
+            return .failed(row, .call(.guardrail(trip)), screened.event.map { [$0] } ?? [])
         case .success(let payload):
             row.payload = payload
             if status == .inProgress { row.startedUs = now }
             return .ready(Ready(row: row, request: request, decision: decision, state: state, payload: payload,
-                                events: screened.events))
+                                events: screened.event.map { [$0] } ?? []))
         }
     }
 

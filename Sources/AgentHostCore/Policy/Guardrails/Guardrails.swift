@@ -66,6 +66,19 @@ extension GuardrailStage {
         return .redacted(Self.redact(bytes, redactions), redactions)
     }
 
+    /// `check`, with its verdict as the bytes to go on with (or the trip) and
+    /// the event to record, so every place that screens records alike.
+    func screen(_ bytes: [UInt8], place: GuardrailTrip.Place, agent: String) -> (result: Result<[UInt8], GuardrailTrip>, event: TaskEvent?) {
+        do throws(GuardrailTrip) {
+            switch try check(bytes, place: place, agent: agent) {
+            case .pass: return (.success(bytes), nil)
+            case .redacted(let redacted, let found): return (.success(redacted), .redaction(found, place: place, agent: agent))
+            }
+        } catch {
+            return (.failure(error), .trip(error))
+        }
+    }
+
     /// `bytes` with each range replaced by `[REDACTED:kind]`, which keeps a
     /// JSON string valid because it holds no quote or backslash.
     static func redact(_ bytes: [UInt8], _ items: [SensitiveData]) -> [UInt8] {
