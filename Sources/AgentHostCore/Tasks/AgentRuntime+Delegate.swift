@@ -26,7 +26,7 @@ extension AgentRuntime {
 
     /// The tasks `actions` ask for; every agent type must be known before any runs.
     func delegatedRequests(_ actions: [DelegateAction], from agent: String, parentID: Int64?) throws(TaskError) -> [TaskRequest] {
-        let types = host.router.agentTypes()
+        let types = host.router.agentTypes
         var requests: [TaskRequest] = []
         for action in actions {
             guard let agents = types[action.agentType.lowercased()] else {
