@@ -158,28 +158,26 @@ public final class AgentRuntime: Sendable {
             let child = try run(forward, chain: chain)
             children.append(child)
             let error = child.error.map { "handoff to '\(child.agent ?? "?")' (task \(child.id)) failed: \($0)" }
-            return Completion(
-                finish: .init(id: id, status: child.status, agentState: child.status == .completed ? .done : .failed,
-                              result: child.result, error: error, finishedUs: WallClock.microseconds()),
-                events: events.map { $0.on(id) },
-                outcome: TaskOutcome(id: id, status: child.status, agent: decision.agent, capability: decision.capability,
-                                     routeReason: decision.reason, result: child.result, error: child.error, children: children))
+            return completion(id, ready, status: child.status, result: child.result, error: child.error, errorText: error,
+                              events: events, children: children)
         }
-        return Completion(
-            finish: .init(id: id, status: .completed, agentState: .done, result: response.body, error: nil,
-                          finishedUs: WallClock.microseconds()),
-            events: events.map { $0.on(id) },
-            outcome: TaskOutcome(id: id, status: .completed, agent: decision.agent, capability: decision.capability,
-                                 routeReason: decision.reason, result: response.body, error: nil, children: children))
+        return completion(id, ready, status: .completed, result: response.body, error: nil, events: events, children: children)
     }
 
     private func completion(_ id: Int64, _ ready: Ready, error: TaskError, events: [TaskEvent]) -> Completion {
-        Completion(
-            finish: .init(id: id, status: error.status, agentState: .failed, result: nil, error: error.description,
-                          finishedUs: WallClock.microseconds()),
+        completion(id, ready, status: error.status, result: nil, error: error, events: events, children: [])
+    }
+
+    /// The last write of task `id` and the outcome to report once it is written.
+    private func completion(_ id: Int64, _ ready: Ready, status: TaskStatus, result: [UInt8]?, error: TaskError?,
+                            errorText: String? = nil, events: [TaskEvent], children: [TaskOutcome]) -> Completion {
+        let decision = ready.decision
+        return Completion(
+            finish: .init(id: id, status: status, agentState: status == .completed ? .done : .failed, result: result,
+                          error: errorText ?? error?.description, finishedUs: WallClock.microseconds()),
             events: events.map { $0.on(id) },
-            outcome: TaskOutcome(id: id, status: error.status, agent: ready.decision.agent, capability: ready.decision.capability,
-                                 routeReason: ready.decision.reason, result: nil, error: error, children: []))
+            outcome: TaskOutcome(id: id, status: status, agent: decision.agent, capability: decision.capability,
+                                 routeReason: decision.reason, result: result, error: error, children: children))
     }
 
     /// A task that failed before it started: one write, already finished.
