@@ -10,7 +10,7 @@ public struct RouteDecision: Sendable {
 }
 
 /// One candidate as the router weighed it.
-public struct RouteRanking: Sendable, Hashable {
+public struct RouteRanking: Sendable, Hashable, Encodable {
     public let agent: String
     public let capability: String
     /// Keywords of the capability found in the free text (empty for an exact capability).

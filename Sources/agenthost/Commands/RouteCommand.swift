@@ -25,17 +25,9 @@ struct RouteCommand: ParsableCommand {
         }
         let ranking = decision.ranking
         if json {
-            struct Entry: Encodable {
-                var agent: String, capability: String, keywords: [String], in_flight: Int, priority: Int
-                var estimated_ms: Double?, estimated_cost: Double?
-            }
-            struct Output: Encodable { var chosen: String; var capability: String; var reason: String; var ranking: [Entry] }
+            struct Output: Encodable { var chosen: String; var capability: String; var reason: String; var ranking: [RouteRanking] }
             print(try JSONText.encode(Output(chosen: decision.agent, capability: decision.capability, reason: decision.reason,
-                                             ranking: ranking.map {
-                                                 Entry(agent: $0.agent, capability: $0.capability, keywords: $0.matchedKeywords,
-                                                       in_flight: $0.inFlight, priority: $0.priority,
-                                                       estimated_ms: $0.estimatedMilliseconds, estimated_cost: $0.estimatedCost)
-                                             })))
+                                             ranking: ranking)))
             return
         }
         print("chosen: \(decision.agent) (\(decision.capability))")

@@ -32,7 +32,7 @@ struct TasksCommand: ParsableCommand {
             let store = try host.openStore()
             let tasks = try catching { try store.tasks(status: status.flatMap(TaskStatus.init(rawValue:)), limit: limit) }
             if json {
-                for task in tasks { print(try JSONText.encode(TaskJSON(task, events: nil))) }
+                for task in tasks { print(try JSONText.encode(task)) }
                 return
             }
             guard !tasks.isEmpty else {
@@ -60,7 +60,7 @@ struct TasksCommand: ParsableCommand {
             let events = try catching { try store.events(of: id) }
             let children = try catching { try store.children(of: id) }
             if json {
-                print(try JSONText.encode(TaskJSON(task, events: events)))
+                print(try JSONText.encode(TaskWithEvents(task: task, events: events)))
                 return
             }
             print("task \(task.id): \(task.status)")
@@ -88,59 +88,31 @@ func catching<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-/// A task as `--json` prints it.
-struct TaskJSON: Encodable {
-    var id: Int64
-    var parent_id: Int64?
-    var origin: String
-    var capability: String?
-    var query: String?
-    var agent: String?
-    var routed_capability: String?
-    var route_reason: String?
-    var agent_state: String?
-    var status: String
-    var payload: String
-    var result: String?
-    var error: String?
-    var created_us: Int64
-    var started_us: Int64?
-    var finished_us: Int64?
-    var events: [Event]?
+/// A task as `tasks show --json` prints it: the stored fields, then its events.
+struct TaskWithEvents: Encodable {
+    var task: StoredTask
+    var events: [TaskEvent]
 
-    struct Event: Encodable {
-        var kind: String
-        var agent: String?
-        var detail: String
-        var at_us: Int64
-    }
+    enum CodingKeys: String, CodingKey { case events }
 
-    init(_ task: StoredTask, events: [TaskEvent]?) {
-        id = task.id
-        parent_id = task.parentId
-        origin = task.origin.rawValue
-        capability = task.capability
-        query = task.query
-        agent = task.agent
-        routed_capability = task.routedCapability
-        route_reason = task.routeReason
-        agent_state = task.agentState
-        status = task.status.rawValue
-        payload = task.payloadText
-        result = task.resultText
-        error = task.error
-        created_us = task.createdUs
-        started_us = task.startedUs
-        finished_us = task.finishedUs
-        self.events = events?.map { Event(kind: $0.kind.rawValue, agent: $0.agent, detail: $0.detail, at_us: $0.atUs) }
+    func encode(to encoder: any Encoder) throws {
+        try task.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(events, forKey: .events)
     }
 }
 
-/// JSON as the CLI prints it: one line, keys sorted.
+/// JSON as the CLI prints it: one line, keys sorted and in snake case, bytes
+/// (payloads and results, which are UTF-8 JSON) as text.
 enum JSONText {
     static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dataEncodingStrategy = .custom { data, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(String(decoding: data, as: UTF8.self))
+        }
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
