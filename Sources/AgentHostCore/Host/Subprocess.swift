@@ -1,17 +1,20 @@
 import Foundation
 
-/// Runs a program to its end, capturing its output, for the `run_command`
-/// service. Stops it when the timeout passes or `cancelled` turns true.
-enum Subprocess {
-    struct Result: Sendable {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var timedOut: Bool
+/// Runs a program to its end and captures what it printed: the host's
+/// `run_command` service uses it, and so do the tests.
+public enum Subprocess {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        /// The program was stopped by the timeout or by cancellation.
+        public var timedOut: Bool
     }
 
-    static func run(_ argv: [String], cwd: String?, stdin: String?, timeout: Double?,
-                    cancelled: @escaping @Sendable () -> Bool) throws -> Result {
+    /// Runs `argv` (`argv[0]` a path, or a name looked up on PATH). Stops the
+    /// program when `timeout` seconds pass or `cancelled` turns true.
+    public static func run(_ argv: [String], cwd: String? = nil, environment: [String: String]? = nil, stdin: String? = nil,
+                           timeout: Double? = nil, cancelled: (@Sendable () -> Bool)? = nil) throws -> Result {
         let process = Process()
         let executable = argv[0]
         if executable.contains("/") {
@@ -22,6 +25,7 @@ enum Subprocess {
             process.arguments = argv
         }
         if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: PathAllowList.resolve(cwd)) }
+        if let environment { process.environment = environment }
         let output = Pipe(), errors = Pipe(), input = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -33,15 +37,17 @@ enum Subprocess {
         let stdout = BlockingResult<Data>(), stderr = BlockingResult<Data>()
         DispatchQueue.global().async { stdout.finish(.success(output.fileHandleForReading.readDataToEndOfFile())) }
         DispatchQueue.global().async { stderr.finish(.success(errors.fileHandleForReading.readDataToEndOfFile())) }
-        let deadline = timeout.map { Date().addingTimeInterval($0) }
         var timedOut = false
-        while process.isRunning {
-            if cancelled() || deadline.map({ Date() >= $0 }) == true {
-                timedOut = true
-                process.terminate()
-                break
+        if timeout != nil || cancelled != nil {
+            let deadline = timeout.map { Date().addingTimeInterval($0) }
+            while process.isRunning {
+                if cancelled?() == true || deadline.map({ Date() >= $0 }) == true {
+                    timedOut = true
+                    process.terminate()
+                    break
+                }
+                usleep(2000)
             }
-            usleep(2000)
         }
         process.waitUntilExit()
         func text(_ result: BlockingResult<Data>) -> String {

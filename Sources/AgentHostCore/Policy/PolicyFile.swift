@@ -65,12 +65,12 @@ public enum PolicyFile {
             var entries: [(String, Node, Node)] = []
             var seen = Set<String>()
             for (key, value) in mapping {
-                guard let name2 = key.string else { throw fail(key, "keys of \(name) must be words") }
-                guard keys.isEmpty || keys.contains(name2) else {
-                    throw fail(key, "unknown key '\(name2)' in \(name); expected \(keys.joined(separator: ", "))")
+                guard let word = key.string else { throw fail(key, "keys of \(name) must be words") }
+                guard keys.isEmpty || keys.contains(word) else {
+                    throw fail(key, "unknown key '\(word)' in \(name); expected \(keys.joined(separator: ", "))")
                 }
-                guard seen.insert(name2).inserted else { throw fail(key, "'\(name2)' is given twice in \(name)") }
-                entries.append((name2, key, value))
+                guard seen.insert(word).inserted else { throw fail(key, "'\(word)' is given twice in \(name)") }
+                entries.append((word, key, value))
             }
             return entries
         }
