@@ -20,7 +20,8 @@ public struct FixturePlugin: Sendable {
     public init(id: String = "test.fixture") { self.id = id }
 
     public static let capabilities = ["fixture.echo", "fixture.overlap", "fixture.callbacks", "fixture.wait_cancel", "fixture.fail",
-                                      "fixture.services", "fixture.handoff", "fixture.leak"]
+                                      "fixture.services", "fixture.handoff", "fixture.leak", "fixture.answer", "fixture.sleep",
+                                      "fixture.judge"]
 
     /// The tools the fixture binary declares, as its manifest must list them.
     public static let tools: [(String, String, [String])] = {

@@ -22,6 +22,9 @@
  *   fixture.handoff      hands the task to FIXTURE_PEER (if defined) with the payload,
  *                        its "hop" raised by one, as context; without a peer, answers its payload
  *   fixture.leak         answers a body holding an e-mail address and an API key
+ *   fixture.answer       answers FIXTURE_ANSWER (default "yes"); fails instead when FIXTURE_ANSWER_FAILS is defined
+ *   fixture.sleep        sleeps the payload's "ms" milliseconds (polling cancellation), then answers its payload
+ *   fixture.judge        a verifier: {"accept": false} when the payload mentions "wrong", else {"accept": true}
  *
  *   FIXTURE_PEER                                     the handoff target of fixture.handoff
  */
@@ -52,6 +55,9 @@
 #endif
 #ifndef FIXTURE_ABI_MINOR
 #define FIXTURE_ABI_MINOR AGENTHOST_ABI_MINOR
+#endif
+#ifndef FIXTURE_ANSWER
+#define FIXTURE_ANSWER "yes"
 #endif
 #ifndef FIXTURE_ENTRY_SIZE
 #define FIXTURE_ENTRY_SIZE sizeof(ah_plugin_entry)
@@ -222,6 +228,28 @@ static ah_status handoff(const ah_request *request, ah_response *out) {
 #endif
 }
 
+static ah_status sleep_then_echo(const ah_request *request, ah_response *out) {
+    char text[256];
+    size_t len = request->payload.len < sizeof text - 1 ? request->payload.len : sizeof text - 1;
+    memcpy(text, request->payload.data, len);
+    text[len] = '\0';
+    const char *at = strstr(text, "\"ms\":");
+    long ms = at ? atol(at + 5) : 0;
+    for (long slept = 0; slept < ms; slept += 5) {
+        if (host->is_cancelled(host, request->call_id)) return reply(out, AH_ERR_CANCELLED, "cancelled while sleeping");
+        sleep_ms(5);
+    }
+    return reply(out, AH_OK, text);
+}
+
+static ah_status judge(const ah_request *request, ah_response *out) {
+    for (size_t i = 0; i + 5 <= request->payload.len; i++) {
+        if (memcmp(request->payload.data + i, "wrong", 5) == 0)
+            return reply(out, AH_OK, "{\"accept\":false,\"reason\":\"the answer says wrong\"}");
+    }
+    return reply(out, AH_OK, "{\"accept\":true}");
+}
+
 static bool is(const ah_request *request, const char *name) {
     return request->capability.len == strlen(name) && memcmp(request->capability.data, name, request->capability.len) == 0;
 }
@@ -242,6 +270,13 @@ static ah_status call(const ah_request *request, ah_response *out) {
     if (is(request, "fixture.handoff")) return handoff(request, out);
     if (is(request, "fixture.leak"))
         return reply(out, AH_OK, "{\"contact\":\"ada@example.org\",\"key\":\"AKIAABCDEFGHIJKLMNOP\"}");
+#ifdef FIXTURE_ANSWER_FAILS
+    if (is(request, "fixture.answer")) return reply(out, AH_ERR_INTERNAL, "this variant always fails");
+#else
+    if (is(request, "fixture.answer")) return reply(out, AH_OK, FIXTURE_ANSWER);
+#endif
+    if (is(request, "fixture.sleep")) return sleep_then_echo(request, out);
+    if (is(request, "fixture.judge")) return judge(request, out);
     return reply(out, AH_ERR_UNSUPPORTED, "unknown capability");
 }
 
@@ -249,7 +284,7 @@ static void release(ah_response *response) { free(response->release_data); }
 
 static const char *const capability_names[] = {
     "fixture.echo", "fixture.overlap", "fixture.callbacks", "fixture.wait_cancel", "fixture.fail",
-    "fixture.services", "fixture.handoff", "fixture.leak",
+    "fixture.services", "fixture.handoff", "fixture.leak", "fixture.answer", "fixture.sleep", "fixture.judge",
 };
 
 static const ah_agent_descriptor descriptor = {

@@ -1,6 +1,6 @@
 /// Where an agent is in its work. The host masks tools by state; the raw
 /// values are those of `ah_agent_state` in the C ABI.
-public enum AgentState: UInt32, Sendable, CaseIterable, CustomStringConvertible {
+public enum AgentState: UInt32, Sendable, Codable, CaseIterable, CustomStringConvertible {
     case idle = 0
     case planning = 1
     case executing = 2

@@ -8,6 +8,8 @@ public struct Policy: Sendable {
     public var agents: [String: Guardrails]
     /// How many handoffs one task may go through before the host stops it.
     public var handoffDepthLimit: Int
+    /// What workflow runs may use: steps, agents, concurrency.
+    public var orchestration: OrchestrationLimits = .unlimited
     /// The file this policy was read from, if any.
     public var source: String?
 

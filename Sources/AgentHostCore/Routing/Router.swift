@@ -49,6 +49,13 @@ public final class Router: Sendable {
         byCapability[capability]?.candidates.first { $0.plugin.id == agentID }
     }
 
+    /// The agents that declare `capability`, best first as the router ranks them now.
+    public func agents(for capability: String) -> [String] {
+        guard let providers = byCapability[capability] else { return [] }
+        if providers.candidates.count == 1 { return [providers.candidates[0].plugin.id] }
+        return rank(providers.candidates.map { score($0, matched: []) }).map(\.candidate.plugin.id)
+    }
+
     /// The candidates of agent `agentID`, in manifest order.
     func candidates(agent agentID: String) -> [RouteCandidate] { all.filter { $0.plugin.id == agentID } }
 

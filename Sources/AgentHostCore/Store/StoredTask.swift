@@ -29,6 +29,9 @@ public struct StoredTask: Sendable, Hashable, Codable, FetchableRecord, TableRec
     public var createdUs: Int64
     public var startedUs: Int64?
     public var finishedUs: Int64?
+    /// The workflow run and step this task was an attempt of, if any.
+    public var runId: Int64?
+    public var step: String?
 
     public var resultText: String? { result.map { String(decoding: $0, as: UTF8.self) } }
     public var payloadText: String { String(decoding: payload, as: UTF8.self) }

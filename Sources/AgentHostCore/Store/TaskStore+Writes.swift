@@ -19,6 +19,8 @@ extension TaskStore {
         var createdUs: Int64
         var startedUs: Int64?
         var finishedUs: Int64?
+        var runID: Int64?
+        var step: String?
     }
 
     /// How a task ended.
@@ -34,29 +36,31 @@ extension TaskStore {
     /// Writes `tasks` in one transaction, with `events` (whose `taskId` is
     /// the index into `tasks` of the task they belong to), and returns the ids.
     func insert(_ tasks: [NewTask], events: [(index: Int, event: TaskEvent)] = []) throws(StoreError) -> [Int64] {
-        try write(atomic: tasks.count > 1 || !events.isEmpty) { db in
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO task (parent_id, origin, capability, query, payload, agent, routed_capability, route_reason,
-                                  agent_state, status, error, created_us, started_us, finished_us)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            var ids: [Int64] = []
-            ids.reserveCapacity(tasks.count)
-            for task in tasks {
-                try statement.execute(arguments: [
-                    task.parentID, task.origin.rawValue, task.capability, task.query, Data(task.payload), task.agent,
-                    task.routedCapability, task.routeReason, task.agentState?.name, task.status.rawValue, task.error,
-                    task.createdUs, task.startedUs, task.finishedUs,
-                ])
-                ids.append(db.lastInsertedRowID)
-            }
-            for (index, event) in events {
-                var event = event
-                event.taskId = ids[index]
-                try Self.insert(event, in: db)
-            }
-            return ids
+        try write(atomic: tasks.count > 1 || !events.isEmpty) { db in try Self.insert(tasks, events: events, in: db) }
+    }
+
+    static func insert(_ tasks: [NewTask], events: [(index: Int, event: TaskEvent)] = [], in db: Database) throws -> [Int64] {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO task (parent_id, origin, capability, query, payload, agent, routed_capability, route_reason,
+                              agent_state, status, error, created_us, started_us, finished_us, run_id, step)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var ids: [Int64] = []
+        ids.reserveCapacity(tasks.count)
+        for task in tasks {
+            try statement.execute(arguments: [
+                task.parentID, task.origin.rawValue, task.capability, task.query, Data(task.payload), task.agent,
+                task.routedCapability, task.routeReason, task.agentState?.name, task.status.rawValue, task.error,
+                task.createdUs, task.startedUs, task.finishedUs, task.runID, task.step,
+            ])
+            ids.append(db.lastInsertedRowID)
         }
+        for (index, event) in events {
+            var event = event
+            event.taskId = ids[index]
+            try insert(event, in: db)
+        }
+        return ids
     }
 
     /// Marks pending tasks as started, in one transaction.
@@ -71,18 +75,20 @@ extension TaskStore {
 
     /// Writes how tasks ended, with their events, in one transaction.
     func finish(_ finishes: [Finish], events: [TaskEvent] = []) throws(StoreError) {
-        try write(atomic: finishes.count > 1 || !events.isEmpty) { db in
-            let statement = try db.cachedStatement(sql: """
-                UPDATE task SET status = ?, agent_state = ?, result = ?, error = ?, finished_us = ? WHERE id = ?
-                """)
-            for finish in finishes {
-                try statement.execute(arguments: [
-                    finish.status.rawValue, finish.agentState.name, finish.result.map { Data($0) }, finish.error,
-                    finish.finishedUs, finish.id,
-                ])
-            }
-            for event in events { try Self.insert(event, in: db) }
+        try write(atomic: finishes.count > 1 || !events.isEmpty) { db in try Self.finish(finishes, events: events, in: db) }
+    }
+
+    static func finish(_ finishes: [Finish], events: [TaskEvent], in db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            UPDATE task SET status = ?, agent_state = ?, result = ?, error = ?, finished_us = ? WHERE id = ?
+            """)
+        for finish in finishes {
+            try statement.execute(arguments: [
+                finish.status.rawValue, finish.agentState.name, finish.result.map { Data($0) }, finish.error,
+                finish.finishedUs, finish.id,
+            ])
         }
+        for event in events { try insert(event, in: db) }
     }
 
     /// Writes events that belong to no task being finished (e.g. a tool call
@@ -94,7 +100,7 @@ extension TaskStore {
         }
     }
 
-    private static func insert(_ event: TaskEvent, in db: Database) throws {
+    static func insert(_ event: TaskEvent, in db: Database) throws {
         try db.cachedStatement(sql: "INSERT INTO task_event (task_id, at_us, kind, agent, detail) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [event.taskId, event.atUs, event.kind.rawValue, event.agent, event.detail])
     }

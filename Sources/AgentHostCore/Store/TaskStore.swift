@@ -76,6 +76,98 @@ public final class TaskStore: Sendable {
                 CREATE INDEX task_event_by_task ON task_event(task_id);
                 """)
         }
+        migrator.registerMigration("v2: runs, checkpoints, conversations, shared context") { db in
+            try db.execute(sql: """
+                ALTER TABLE task ADD COLUMN run_id INTEGER REFERENCES run(id);
+                ALTER TABLE task ADD COLUMN step TEXT;
+                CREATE INDEX task_by_run ON task(run_id);
+                CREATE TABLE run (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    mode TEXT NOT NULL,
+                    workflow BLOB NOT NULL,
+                    status TEXT NOT NULL,
+                    result BLOB,
+                    error TEXT,
+                    main_task_id INTEGER REFERENCES task(id),
+                    resumes INTEGER NOT NULL DEFAULT 0,
+                    created_us INTEGER NOT NULL,
+                    finished_us INTEGER
+                );
+                CREATE TABLE run_step (
+                    run_id INTEGER NOT NULL REFERENCES run(id),
+                    step TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    result BLOB,
+                    error TEXT,
+                    agent TEXT,
+                    task_id INTEGER REFERENCES task(id),
+                    attempts INTEGER NOT NULL,
+                    checkpoint INTEGER NOT NULL,
+                    finished_us INTEGER NOT NULL,
+                    PRIMARY KEY (run_id, step)
+                );
+                CREATE TABLE run_attempt (
+                    id INTEGER PRIMARY KEY,
+                    run_id INTEGER NOT NULL REFERENCES run(id),
+                    step TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    alternative INTEGER NOT NULL,
+                    agent TEXT NOT NULL,
+                    capability TEXT,
+                    task_id INTEGER REFERENCES task(id),
+                    outcome TEXT NOT NULL,
+                    reason TEXT,
+                    started_us INTEGER NOT NULL,
+                    finished_us INTEGER
+                );
+                CREATE INDEX run_attempt_by_run ON run_attempt(run_id);
+                CREATE TABLE run_event (
+                    id INTEGER PRIMARY KEY,
+                    run_id INTEGER REFERENCES run(id),
+                    conversation_id INTEGER REFERENCES conversation(id),
+                    at_us INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    step TEXT,
+                    detail TEXT NOT NULL
+                );
+                CREATE INDEX run_event_by_run ON run_event(run_id);
+                CREATE TABLE conversation (
+                    id INTEGER PRIMARY KEY,
+                    strategy TEXT NOT NULL,
+                    participants BLOB NOT NULL,
+                    policy BLOB NOT NULL,
+                    status TEXT NOT NULL,
+                    created_us INTEGER NOT NULL,
+                    deadline_us INTEGER
+                );
+                CREATE TABLE conversation_message (
+                    id INTEGER PRIMARY KEY,
+                    conversation_id INTEGER NOT NULL REFERENCES conversation(id),
+                    role TEXT NOT NULL,
+                    agent TEXT,
+                    content BLOB NOT NULL,
+                    task_id INTEGER REFERENCES task(id),
+                    at_us INTEGER NOT NULL
+                );
+                CREATE INDEX conversation_message_by_conversation ON conversation_message(conversation_id);
+                CREATE TABLE conversation_agent (
+                    conversation_id INTEGER NOT NULL REFERENCES conversation(id),
+                    agent TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    turns INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    last_task_id INTEGER REFERENCES task(id),
+                    PRIMARY KEY (conversation_id, agent)
+                );
+                CREATE TABLE shared_context (
+                    scope TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    value BLOB NOT NULL,
+                    PRIMARY KEY (scope, key)
+                );
+                """)
+        }
         return migrator
     }
 

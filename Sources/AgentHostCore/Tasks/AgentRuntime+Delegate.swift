@@ -3,7 +3,7 @@ import Foundation
 extension AgentRuntime {
     /// Runs the DELEGATE actions of an agent's text reply, each as a child
     /// task of `parentID`. Allowed in EXECUTING only.
-    func runDelegations(in response: AgentResponse, from parentID: Int64, state: AgentState) throws(TaskError) -> [TaskOutcome] {
+    func runDelegations(in response: AgentResponse, from parentID: Int64?, state: AgentState) throws(TaskError) -> [TaskOutcome] {
         guard state == .executing else { throw .delegateOutsideExecuting(agent: response.agent, state: state) }
         return try runActions(in: response.text, from: response.agent, parentID: parentID)
     }

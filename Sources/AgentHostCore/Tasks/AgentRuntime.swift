@@ -60,7 +60,8 @@ public final class AgentRuntime: Sendable {
     func prepare(_ request: TaskRequest, startedAs status: TaskStatus) -> Preparation {
         let now = WallClock.microseconds()
         var row = TaskStore.NewTask(parentID: request.parentID, origin: request.origin, capability: nil, query: nil,
-                                    payload: request.payload, agentState: .idle, status: status, createdUs: now)
+                                    payload: request.payload, agentState: .idle, status: status, createdUs: now,
+                                    runID: request.runID, step: request.step)
         switch request.target {
         case .capability(let name): row.capability = name
         case .text(let text): row.query = text
@@ -127,10 +128,12 @@ public final class AgentRuntime: Sendable {
         }
 
         var children: [TaskOutcome] = []
+        // Id 0 is a step of an in-memory run, which has no row to hang children on.
+        let parent: Int64? = id > 0 ? id : nil
         // DELEGATE actions in a text reply become tasks of their own.
         if DelegateParser.mayContainAction(response.body), !Self.looksLikeJSON(response.body) {
             do throws(TaskError) {
-                children += try runDelegations(in: response, from: id, state: ready.state)
+                children += try runDelegations(in: response, from: parent, state: ready.state)
             } catch {
                 return completion(id, ready, error: error, events: events)
             }
@@ -153,7 +156,7 @@ public final class AgentRuntime: Sendable {
             var forward = TaskRequest(.capability(next.capability.name), payload: context, state: request.state,
                                       timeout: request.timeout, cancellation: request.cancellation, context: request.context)
             forward.agents = [handoff.target]
-            forward.parentID = id
+            forward.parentID = parent
             forward.origin = .handoff
             let child = try run(forward, chain: chain)
             children.append(child)

@@ -8,6 +8,12 @@ public enum TaskOrigin: String, Sendable, Codable, CustomStringConvertible {
     case handoff
     /// Asked for by a plugin through the `delegate` host callback.
     case callback
+    /// A step of a workflow run, or the main task of a hierarchical one.
+    case workflow
+    /// A verifier's check of a workflow step's answer.
+    case verification
+    /// A turn of a conversation.
+    case conversation
 
     public var description: String { rawValue }
 }

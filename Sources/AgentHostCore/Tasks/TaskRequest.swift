@@ -27,6 +27,9 @@ public struct TaskRequest: Sendable {
     public var agents: Set<String>?
     var parentID: Int64?
     var origin: TaskOrigin = .submitted
+    /// The workflow run and step this task is an attempt of.
+    var runID: Int64?
+    var step: String?
 
     public init(_ target: Target, payload: [UInt8] = Array("{}".utf8), state: AgentState = .executing,
                 timeout: Duration? = nil, cancellation: CancellationToken? = nil, context: SharedContext? = nil,

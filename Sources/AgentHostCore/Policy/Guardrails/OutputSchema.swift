@@ -60,7 +60,7 @@ enum OutputSchema {
     }
 
     /// JSON booleans arrive as NSNumbers whose C type is char ("c") or bool ("B").
-    private static func isBool(_ value: Any) -> Bool {
+    static func isBool(_ value: Any) -> Bool {
         guard let number = value as? NSNumber else { return false }
         let type = String(cString: number.objCType)
         return type == "c" || type == "B"

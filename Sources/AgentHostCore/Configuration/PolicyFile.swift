@@ -13,6 +13,11 @@ import Yams
 ///       paths:   ["~/projects", "/tmp"]
 ///     handoffs:
 ///       max_depth: 4
+///     orchestration:
+///       max_steps: 200
+///       max_agents: 8
+///       max_concurrency: 16
+///       per_agent_concurrency: 4
 ///     agents:
 ///       agenthost.knowledge:
 ///         output: { pii: redact }
@@ -30,76 +35,37 @@ public enum PolicyFile {
     }
 
     public static func parse(_ text: String, path: String) throws(PolicyFileError) -> Policy {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw syntaxError(error, path: path)
+        do throws(YAMLProblem) {
+            guard let root = try YAMLReader.compose(text) else { return Policy(source: path) }
+            return try Reader(path: path).policy(root)
         } catch {
-            throw PolicyFileError(path: path, line: nil, problem: "is not valid YAML: \(error)")
-        }
-        let reader = Reader(path: path)
-        guard let root else { return Policy(source: path) }
-        return try reader.policy(root)
-    }
-
-    private static func syntaxError(_ error: YamlError, path: String) -> PolicyFileError {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return PolicyFileError(path: path, line: mark.line, problem: "is not valid YAML: \(problem)")
-        default:
-            return PolicyFileError(path: path, line: nil, problem: "is not valid YAML: \(error)")
+            throw PolicyFileError(path: path, line: error.line, problem: error.problem)
         }
     }
 
-    /// Walks the document, keeping the path for error messages.
+    /// Walks the document; every problem carries its line.
     private struct Reader {
         let path: String
+        let yaml = YAMLReader()
 
-        func fail(_ node: Node, _ problem: String) -> PolicyFileError {
-            PolicyFileError(path: path, line: node.mark?.line, problem: problem)
+        func fail(_ node: Node, _ problem: String) -> YAMLProblem { yaml.fail(node, problem) }
+        func mapping(_ node: Node, _ name: String, keys: [String]) throws(YAMLProblem) -> [(String, Node, Node)] {
+            try yaml.mapping(node, name, keys: keys)
         }
+        func strings(_ node: Node, _ name: String) throws(YAMLProblem) -> [String] { try yaml.strings(node, name) }
+        func integer(_ node: Node, _ name: String, minimum: Int) throws(YAMLProblem) -> Int { try yaml.integer(node, name, minimum: minimum) }
 
-        func mapping(_ node: Node, _ name: String, keys: [String]) throws(PolicyFileError) -> [(String, Node, Node)] {
-            guard let mapping = node.mapping else { throw fail(node, "\(name) must be a mapping of \(keys.joined(separator: ", "))") }
-            var entries: [(String, Node, Node)] = []
-            var seen = Set<String>()
-            for (key, value) in mapping {
-                guard let word = key.string else { throw fail(key, "keys of \(name) must be words") }
-                guard keys.isEmpty || keys.contains(word) else {
-                    throw fail(key, "unknown key '\(word)' in \(name); expected \(keys.joined(separator: ", "))")
-                }
-                guard seen.insert(word).inserted else { throw fail(key, "'\(word)' is given twice in \(name)") }
-                entries.append((word, key, value))
-            }
-            return entries
-        }
-
-        func strings(_ node: Node, _ name: String) throws(PolicyFileError) -> [String] {
-            guard let sequence = node.sequence else { throw fail(node, "\(name) must be a list") }
-            var result: [String] = []
-            for item in sequence {
-                guard let text = item.scalar?.string, !text.isEmpty else { throw fail(item, "each entry of \(name) must be a non-empty string") }
-                result.append(text)
-            }
-            return result
-        }
-
-        func integer(_ node: Node, _ name: String, minimum: Int) throws(PolicyFileError) -> Int {
-            guard let value = node.int, value >= minimum else { throw fail(node, "\(name) must be a whole number of at least \(minimum)") }
-            return value
-        }
-
-        func policy(_ root: Node) throws(PolicyFileError) -> Policy {
+        func policy(_ root: Node) throws(YAMLProblem) -> Policy {
             var policy = Policy(source: path)
             var agentNodes: [(String, Node, Node)] = []
-            for (key, _, value) in try mapping(root, "the policy", keys: ["global", "agents", "handoffs"]) {
+            for (key, _, value) in try mapping(root, "the policy", keys: ["global", "agents", "handoffs", "orchestration"]) {
                 switch key {
                 case "global": policy.global = try guardrails(value, over: .standard, name: "global")
                 case "handoffs":
                     for (field, _, item) in try mapping(value, "handoffs", keys: ["max_depth"]) where field == "max_depth" {
                         policy.handoffDepthLimit = try integer(item, "handoffs.max_depth", minimum: 1)
                     }
+                case "orchestration": policy.orchestration = try yaml.limits(value, "orchestration")
                 default: agentNodes = try mapping(value, "agents", keys: [])
                 }
             }
@@ -111,7 +77,7 @@ public enum PolicyFile {
             return policy
         }
 
-        func guardrails(_ node: Node, over base: Guardrails, name: String) throws(PolicyFileError) -> Guardrails {
+        func guardrails(_ node: Node, over base: Guardrails, name: String) throws(YAMLProblem) -> Guardrails {
             var result = base
             for (key, _, value) in try mapping(node, name, keys: ["input", "output", "tools", "network", "paths"]) {
                 switch key {
@@ -125,7 +91,7 @@ public enum PolicyFile {
             return result
         }
 
-        func stage(_ node: Node, over base: GuardrailStage, name: String, output: Bool) throws(PolicyFileError) -> GuardrailStage {
+        func stage(_ node: Node, over base: GuardrailStage, name: String, output: Bool) throws(YAMLProblem) -> GuardrailStage {
             var keys = ["max_bytes", "secrets", "pii", "deny"]
             if output { keys.append("validate_output") }
             var result = base
@@ -153,7 +119,7 @@ public enum PolicyFile {
             return result
         }
 
-        func action(_ node: Node, _ name: String) throws(PolicyFileError) -> GuardrailAction {
+        func action(_ node: Node, _ name: String) throws(YAMLProblem) -> GuardrailAction {
             guard let text = node.scalar?.string, let action = GuardrailAction(rawValue: text) else {
                 throw fail(node, "\(name) must be allow, redact or trip, not '\(node.scalar?.string ?? "a list or mapping")'")
             }

@@ -1,0 +1,218 @@
+import Foundation
+
+extension JSONValue {
+    /// Parses UTF-8 JSON (any value, not only objects and arrays).
+    public init(parsing bytes: [UInt8]) throws(JSONValueError) {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+        } catch {
+            throw JSONValueError(problem: "is not JSON: \(error.localizedDescription)")
+        }
+        self = Self(foundation: object)
+    }
+
+    /// A value from what `JSONSerialization` returns.
+    init(foundation object: Any) {
+        switch object {
+        case let string as String: self = .string(string)
+        case let number as NSNumber:
+            self = OutputSchema.isBool(number) ? .bool(number.boolValue) : .number(number.doubleValue)
+        case let array as [Any]: self = .array(array.map(Self.init(foundation:)))
+        case let object as [String: Any]: self = .object(object.mapValues(Self.init(foundation:)))
+        default: self = .null
+        }
+    }
+
+    /// Compact JSON with object keys sorted, so equal values give equal bytes.
+    public var canonicalBytes: [UInt8] {
+        var out: [UInt8] = []
+        write(to: &out)
+        return out
+    }
+
+    public var canonicalText: String { String(decoding: canonicalBytes, as: UTF8.self) }
+
+    func write(to out: inout [UInt8]) {
+        switch self {
+        case .null: out += Array("null".utf8)
+        case .bool(let value): out += Array((value ? "true" : "false").utf8)
+        case .number(let value):
+            if value.rounded() == value, abs(value) < 1e15 {
+                out += Array(String(Int64(value)).utf8)
+            } else {
+                out += Array(String(value).utf8)
+            }
+        case .string(let value): JSONBytes.appendQuoted(value.utf8, to: &out)
+        case .array(let values):
+            out.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                value.write(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let fields):
+            out.append(UInt8(ascii: "{"))
+            for (index, key) in fields.keys.sorted().enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONBytes.appendQuoted(key.utf8, to: &out)
+                out.append(UInt8(ascii: ":"))
+                fields[key]!.write(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// The value at a path of object keys (and array indices), if any.
+    public func value(at path: some Sequence<String>) -> JSONValue? {
+        var current = self
+        for key in path {
+            switch current {
+            case .object(let fields):
+                guard let next = fields[key] else { return nil }
+                current = next
+            case .array(let values):
+                guard let index = Int(key), values.indices.contains(index) else { return nil }
+                current = values[index]
+            default:
+                return nil
+            }
+        }
+        return current
+    }
+
+    /// The text of a string, the JSON of anything else.
+    public var text: String {
+        if case .string(let value) = self { return value }
+        return canonicalText
+    }
+}
+
+/// Why bytes are not the JSON they should be.
+public struct JSONValueError: Error, Sendable, CustomStringConvertible {
+    public let problem: String
+    public var description: String { problem }
+}
+
+/// Byte-level JSON helpers for the hot path, where Foundation's JSON costs
+/// microseconds.
+enum JSONBytes {
+    /// Appends `text` as a JSON string literal, escaped.
+    static func appendQuoted(_ text: some Collection<UInt8>, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        appendEscaped(text, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `text` escaped for the inside of a JSON string literal.
+    static func appendEscaped(_ text: some Collection<UInt8>, to out: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        for byte in text {
+            switch byte {
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case UInt8(ascii: "\n"): out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case UInt8(ascii: "\r"): out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case UInt8(ascii: "\t"): out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0..<0x20: out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            default: out.append(byte)
+            }
+        }
+    }
+
+    /// Whether `bytes` are one complete JSON value, checked without building it.
+    static func isValid(_ bytes: [UInt8]) -> Bool {
+        var scanner = Scanner(bytes: bytes)
+        guard scanner.value(depth: 0) else { return false }
+        scanner.skipSpace()
+        return scanner.index == bytes.count
+    }
+
+    private struct Scanner {
+        let bytes: [UInt8]
+        var index = 0
+
+        mutating func skipSpace() {
+            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
+                index += 1
+            }
+        }
+
+        mutating func value(depth: Int) -> Bool {
+            guard depth < 512 else { return false }
+            skipSpace()
+            guard index < bytes.count else { return false }
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                index += 1
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return true }
+                while true {
+                    skipSpace()
+                    guard string(), expect(UInt8(ascii: ":")), value(depth: depth + 1) else { return false }
+                    skipSpace()
+                    guard index < bytes.count else { return false }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    return expect(UInt8(ascii: "}"))
+                }
+            case UInt8(ascii: "["):
+                index += 1
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return true }
+                while true {
+                    guard value(depth: depth + 1) else { return false }
+                    skipSpace()
+                    guard index < bytes.count else { return false }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    return expect(UInt8(ascii: "]"))
+                }
+            case UInt8(ascii: "\""): return string()
+            case UInt8(ascii: "t"): return word("true")
+            case UInt8(ascii: "f"): return word("false")
+            case UInt8(ascii: "n"): return word("null")
+            default: return number()
+            }
+        }
+
+        mutating func expect(_ byte: UInt8) -> Bool {
+            skipSpace()
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+
+        mutating func word(_ text: StaticString) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard index + count <= bytes.count else { return false }
+            for offset in 0..<count where bytes[index + offset] != text.utf8Start[offset] { return false }
+            index += count
+            return true
+        }
+
+        mutating func string() -> Bool {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return false }
+            index += 1
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") { index += 1; return true }
+                if byte < 0x20 { return false }
+                index += byte == UInt8(ascii: "\\") ? 2 : 1
+            }
+            return false
+        }
+
+        mutating func number() -> Bool {
+            let start = index
+            if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+            var digits = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if (byte >= 0x30 && byte <= 0x39) { digits += 1 }
+                else if !(byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
+                          || ((byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")) && index > start)) { break }
+                index += 1
+            }
+            return digits > 0
+        }
+    }
+}

@@ -1,0 +1,12 @@
+/// A workflow file that cannot be read, with the line that is wrong.
+public struct WorkflowFileError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let path: String
+    /// Counted from 1; nil when the problem is the file as a whole.
+    public let line: Int?
+    public let problem: String
+
+    public var description: String {
+        let place = line.map { "'\(path)', line \($0)" } ?? "'\(path)'"
+        return "workflow file \(place): \(problem)"
+    }
+}

@@ -1,0 +1,121 @@
+import Yams
+
+/// Reads a YAML document node by node, so that every problem names its
+/// line: a misspelled key, a value of the wrong kind, a key given twice.
+/// Shared by the policy file and workflow files.
+struct YAMLReader {
+    /// Parses `text`; nil for an empty document.
+    static func compose(_ text: String) throws(YAMLProblem) -> Node? {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            switch error {
+            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+                throw YAMLProblem(line: mark.line, problem: "is not valid YAML: \(problem)")
+            default:
+                throw YAMLProblem(line: nil, problem: "is not valid YAML: \(error)")
+            }
+        } catch {
+            throw YAMLProblem(line: nil, problem: "is not valid YAML: \(error)")
+        }
+    }
+
+    func fail(_ node: Node, _ problem: String) -> YAMLProblem {
+        YAMLProblem(line: node.mark?.line, problem: problem)
+    }
+
+    /// The entries of a mapping whose keys must be among `keys` (any key when empty), each once.
+    func mapping(_ node: Node, _ name: String, keys: [String]) throws(YAMLProblem) -> [(String, Node, Node)] {
+        guard let mapping = node.mapping else { throw fail(node, "\(name) must be a mapping of \(keys.joined(separator: ", "))") }
+        var entries: [(String, Node, Node)] = []
+        var seen = Set<String>()
+        for (key, value) in mapping {
+            guard let word = key.string else { throw fail(key, "keys of \(name) must be words") }
+            guard keys.isEmpty || keys.contains(word) else {
+                throw fail(key, "unknown key '\(word)' in \(name); expected \(keys.joined(separator: ", "))")
+            }
+            guard seen.insert(word).inserted else { throw fail(key, "'\(word)' is given twice in \(name)") }
+            entries.append((word, key, value))
+        }
+        return entries
+    }
+
+    func strings(_ node: Node, _ name: String) throws(YAMLProblem) -> [String] {
+        guard let sequence = node.sequence else { throw fail(node, "\(name) must be a list") }
+        var result: [String] = []
+        for item in sequence {
+            guard let text = item.scalar?.string, !text.isEmpty else { throw fail(item, "each entry of \(name) must be a non-empty string") }
+            result.append(text)
+        }
+        return result
+    }
+
+    func string(_ node: Node, _ name: String) throws(YAMLProblem) -> String {
+        guard let text = node.scalar?.string, !text.isEmpty else { throw fail(node, "\(name) must be a non-empty string") }
+        return text
+    }
+
+    func integer(_ node: Node, _ name: String, minimum: Int) throws(YAMLProblem) -> Int {
+        guard let value = node.int, value >= minimum else { throw fail(node, "\(name) must be a whole number of at least \(minimum)") }
+        return value
+    }
+
+    func number(_ node: Node, _ name: String) throws(YAMLProblem) -> Double {
+        guard let value = node.float ?? node.int.map(Double.init) else { throw fail(node, "\(name) must be a number") }
+        return value
+    }
+
+    func bool(_ node: Node, _ name: String) throws(YAMLProblem) -> Bool {
+        guard let value = node.bool else { throw fail(node, "\(name) must be true or false") }
+        return value
+    }
+
+    /// Orchestration limits, as the policy's `orchestration` and a workflow's `limits` spell them.
+    func limits(_ node: Node, _ name: String) throws(YAMLProblem) -> OrchestrationLimits {
+        var limits = OrchestrationLimits()
+        for (field, _, item) in try mapping(node, name, keys: ["max_steps", "max_agents", "max_concurrency", "per_agent_concurrency"]) {
+            let value = try integer(item, "\(name).\(field)", minimum: 1)
+            switch field {
+            case "max_steps": limits.maxSteps = value
+            case "max_agents": limits.maxAgents = value
+            case "max_concurrency": limits.maxConcurrency = value
+            default: limits.perAgentConcurrency = value
+            }
+        }
+        return limits
+    }
+
+    /// Any YAML value as JSON: quoted scalars stay strings, plain ones become
+    /// numbers, booleans or null when they read as such.
+    func json(_ node: Node) throws(YAMLProblem) -> JSONValue {
+        switch node {
+        case .scalar(let scalar):
+            guard scalar.style == .plain else { return .string(scalar.string) }
+            if ["null", "Null", "NULL", "~", ""].contains(scalar.string) { return .null }
+            if let value = node.bool { return .bool(value) }
+            if let value = node.int { return .number(Double(value)) }
+            if let value = node.float, !scalar.string.lowercased().contains("nan") { return .number(value) }
+            return .string(scalar.string)
+        case .sequence(let sequence):
+            var values: [JSONValue] = []
+            for item in sequence { values.append(try json(item)) }
+            return .array(values)
+        case .mapping(let mapping):
+            var fields: [String: JSONValue] = [:]
+            for (key, value) in mapping {
+                guard let word = key.string else { throw fail(key, "object keys must be strings") }
+                guard fields[word] == nil else { throw fail(key, "'\(word)' is given twice") }
+                fields[word] = try json(value)
+            }
+            return .object(fields)
+        case .alias:
+            throw fail(node, "aliases are not supported here; write the value out")
+        }
+    }
+}
+
+/// A problem at a line of a YAML file; each file type wraps it in its own error.
+struct YAMLProblem: Error, Sendable {
+    let line: Int?
+    let problem: String
+}
