@@ -72,6 +72,7 @@ let package = Package(
         .testTarget(name: "RoutingTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
+        .testTarget(name: "OrchestrationTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["AgentHostTestSupport"]),
     ],
     cLanguageStandard: .c11

@@ -99,7 +99,7 @@ static ah_status overlap(ah_response *out) {
     int now = atomic_fetch_add(&in_flight, 1) + 1;
     int seen = atomic_load(&max_in_flight);
     while (now > seen && !atomic_compare_exchange_weak(&max_in_flight, &seen, now)) {}
-    sleep_ms(3);
+    sleep_ms(20);
     atomic_fetch_sub(&in_flight, 1);
     char text[64];
     snprintf(text, sizeof text, "{\"max_in_flight\":%d}", atomic_load(&max_in_flight));

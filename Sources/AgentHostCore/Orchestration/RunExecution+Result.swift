@@ -15,7 +15,9 @@ extension RunExecution {
 
         var conflicts: [RunReport.Conflict] = []
         var conflictEvents: [RunEvent] = []
-        if plan.workflow.mode != .consensus {
+        // Where the answers are voted on anyway, a disagreement is the vote's business.
+        let voted: Bool = if case .vote? = plan.workflow.aggregate { true } else { plan.workflow.mode == .consensus }
+        if !voted {
             (conflicts, conflictEvents) = settleConflicts()
         }
         try store?.saveCheckpoints(skipped, runEvents: conflictEvents)

@@ -238,7 +238,8 @@ public struct WorkflowPlan: Sendable {
     }
 
     static func hint(_ name: String, among names: some Sequence<String>) -> String {
-        let close = names.filter { EditDistance.between($0, name) <= max(2, name.count / 4) }.sorted()
+        let close = names.map { (EditDistance.between($0, name), $0) }.filter { $0.0 <= max(2, name.count / 4) }
+            .sorted { $0 < $1 }.prefix(3).map(\.1)
         return close.isEmpty ? "" : "; did you mean \(close.map { "'\($0)'" }.joined(separator: " or "))?"
     }
 

@@ -1,0 +1,120 @@
+import AgentHostCore
+import AgentHostTestSupport
+import Foundation
+import Testing
+
+/// Workflows are checked before anything runs, and every problem names its line.
+@Suite struct WorkflowValidationTests {
+    func problems(_ yaml: String, edit: @escaping @Sendable (String, inout [String: Any]) -> Void = { _, _ in }) throws -> String {
+        let (fixture, orchestrator) = try orchestration(edit: edit)
+        do {
+            _ = try orchestrator.run(try workflow(yaml))
+            Issue.record("the workflow ran")
+            return ""
+        } catch {
+            #expect(try fixture.store.tasks().isEmpty, "nothing ran")
+            #expect(try fixture.store.runs().isEmpty, "no run was stored")
+            return String(describing: error)
+        }
+    }
+
+    @Test func referencesToUnknownOrLaterStepsAreRefusedWithTheirLines() throws {
+        let message = try problems("""
+            name: bad
+            mode: sequential
+            steps:
+              - id: first
+                capability: fixture.echo
+                input: { x: "{{steps.second.result}}" }
+              - id: second
+                capability: fixture.echo
+                input: { y: "{{steps.thrid.result}}" }
+            """)
+        #expect(message.contains("line 4, step 'first': refers to step 'second', which comes later in a sequential workflow"), "\(message)")
+        #expect(message.contains("line 7, step 'second': refers to '{{steps.thrid.result}}', but there is no step 'thrid'"), "\(message)")
+    }
+
+    @Test func unknownCapabilitiesAgentsAndCyclesAreRefused() throws {
+        let unknown = try problems("""
+            name: bad
+            mode: plan
+            steps:
+              - { id: a, capability: fixture.ecko }
+              - { id: b, capability: fixture.echo, agents: [test.nobody] }
+            """)
+        #expect(unknown.contains("no agent declares the capability 'fixture.ecko'; did you mean 'fixture.echo'"), "\(unknown)")
+        #expect(unknown.contains("the agent 'test.nobody' is not loaded"), "\(unknown)")
+
+        let cycle = try problems("""
+            name: loop
+            mode: plan
+            steps:
+              - { id: a, capability: fixture.echo, needs: [c] }
+              - { id: b, capability: fixture.echo, needs: [a] }
+              - { id: c, capability: fixture.echo, needs: [b] }
+            """)
+        #expect(cycle.contains("the steps form a cycle: a -> c -> b -> a") || cycle.contains("the steps form a cycle"), "\(cycle)")
+    }
+
+    @Test func aMissingRequiredInputIsRefused() throws {
+        let message = try problems("""
+            name: missing
+            mode: sequential
+            steps:
+              - { id: a, capability: fixture.echo, input: { y: 1 } }
+            """, edit: { _, manifest in
+                var capabilities = manifest["capabilities"] as! [[String: Any]]
+                for index in capabilities.indices where capabilities[index]["name"] as? String == "fixture.echo" {
+                    capabilities[index]["input"] = ["type": "object", "required": ["x"]]
+                }
+                manifest["capabilities"] = capabilities
+            })
+        #expect(message.contains("line 4, step 'a': the input lacks 'x', which 'fixture.echo' requires"), "\(message)")
+    }
+
+    @Test func fileErrorsNameTheLine() throws {
+        let cases: [(String, String)] = [
+            ("name: x\nmode: sideways\nsteps: []", "line 2: unknown mode 'sideways'"),
+            ("name: x\nmode: sequential\nsteps:\n  - id: a\n    capabilty: fixture.echo", "line 5: unknown key 'capabilty' in a step"),
+            ("name: x\nmode: hierarchical\nsteps: []", "a hierarchical workflow needs 'aggregate'"),
+            ("name: x\nmode: consensus\nconsensus: { capability: c, min_agreement: 1.5 }", "line 3: consensus.min_agreement must be in (0, 1]"),
+            ("name: x\nmode: sequential\nsteps:\n  - { id: a, capability: fixture.echo, input: { q: \"{{inputs.nope}}\" } }",
+             "'{{inputs.nope}}' names an input the workflow does not declare"),
+            ("name: [unclosed", "is not valid YAML"),
+        ]
+        let (_, orchestrator) = try orchestration()
+        for (yaml, expected) in cases {
+            do {
+                _ = try orchestrator.run(try workflow(yaml))
+                Issue.record("accepted: \(yaml)")
+            } catch {
+                #expect(String(describing: error).contains(expected), "\(error)")
+            }
+        }
+    }
+
+    @Test func thePolicyRefusesAPlanOverItsLimits() throws {
+        var policy = Policy.standard
+        policy.orchestration = OrchestrationLimits(maxSteps: 2, maxAgents: 1, maxConcurrency: 4)
+        let (fixture, orchestrator) = try orchestration(["test.a": "a", "test.b": "b"], policy: policy)
+        do {
+            _ = try orchestrator.run(try workflow("""
+                name: big
+                mode: parallel
+                concurrency: 8
+                steps:
+                  - { id: a, capability: fixture.answer }
+                  - { id: b, capability: fixture.answer }
+                  - { id: c, capability: fixture.answer }
+                """))
+            Issue.record("the plan ran")
+        } catch {
+            let message = String(describing: error)
+            #expect(message.contains("refused by policy"))
+            #expect(message.contains("3 steps, over the limit of 2 (max_steps)"))
+            #expect(message.contains("may use 2 agents (test.a, test.b), over the limit of 1 (max_agents)"))
+            #expect(message.contains("concurrency 8, over the limit of 4 (max_concurrency)"))
+        }
+        #expect(try fixture.store.runs().isEmpty)
+    }
+}
