@@ -19,11 +19,28 @@ public enum Command {
     /// Runs the built `agenthost` with a private HOME, so no user plugins leak in.
     public static func agenthost(_ arguments: [String], home: URL, extraEnvironment: [String: String] = [:],
                                  input: String? = nil) throws -> Result {
+        try run(PackagePaths.agenthostExecutable.path, arguments, environment: environment(home: home, extra: extraEnvironment), input: input)
+    }
+
+    /// Starts the built `agenthost` in the background (output discarded), for
+    /// tests that stop it while it works.
+    public static func startAgenthost(_ arguments: [String], home: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = PackagePaths.agenthostExecutable
+        process.arguments = arguments
+        process.environment = environment(home: home, extra: [:])
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    private static func environment(home: URL, extra: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = home.path
         environment.removeValue(forKey: "AGENTHOST_PLUGIN_PATH")
         environment.removeValue(forKey: "AGENTHOST_HOME")
-        environment.merge(extraEnvironment) { _, new in new }
-        return try run(PackagePaths.agenthostExecutable.path, arguments, environment: environment, input: input)
+        environment.merge(extra) { _, new in new }
+        return environment
     }
 }

@@ -1,0 +1,126 @@
+import AgentHostCore
+import AgentHostTestSupport
+import Foundation
+import Testing
+
+/// `workflow run`, `resume` and `runs` in real processes, with a real SQLite file.
+@Suite final class WorkflowCommandTests {
+    let home: TemporaryFolder
+    let plugins: TemporaryFolder
+
+    init() throws {
+        home = try TemporaryFolder("home")
+        plugins = try TemporaryFolder("plugins")
+        try FixturePlugin(id: "test.worker").install(in: plugins.url)
+    }
+
+    deinit {
+        home.remove()
+        plugins.remove()
+    }
+
+    var database: String { home.url.appendingPathComponent("state.sqlite").path }
+
+    func agenthost(_ arguments: String...) throws -> Command.Result {
+        try Command.agenthost(arguments + ["--plugin-dir", plugins.url.path, "--state", database], home: home.url)
+    }
+
+    func write(_ name: String, _ yaml: String) throws -> String {
+        try home.file(name, yaml)
+        return home.url.appendingPathComponent(name).path
+    }
+
+    @Test func aHostKilledMidRunResumesFromItsLastCheckpoint() throws {
+        let file = try write("slow.yaml", """
+            name: slow
+            mode: sequential
+            steps:
+              - { id: first, capability: fixture.echo, input: { n: 1 } }
+              - { id: slow, capability: fixture.sleep, input: { ms: 1500, from: "{{steps.first.result.n}}" } }
+              - { id: last, capability: fixture.echo, input: { after: "{{steps.slow.result.ms}}" } }
+            """)
+        let process = try Command.startAgenthost(["workflow", "run", file, "--plugin-dir", plugins.url.path, "--state", database], home: home.url)
+        // Wait until the first step is checkpointed and the slow one is under way, then kill the host outright.
+        var store: TaskStore?
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if FileManager.default.fileExists(atPath: database), store == nil { store = try? TaskStore(path: database) }
+            if let store, let attempts = try? store.attempts(of: 1), attempts.contains(where: { $0.step == "slow" && $0.outcome == .running }) { break }
+            usleep(10_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let opened = try #require(store, "the run never started")
+        #expect(try opened.run(id: 1)?.status == .running, "the killed host left the run running")
+        #expect(try opened.checkpoints(of: 1).map(\.step) == ["first"])
+        #expect(try opened.tasks(ofRun: 1).contains { $0.step == "slow" && $0.status == .inProgress })
+
+        let resumed = try agenthost("resume", "1")
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(resumed.stdout.contains("kept   first"), "\(resumed.stdout)")
+        #expect(resumed.stdout.contains("run 1 'slow' completed: 3 of 3 steps completed, 1 kept from checkpoints"), "\(resumed.stdout)")
+
+        let tasks = try opened.tasks(ofRun: 1)
+        #expect(tasks.filter { $0.step == "first" }.count == 1, "no completed step runs again")
+        let slow = tasks.filter { $0.step == "slow" }
+        #expect(slow.map(\.status) == [.failed, .completed], "the interrupted attempt is closed, not lost, and the step ran again")
+        #expect(slow[0].error?.contains("interrupted: the host stopped") == true)
+        #expect(!tasks.contains { $0.status == .inProgress || $0.status == .pending }, "no task is left open")
+        let run = try #require(try opened.run(id: 1))
+        #expect(run.status == .completed && run.resumes == 1)
+        #expect(run.resultText == #"{"after":1500}"#)
+
+        let again = try agenthost("resume", "1")
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("run 1 is already completed; only a run whose host stopped while it was running can be resumed"))
+    }
+
+    @Test func workflowRunShowsProgressAndASummaryAndRunsShowTracesIt() throws {
+        let file = try write("ok.yaml", """
+            name: two
+            mode: parallel
+            steps:
+              - { id: a, capability: fixture.echo, input: { a: 1 } }
+              - { id: b, capability: fixture.fail }
+            """)
+        let run = try agenthost("workflow", "run", file)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("done   a"))
+        #expect(run.stdout.contains("fail   b"))
+        #expect(run.stdout.contains("run 1 'two' completed: 1 of 2 steps completed, 1 failed"))
+        #expect(run.stdout.contains(#"result:   {"a":{"a":1}}"#))
+
+        let list = try agenthost("runs", "list")
+        #expect(list.stdout.contains("completed  two (parallel)"))
+        let show = try agenthost("runs", "show", "1")
+        #expect(show.stdout.contains("attempt a#1 on test.worker: completed"))
+        #expect(show.stdout.contains("checkpoint 1:") && show.stdout.contains("finished"))
+        let json = try agenthost("runs", "show", "1", "--json")
+        let trace = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((trace["attempts"] as? [Any])?.count == 2)
+    }
+
+    @Test func badWorkflowsFailBeforeAnythingRunsAndLoseNothingStored() throws {
+        let good = try write("good.yaml", "name: good\nmode: sequential\nsteps:\n  - { id: a, capability: fixture.echo }\n")
+        #expect(try agenthost("workflow", "run", good).status == 0)
+
+        let broken = try write("broken.yaml", "name: broken\nmode: sequential\nsteps:\n  - { id: a, capability: fixture.echo, needz: [b] }\n")
+        let refused = try agenthost("workflow", "run", broken)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("line 4: unknown key 'needz' in a step"), "\(refused.stderr)")
+
+        let unknown = try write("unknown.yaml", "name: unknown\nmode: sequential\nsteps:\n  - { id: a, capability: fixture.nope }\n")
+        let invalid = try agenthost("workflow", "validate", unknown)
+        #expect(invalid.status != 0)
+        #expect(invalid.stderr.contains("line 4, step 'a': no agent declares the capability 'fixture.nope'"), "\(invalid.stderr)")
+
+        #expect(try agenthost("resume", "42").stderr.contains("there is no run 42"))
+        let list = try agenthost("runs", "list")
+        #expect(list.stdout.contains("completed  good"), "the earlier run is still there")
+        #expect(!list.stdout.contains("broken") && !list.stdout.contains("unknown"))
+
+        let validate = try agenthost("workflow", "validate", good)
+        #expect(validate.status == 0)
+        #expect(validate.stdout.contains("level 1: a"))
+    }
+}
