@@ -51,8 +51,11 @@ struct GoalDecomposer: Sendable {
     static func clauses(of goal: String) -> [String] {
         var pieces: [String] = []
         var current = ""
-        for character in goal {
-            if character == "." || character == ";" || character == "!" || character == "?" || character == "\n" {
+        let characters = Array(goal)
+        for (offset, character) in characters.enumerated() {
+            // A period ends a sentence only before a space or the end: "README.md" stays one word.
+            let endsSentence = character != "." || offset + 1 == characters.count || characters[offset + 1].isWhitespace
+            if (character == "." && endsSentence) || character == ";" || character == "!" || character == "?" || character == "\n" {
                 pieces.append(current)
                 current = ""
             } else {
@@ -162,4 +165,29 @@ struct AvailableCapabilityInfo: Sendable {
     var name: String
     var agent: String
     var description: String
+    var requiredInputs: [(name: String, type: String?, defaultValue: String?)] = []
+}
+
+extension GoalDecomposer {
+    /// Families whose steps only gather information: consecutive ones do not
+    /// depend on each other, so they can run at once.
+    static let gatheringFamilies: Set<String> = ["knowledge", "browser"]
+
+    /// The steps each step waits for: a gathering step waits for the last
+    /// step before its run of gathering steps; any other step waits for
+    /// every step of the stage just before it.
+    static func dependencies(of capabilities: [String]) -> [[Int]] {
+        var stages: [[Int]] = []
+        var lastGathering = false
+        for (index, capability) in capabilities.enumerated() {
+            let gathering = gatheringFamilies.contains(capability.split(separator: ".").first.map(String.init) ?? capability)
+            if gathering, lastGathering { stages[stages.count - 1].append(index) } else { stages.append([index]) }
+            lastGathering = gathering
+        }
+        var result = [[Int]](repeating: [], count: capabilities.count)
+        for (stage, members) in stages.enumerated() where stage > 0 {
+            for member in members { result[member] = stages[stage - 1] }
+        }
+        return result
+    }
 }

@@ -52,7 +52,7 @@ struct PlannerAgent: AgentPlugin {
         // The planner never plans work for itself: decomposing again would loop.
         let available = try request.availableCapabilities()
             .filter { $0.agent != Self.descriptor.id }
-            .map { AvailableCapabilityInfo(name: $0.name, agent: $0.agent, description: $0.description) }
+            .map { AvailableCapabilityInfo(name: $0.name, agent: $0.agent, description: $0.description, requiredInputs: $0.requiredInputs) }
 
         var plan = Plan(goal: goal, steps: [], unassigned: [])
         let clauses = GoalDecomposer.clauses(of: goal)
@@ -71,10 +71,19 @@ struct PlannerAgent: AgentPlugin {
                 plan.unassigned.append(.init(index: index, action: clause, reason: reason))
                 continue
             }
-            let previous = plan.steps.last.map { [$0.index] } ?? []
-            plan.steps.append(.init(index: index, action: clause, query: step.object, capability: assignment.capability,
-                                    agent: assignment.agent, dependsOn: previous))
+            let required = available.first { $0.name == assignment.capability && $0.agent == assignment.agent }?.requiredInputs ?? []
+            var fields: [String: String] = [:]
+            for field in required where field.type == nil || field.type == "string" {
+                fields[field.name] = field.defaultValue ?? (step.object.isEmpty ? clause : step.object)
+            }
+            plan.steps.append(.init(index: index, id: "s\(index)", action: clause, query: step.object, capability: assignment.capability,
+                                    agent: assignment.agent, input: fields, dependsOn: [], needs: []))
             request.reportProgress(Double(index) / Double(clauses.count), "assigned step \(index) to \(assignment.capability)")
+        }
+        // Steps that only gather information side by side run at once; the rest wait for the stage before them.
+        for (position, needs) in GoalDecomposer.dependencies(of: plan.steps.map(\.capability)).enumerated() {
+            plan.steps[position].dependsOn = needs.map { plan.steps[$0].index }
+            plan.steps[position].needs = needs.map { plan.steps[$0].id }
         }
         return plan
     }

@@ -37,6 +37,8 @@ public struct Workflow: Sendable, Hashable, Codable {
     public var conflicts: ConflictResolution
     /// Limits this workflow sets for itself, on top of the host policy's.
     public var limits: OrchestrationLimits
+    /// Parts of a goal a Planner could not turn into steps, with its reasons.
+    public var unassignedSteps: [String] = []
 
     public init(name: String, mode: Mode, steps: [WorkflowStep] = [], concurrency: Int = 8, inputs: [String: String] = [:],
                 main: String? = nil, aggregate: Aggregation? = nil, consensus: ConsensusSpec? = nil, retryBudget: Int? = nil,

@@ -68,9 +68,9 @@ public final class PluginRegistry: Sendable {
     }
 
     private static func encodeCapabilities(of plugins: [LoadedPlugin]) -> [UInt8] {
-        struct Entry: Encodable { var name: String; var agent: String; var description: String }
+        struct Entry: Encodable { var name: String; var agent: String; var description: String; var input: JSONValue? }
         let entries = plugins.flatMap { plugin in
-            plugin.manifest.capabilities.map { Entry(name: $0.name, agent: plugin.id, description: $0.description) }
+            plugin.manifest.capabilities.map { Entry(name: $0.name, agent: plugin.id, description: $0.description, input: $0.input) }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

@@ -219,7 +219,8 @@ struct ah_host {
 typedef struct ah_host_registry {
     uint32_t struct_size;
     /* Writes the capabilities the host can route to for the call `call_id` as
-     * a UTF-8 JSON array of objects {"name", "agent", "description"}.
+     * a UTF-8 JSON array of objects {"name", "agent", "description", "input"}
+     * ("input": the capability's declared input type, JSON Schema, when it has one).
      * Valid while that call runs; any thread. */
     ah_status (*list_capabilities)(const ah_host *host, uint64_t call_id, ah_sink out);
 } ah_host_registry;

@@ -111,4 +111,55 @@ public struct AvailableCapability: Sendable, Hashable, Decodable {
     public var name: String
     public var agent: String
     public var description: String
+    /// The names of the fields the capability's input requires, with each one's
+    /// declared default when it has one (from its JSON Schema input type).
+    public var requiredInputs: [(name: String, type: String?, defaultValue: String?)] { inputFields.required }
+
+    private var inputFields: InputFields
+
+    enum CodingKeys: String, CodingKey { case name, agent, description, input }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        agent = try container.decode(String.self, forKey: .agent)
+        description = try container.decode(String.self, forKey: .description)
+        inputFields = (try? container.decodeIfPresent(InputFields.self, forKey: .input)) ?? InputFields()
+    }
+
+    public static func == (a: Self, b: Self) -> Bool { a.name == b.name && a.agent == b.agent }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name); hasher.combine(agent) }
+}
+
+/// The part of a JSON Schema input type a plugin needs to fill an input in.
+struct InputFields: Decodable, Sendable {
+    struct Property: Decodable, Sendable {
+        var type: String?
+        var `default`: String?
+
+        enum CodingKeys: String, CodingKey { case type, `default` }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            type = try? container.decodeIfPresent(String.self, forKey: .type)
+            `default` = try? container.decodeIfPresent(String.self, forKey: .default)
+        }
+    }
+
+    var requiredNames: [String] = []
+    var properties: [String: Property] = [:]
+
+    enum CodingKeys: String, CodingKey { case required, properties }
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        requiredNames = (try? container.decodeIfPresent([String].self, forKey: .required)) ?? []
+        properties = (try? container.decodeIfPresent([String: Property].self, forKey: .properties)) ?? [:]
+    }
+
+    var required: [(name: String, type: String?, defaultValue: String?)] {
+        requiredNames.map { ($0, properties[$0]?.type, properties[$0]?.default) }
+    }
 }
