@@ -52,7 +52,8 @@ import Testing
             """))
         #expect(report.status == .completed)
         #expect(report.text("work") == #"{"job":1,"via":"alternative"}"#)
-        let attempts = try fixture.store.attempts(of: try #require(report.runID))
+        let run = try #require(report.runID)
+        let attempts = try fixture.store.attempts(of: run)
         #expect(attempts.map(\.alternative) == [0, 1])
         #expect(attempts.map(\.outcome) == [.failed, .completed])
     }
@@ -69,7 +70,8 @@ import Testing
         #expect(report.status == .failed)
         #expect(report.step("work")?.attempts == 2, "the first attempt and one retry")
         #expect(report.step("work")?.error?.contains("retry budget (1) is spent") == true, "\(report.step("work")?.error ?? "")")
-        #expect(try fixture.store.attempts(of: try #require(report.runID)).count == 2)
+        let run = try #require(report.runID)
+        #expect(try fixture.store.attempts(of: run).count == 2)
     }
 
     @Test func maxAttemptsCyclesThroughTheAgentsAgain() throws {

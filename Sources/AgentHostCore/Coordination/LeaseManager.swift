@@ -94,6 +94,13 @@ public final class LeaseManager: @unchecked Sendable {
         return held
     }
 
+    /// How many requests wait now.
+    public var waiting: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
     private func isFree(_ name: String) -> Bool { (held[name] ?? 0) < (capacities[name] ?? 1) }
 
     /// Grants waiters in queue order; a waiter that cannot be served blocks
