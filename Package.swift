@@ -73,6 +73,7 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
         .testTarget(name: "OrchestrationTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
+        .testTarget(name: "ConversationTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["AgentHostTestSupport"]),
     ],
     cLanguageStandard: .c11

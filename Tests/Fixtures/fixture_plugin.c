@@ -24,6 +24,7 @@
  *   fixture.leak         answers a body holding an e-mail address and an API key
  *   fixture.answer       answers FIXTURE_ANSWER (default "yes"); fails instead when FIXTURE_ANSWER_FAILS is defined
  *   fixture.sleep        sleeps the payload's "ms" milliseconds (polling cancellation), then answers its payload
+ *   fixture.remember     answers the shared context's "last" (or null), then sets "last" to its payload
  *   fixture.judge        a verifier: {"accept": false} when the payload mentions "wrong", else {"accept": true}
  *
  *   FIXTURE_PEER                                     the handoff target of fixture.handoff
@@ -250,6 +251,16 @@ static ah_status judge(const ah_request *request, ah_response *out) {
     return reply(out, AH_OK, "{\"accept\":true}");
 }
 
+static ah_status remember(const ah_request *request, ah_response *out) {
+    collected previous = { .len = 0 };
+    ah_status got = host->context_get(host, request->call_id, AH_STR("last"), (ah_sink){ &previous, collect });
+    ah_status set = host->context_set(host, request->call_id, AH_STR("last"), request->payload);
+    if (set != AH_OK) return reply(out, set, "context_set failed");
+    char text[600];
+    snprintf(text, sizeof text, "{\"previous\":%.*s}", got == AH_OK ? (int)previous.len : 4, got == AH_OK ? previous.data : "null");
+    return reply(out, AH_OK, text);
+}
+
 static bool is(const ah_request *request, const char *name) {
     return request->capability.len == strlen(name) && memcmp(request->capability.data, name, request->capability.len) == 0;
 }
@@ -277,6 +288,7 @@ static ah_status call(const ah_request *request, ah_response *out) {
 #endif
     if (is(request, "fixture.sleep")) return sleep_then_echo(request, out);
     if (is(request, "fixture.judge")) return judge(request, out);
+    if (is(request, "fixture.remember")) return remember(request, out);
     return reply(out, AH_ERR_UNSUPPORTED, "unknown capability");
 }
 
@@ -285,6 +297,7 @@ static void release(ah_response *response) { free(response->release_data); }
 static const char *const capability_names[] = {
     "fixture.echo", "fixture.overlap", "fixture.callbacks", "fixture.wait_cancel", "fixture.fail",
     "fixture.services", "fixture.handoff", "fixture.leak", "fixture.answer", "fixture.sleep", "fixture.judge",
+    "fixture.remember",
 };
 
 static const ah_agent_descriptor descriptor = {

@@ -82,6 +82,7 @@ struct PayloadTemplate: Sendable, Hashable {
     private enum Resolved { case raw([UInt8]), json(JSONValue) }
 
     private static func value(of reference: Reference, in answer: [UInt8]) -> Result<Resolved, TemplateError> {
+        if case .message = reference { return .success(.json(.string(String(decoding: answer, as: UTF8.self)))) }
         guard case .step(let id, let path) = reference, !path.isEmpty else {
             // A whole JSON string answer is inserted as its text inside a string.
             return .success(.raw(answer))

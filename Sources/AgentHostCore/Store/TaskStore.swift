@@ -138,6 +138,7 @@ public final class TaskStore: Sendable {
                     participants BLOB NOT NULL,
                     policy BLOB NOT NULL,
                     status TEXT NOT NULL,
+                    next_turn INTEGER NOT NULL DEFAULT 0,
                     created_us INTEGER NOT NULL,
                     deadline_us INTEGER
                 );

@@ -1,0 +1,38 @@
+/// The rules of one conversation.
+public struct ConversationPolicy: Sendable, Hashable, Codable {
+    /// Most answers any one participant may give; nil for no limit.
+    public var maxTurnsPerAgent: Int?
+    /// Roles that may take part (participants) and post (senders); nil for any.
+    public var allowedRoles: Set<String>?
+    /// How long the conversation stays open, in milliseconds from its start; nil for ever.
+    public var timeoutMilliseconds: Int?
+    /// How disagreeing answers of a collaborative turn are settled.
+    public var conflicts: ConflictResolution
+
+    public init(maxTurnsPerAgent: Int? = nil, allowedRoles: Set<String>? = nil, timeoutMilliseconds: Int? = nil,
+                conflicts: ConflictResolution = .vote) {
+        self.maxTurnsPerAgent = maxTurnsPerAgent
+        self.allowedRoles = allowedRoles
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.conflicts = conflicts
+    }
+}
+
+/// An agent taking part in a conversation, in a role.
+public struct Participant: Sendable, Hashable, Codable {
+    public var agent: String
+    public var role: String
+    /// The capability it answers with; nil for the agent's first.
+    public var capability: String?
+    /// The payload, with `{{message}}` for the message; nil: each required
+    /// string field of the capability's input gets its declared default or
+    /// the message, and `message` is set as well.
+    public var input: JSONValue?
+
+    public init(agent: String, role: String, capability: String? = nil, input: JSONValue? = nil) {
+        self.agent = agent
+        self.role = role
+        self.capability = capability
+        self.input = input
+    }
+}
