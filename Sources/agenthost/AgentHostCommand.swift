@@ -14,6 +14,6 @@ struct AgentHostCommand: ParsableCommand {
             """,
         version: AgentHost.version,
         subcommands: [PluginsCommand.self, RunCommand.self, RouteCommand.self, DelegateCommand.self, TasksCommand.self,
-                      StatsCommand.self, ToolCommand.self, WorkflowCommand.self, PlanCommand.self, ResumeCommand.self, RunsCommand.self,
+                      StatsCommand.self, ToolCommand.self, WorkflowCommand.self, PlanCommand.self, ResumeCommand.self, RunsCommand.self, ChatCommand.self,
                       DemoCommand.self])
 }

@@ -1,0 +1,77 @@
+import AgentHostCore
+import ArgumentParser
+import Foundation
+
+struct ChatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chat",
+        abstract: "Talk with the loaded agents in the terminal: one message per line, /quit to end.",
+        discussion: """
+            Every message and answer is stored; `--resume ID` picks a conversation up again.
+            Example: agenthost chat --strategy dynamic
+            """)
+
+    @OptionGroup var host: HostOptions
+    @Option(help: ArgumentHelp("Who answers: \(TurnStrategy.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "strategy"))
+    var strategy = "dynamic"
+    @Option(name: .customLong("agent"), help: ArgumentHelp(
+        "A participant, as AGENT or AGENT=ROLE (repeatable; default: every loaded agent, its role the last part of its id).", valueName: "agent"))
+    var agents: [String] = []
+    @Option(help: "Most answers per agent.") var maxTurns: Int?
+    @Option(help: "Roles that may take part, comma-separated (default: any).") var roles: String?
+    @Option(help: "Seconds the conversation stays open.") var timeout: Double?
+    @Option(help: "Continue conversation ID instead of starting one.") var resume: Int64?
+
+    func validate() throws {
+        if TurnStrategy(rawValue: strategy) == nil {
+            throw ValidationError("--strategy '\(strategy)' is not one of \(TurnStrategy.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let maxTurns, maxTurns < 1 { throw ValidationError("--max-turns must be 1 or more") }
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds") }
+    }
+
+    func run() throws {
+        let runtime = try host.makeRuntime()
+        let manager = ConversationManager(runtime: runtime)
+        let id: Int64
+        if let resume {
+            try conversing { () throws(ConversationError) in try manager.resume(resume) }
+            id = resume
+        } else {
+            let participants = agents.isEmpty
+                ? runtime.host.registry.plugins.map { Participant(agent: $0.id, role: String($0.id.split(separator: ".").last ?? "agent")) }
+                : agents.map { entry in
+                    let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+                    return Participant(agent: parts[0], role: parts.count > 1 ? parts[1] : String(parts[0].split(separator: ".").last ?? "agent"))
+                }
+            let policy = ConversationPolicy(maxTurnsPerAgent: maxTurns,
+                                            allowedRoles: roles.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) },
+                                            timeoutMilliseconds: timeout.map { Int($0 * 1000) })
+            let chosen = TurnStrategy(rawValue: strategy)!
+            id = try conversing { () throws(ConversationError) in try manager.start(strategy: chosen, participants: participants, policy: policy) }
+        }
+        RunPrinter.emit("conversation \(id) (\(strategy)); one message per line, /quit to end")
+        while let line = readLine() {
+            let message = line.trimmingCharacters(in: .whitespaces)
+            if message.isEmpty { continue }
+            if message == "/quit" { break }
+            let reply = try conversing { () throws(ConversationError) in try manager.send(id, message: message) }
+            for turn in reply.turns {
+                let text = turn.replyText ?? "(\(turn.status.rawValue): \(turn.error ?? "no answer"))"
+                RunPrinter.emit("\(turn.agent) (\(turn.role)): \(text.count > 1200 ? String(text.prefix(1200)) + "…" : text)")
+            }
+            if let conflict = reply.conflict {
+                RunPrinter.emit("conflict: \(conflict.resolution.rawValue)" + (conflict.winner.map { ", '\($0)' wins" } ?? ", a person must decide"))
+            }
+        }
+        RunPrinter.emit("conversation \(id) saved; `agenthost chat --resume \(id)` continues it")
+    }
+
+    private func conversing<T>(_ body: () throws(ConversationError) -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw CLIError(error.description)
+        }
+    }
+}
