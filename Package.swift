@@ -45,7 +45,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "agenthost-bench", dependencies: ["AgentHostCore", "CAgentHost"]),
+        .executableTarget(name: "agenthost-bench", dependencies: ["AgentHostCore", "CAgentHost", "HeapProbe"]),
+        .target(name: "HeapProbe", path: "Benchmarks/HeapProbe"),
 
         // Bundled plugins.
         .target(name: "KnowledgeAgent", dependencies: ["CAgentHost"], path: "Plugins/Knowledge",

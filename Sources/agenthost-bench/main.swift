@@ -173,6 +173,11 @@ batchRates.sort()
 emit([("bench", "tasks_with_store_batched"), ("median_tasks_per_s", batchRates[batchRates.count / 2]), ("runs", batchRates.count),
       ("target_tasks_per_s", 20_000.0), ("meets_target", batchRates[batchRates.count / 2] >= 20_000)])
 
+// MARK: - Orchestration
+
+benchOrchestration(runtime: runtime, quick: quick)
+if arguments.contains("--orchestration-only") { exit(0) }
+
 // MARK: - Typed tools through libffi, and the floor
 
 let add = must { try host.tool("add", of: "agenthost.bench.echo-c") }

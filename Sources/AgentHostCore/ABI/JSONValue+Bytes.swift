@@ -128,6 +128,49 @@ enum JSONBytes {
         return scanner.index == bytes.count
     }
 
+    /// Where the value at `path` (object keys, array indices) lies in
+    /// `bytes`, found by scanning without building anything; nil when the
+    /// path does not lead to a value or the bytes are not JSON.
+    static func range(at path: [String], in bytes: [UInt8]) -> Range<Int>? {
+        var scanner = Scanner(bytes: bytes)
+        var depth = 0
+        for key in path {
+            scanner.skipSpace()
+            guard scanner.index < bytes.count else { return nil }
+            if bytes[scanner.index] == UInt8(ascii: "{") {
+                scanner.index += 1
+                var found = false
+                while true {
+                    scanner.skipSpace()
+                    guard scanner.index < bytes.count, bytes[scanner.index] == UInt8(ascii: "\"") else { return nil }
+                    let keyStart = scanner.index + 1
+                    guard scanner.string() else { return nil }
+                    let name = bytes[keyStart..<(scanner.index - 1)]
+                    guard scanner.expect(UInt8(ascii: ":")) else { return nil }
+                    if name.elementsEqual(key.utf8) { found = true; break }
+                    guard scanner.value(depth: depth + 1) else { return nil }
+                    scanner.skipSpace()
+                    guard scanner.index < bytes.count, bytes[scanner.index] == UInt8(ascii: ",") else { return nil }
+                    scanner.index += 1
+                }
+                guard found else { return nil }
+            } else if bytes[scanner.index] == UInt8(ascii: "["), let wanted = Int(key), wanted >= 0 {
+                scanner.index += 1
+                for _ in 0..<wanted {
+                    guard scanner.value(depth: depth + 1) else { return nil }
+                    guard scanner.expect(UInt8(ascii: ",")) else { return nil }
+                }
+            } else {
+                return nil
+            }
+            depth += 1
+        }
+        scanner.skipSpace()
+        let start = scanner.index
+        guard scanner.value(depth: depth) else { return nil }
+        return start..<scanner.index
+    }
+
     private struct Scanner {
         let bytes: [UInt8]
         var index = 0

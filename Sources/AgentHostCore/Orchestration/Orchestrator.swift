@@ -46,14 +46,19 @@ public final class Orchestrator: Sendable {
     /// start, or when the store refuses a write (the run can then be resumed).
     public func run(_ workflow: Workflow, options: RunOptions = RunOptions(), source: String? = nil) throws(OrchestrationError) -> RunReport {
         let plan = try validate(workflow, inputs: options.inputs, source: source)
-        return try io { () throws(StoreError) in
-            var runID: Int64?, mainTask: Int64?
-            if options.persistence == .checkpointed {
-                let encoded = (try? JSONEncoder().encode(plan.workflow)) ?? Data()
-                (runID, mainTask) = try runtime.store.insertRun(name: plan.workflow.name, mode: plan.workflow.mode.rawValue,
-                                                                workflow: encoded, mainTask: Self.mainTaskRow(of: plan.workflow))
-            }
-            let execution = RunExecution(orchestrator: self, plan: plan, options: options, runID: runID, mainTaskID: mainTask)
+        return try run(plan, options: options)
+    }
+
+    /// Runs a plan `validate` made, e.g. the same workflow many times over:
+    /// checking it again would cost more than running a short one.
+    public func run(_ plan: WorkflowPlan, options: RunOptions = RunOptions()) throws(OrchestrationError) -> RunReport {
+        try io { () throws(StoreError) in
+            // The run is written with its first steps' starts, in one transaction.
+            let newRun = options.persistence == .checkpointed
+                ? TaskStore.NewRun(name: plan.workflow.name, mode: plan.workflow.mode.rawValue, workflow: plan.encoded,
+                                   mainTask: Self.mainTaskRow(of: plan.workflow))
+                : nil
+            let execution = RunExecution(orchestrator: self, plan: plan, options: options, newRun: newRun)
             return try execution.execute()
         }
     }
@@ -76,7 +81,7 @@ public final class Orchestrator: Sendable {
         options.persistence = .checkpointed
         return try io { () throws(StoreError) in
             _ = try store.closeInterrupted(run: id)
-            let execution = RunExecution(orchestrator: self, plan: plan, options: options, runID: id, mainTaskID: stored.mainTaskId)
+            let execution = RunExecution(orchestrator: self, plan: plan, options: options, resuming: id, mainTaskID: stored.mainTaskId)
             execution.restore(checkpoints: try store.checkpoints(of: id), attempts: try store.attempts(of: id))
             return try execution.execute()
         }

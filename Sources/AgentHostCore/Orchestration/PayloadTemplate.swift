@@ -71,6 +71,8 @@ struct PayloadTemplate: Sendable, Hashable {
                     return .failure(error)
                 case .success(.raw(let bytes)):
                     if isText { JSONBytes.appendEscaped(bytes, to: &out) } else if JSONBytes.isValid(bytes) { out += bytes } else { JSONBytes.appendQuoted(bytes, to: &out) }
+                case .success(.string(let text)):
+                    if isText { out += text } else { JSONBytes.appendQuoted(text, to: &out) }
                 case .success(.json(let json)):
                     if isText { JSONBytes.appendEscaped(json.text.utf8, to: &out) } else { out += json.canonicalBytes }
                 }
@@ -79,13 +81,23 @@ struct PayloadTemplate: Sendable, Hashable {
         return .success(out)
     }
 
-    private enum Resolved { case raw([UInt8]), json(JSONValue) }
+    /// A referenced value: JSON bytes as they are, a string's text (without
+    /// escapes), or a parsed value.
+    private enum Resolved { case raw([UInt8]), string([UInt8]), json(JSONValue) }
 
     private static func value(of reference: Reference, in answer: [UInt8]) -> Result<Resolved, TemplateError> {
         if case .message = reference { return .success(.json(.string(String(decoding: answer, as: UTF8.self)))) }
         guard case .step(let id, let path) = reference, !path.isEmpty else {
             // A whole JSON string answer is inserted as its text inside a string.
             return .success(.raw(answer))
+        }
+        // Found by scanning the bytes: a field of a small answer costs far less than parsing it.
+        if let range = JSONBytes.range(at: path, in: answer) {
+            let field = answer[range]
+            if field.first == UInt8(ascii: "\""), !field.contains(UInt8(ascii: "\\")) {
+                return .success(.string(Array(field.dropFirst().dropLast())))
+            }
+            return .success(.raw(Array(field)))
         }
         guard let json = try? JSONValue(parsing: answer) else {
             return .failure(TemplateError(problem: "'{{\(reference)}}' names a field, but step '\(id)' answered text, not JSON"))

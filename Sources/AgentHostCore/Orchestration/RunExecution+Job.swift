@@ -1,6 +1,12 @@
 import Foundation
 
 extension RunExecution {
+    /// What a step asked: the same question put to different agents may get contradictory answers.
+    struct Question: Sendable, Hashable {
+        var target: TaskRequest.Target
+        var payload: [UInt8]
+    }
+
     /// One attempt at a step, ready to call its agent on any thread.
     struct Job: Sendable {
         var step: Int
@@ -8,8 +14,7 @@ extension RunExecution {
         var agent: String
         var ready: AgentRuntime.Ready
         var taskID: Int64
-        var attemptID: Int64
-        var question: String
+        var question: Question
         var resources: [String]
         var priority: Int
         var verification: WorkflowStep.Verification?
@@ -21,7 +26,7 @@ extension RunExecution {
             let lease = resources.isEmpty ? nil : leases.acquire(resources, priority: priority)
             defer { if let lease { leases.release(lease) } }
             let start = WallClock.microseconds()
-            var done = Done(step: step, attempt: attempt, agent: agent, taskID: taskID, attemptID: attemptID, question: question,
+            var done = Done(step: step, attempt: attempt, agent: agent, taskID: taskID, question: question,
                             completion: nil, events: [], problem: nil, rejected: false, dispatched: false,
                             waitedMicroseconds: lease?.waitedMicroseconds ?? 0, microseconds: 0, resources: resources)
             do throws(StoreError) {
@@ -82,8 +87,7 @@ extension RunExecution {
         var attempt: Int
         var agent: String
         var taskID: Int64
-        var attemptID: Int64
-        var question: String
+        var question: Question
         /// The task's ending; nil when it failed before its agent was called.
         var completion: AgentRuntime.Completion?
         /// Events of a task that failed before its agent was called.

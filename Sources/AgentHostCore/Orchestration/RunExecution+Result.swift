@@ -7,20 +7,19 @@ extension RunExecution {
     func finish() throws(StoreError) -> RunReport {
         let cancelled = cancellation.isCancelled && stopReason == nil
         let notRun = cancelled ? "the run was cancelled" : (stopReason ?? "it could not start")
-        var skipped: [StepCheckpoint] = []
         for step in plan.steps.indices where phase[step] == .waiting {
-            skipped.append(skip(step, reason: notRun))
-            options.progress?(.skipped(step: plan.steps[step].spec.id, reason: notRun))
+            pending.checkpoints.append(skip(step, reason: notRun))
+            unreported.append(.skipped(step: plan.steps[step].spec.id, reason: notRun))
         }
 
         var conflicts: [RunReport.Conflict] = []
         var conflictEvents: [RunEvent] = []
         // Where the answers are voted on anyway, a disagreement is the vote's business.
         let voted: Bool = if case .vote? = plan.workflow.aggregate { true } else { plan.workflow.mode == .consensus }
-        if !voted {
+        if !voted, plan.mayConflict {
             (conflicts, conflictEvents) = settleConflicts()
         }
-        try store?.saveCheckpoints(skipped, runEvents: conflictEvents)
+        pending.events += conflictEvents
 
         let completed = plan.steps.indices.filter { phase[$0] == .completed }
         let answers = completed.map { (step: plan.steps[$0].spec.id, agent: agents[$0], answer: results[$0]!) }
@@ -33,11 +32,16 @@ extension RunExecution {
         case .sequential:
             result = completed.last.flatMap { results[$0] }
         case .parallel, .plan:
-            var fields: [String: JSONValue] = [:]
-            for (step, _, answer) in answers {
-                fields[step] = (try? JSONValue(parsing: answer)) ?? .string(String(decoding: answer, as: UTF8.self))
+            // Each answer as it is when it is JSON, else as a string; keys sorted.
+            var object: [UInt8] = [UInt8(ascii: "{")]
+            for (index, (step, _, answer)) in answers.sorted(by: { $0.step < $1.step }).enumerated() {
+                if index > 0 { object.append(UInt8(ascii: ",")) }
+                JSONBytes.appendQuoted(step.utf8, to: &object)
+                object.append(UInt8(ascii: ":"))
+                if JSONBytes.isValid(answer) { object += answer } else { JSONBytes.appendQuoted(answer, to: &object) }
             }
-            result = JSONValue.object(fields).canonicalBytes
+            object.append(UInt8(ascii: "}"))
+            result = object
         case .hierarchical:
             switch plan.workflow.aggregate!.apply(answers) {
             case .success(let bytes): result = bytes
@@ -75,14 +79,16 @@ extension RunExecution {
             status = .failed
         }
 
-        if let runID {
+        if persistent, newRun != nil { try flush() }
+        if persistent, let runID {
             let main = mainTaskID.map {
                 TaskStore.Finish(id: $0, status: status == .completed ? .completed : (status == .cancelled ? .cancelled : .failed),
                                  agentState: status == .completed ? .done : .failed, result: result, error: error,
                                  finishedUs: WallClock.microseconds())
             }
-            try runtime.store.finishRun(runID, status: status, result: result, error: error, mainTask: main)
+            try runtime.store.finishRun(runID, status: status, result: result, error: error, mainTask: main, after: pending)
         }
+        written()
 
         let steps = plan.steps.indices.map { step in
             RunReport.Step(id: plan.steps[step].spec.id, status: Self.status(of: phase[step]), agent: agents[step], attempts: attempts[step],
@@ -139,7 +145,7 @@ extension RunExecution {
     /// different agents and got different answers: a conflict, settled by
     /// the workflow's rule. The losers' results become the winner's.
     private func settleConflicts() -> ([RunReport.Conflict], [RunEvent]) {
-        var groups: [String: [Int]] = [:]
+        var groups: [Question: [Int]] = [:]
         for step in plan.steps.indices where phase[step] == .completed {
             if let question = questions[step] { groups[question, default: []].append(step) }
         }

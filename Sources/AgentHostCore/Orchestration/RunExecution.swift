@@ -16,14 +16,18 @@ final class RunExecution {
     let orchestrator: Orchestrator
     let plan: WorkflowPlan
     let options: RunOptions
-    let runID: Int64?
-    let mainTaskID: Int64?
+    /// Nil until the run is written (with its first steps), and for ever in memory.
+    var runID: Int64?
+    var mainTaskID: Int64?
+    /// The run to write with the first steps; nil once written or when resuming.
+    var newRun: TaskStore.NewRun?
+    let persistent: Bool
     let cancellation: CancellationToken
     let context: SharedContext
     let concurrency: Int
     let inbox = Inbox()
     var runtime: AgentRuntime { orchestrator.runtime }
-    var store: TaskStore? { runID == nil ? nil : runtime.store }
+    var store: TaskStore? { persistent ? runtime.store : nil }
 
     var phase: [Phase]
     var results: [[UInt8]?]
@@ -33,7 +37,7 @@ final class RunExecution {
     var attempts: [Int]
     var nextCandidate: [Int]
     /// What each completed step was asked (capability and payload), to find contradictory answers.
-    var questions: [String?]
+    var questions: [Question?]
     var restored: [Bool]
     /// Dependencies (needs and order) not yet ended, per step.
     var waitingOn: [Int]
@@ -42,13 +46,28 @@ final class RunExecution {
     var retries = 0
     var checkpointCount = 0
     var stopReason: String?
+    /// Written with the run's next write; reported once written.
+    var pending = TaskStore.PendingWrites()
+    var unreported: [RunProgress] = []
 
-    init(orchestrator: Orchestrator, plan: WorkflowPlan, options: RunOptions, runID: Int64?, mainTaskID: Int64?) {
+    /// A new run, written with its first steps when `newRun` is given, else in memory.
+    convenience init(orchestrator: Orchestrator, plan: WorkflowPlan, options: RunOptions, newRun: TaskStore.NewRun?) {
+        self.init(orchestrator: orchestrator, plan: plan, options: options, runID: nil, mainTaskID: nil, persistent: newRun != nil)
+        self.newRun = newRun
+    }
+
+    /// Run `id`, already in the store.
+    convenience init(orchestrator: Orchestrator, plan: WorkflowPlan, options: RunOptions, resuming id: Int64, mainTaskID: Int64?) {
+        self.init(orchestrator: orchestrator, plan: plan, options: options, runID: id, mainTaskID: mainTaskID, persistent: true)
+    }
+
+    private init(orchestrator: Orchestrator, plan: WorkflowPlan, options: RunOptions, runID: Int64?, mainTaskID: Int64?, persistent: Bool) {
         self.orchestrator = orchestrator
         self.plan = plan
         self.options = options
         self.runID = runID
         self.mainTaskID = mainTaskID
+        self.persistent = persistent
         cancellation = options.cancellation ?? CancellationToken()
         context = options.context ?? SharedContext()
         concurrency = min(plan.workflow.concurrency, orchestrator.limits.tightened(by: plan.workflow.limits).maxConcurrency ?? .max)
@@ -62,7 +81,7 @@ final class RunExecution {
         nextCandidate = Array(repeating: 0, count: count)
         questions = Array(repeating: nil, count: count)
         restored = Array(repeating: false, count: count)
-        waitingOn = plan.steps.map { Set($0.needs + $0.after).count }
+        waitingOn = plan.steps.map(\.dependencyCount)
         ready = plan.steps.indices.filter { waitingOn[$0] == 0 }
     }
 
@@ -89,7 +108,7 @@ final class RunExecution {
             options.progress?(.restored(step: checkpoint.step, status: checkpoint.status))
         }
         for step in plan.steps.indices {
-            waitingOn[step] = Set(plan.steps[step].needs + plan.steps[step].after).filter { !isEnded($0) }.count
+            waitingOn[step] = Set(plan.steps[step].needs + plan.steps[step].after).count { !isEnded($0) }
         }
         ready = plan.steps.indices.filter { waitingOn[$0] == 0 && phase[$0] == .waiting }
     }
@@ -106,13 +125,36 @@ final class RunExecution {
             }
             if batch.isEmpty {
                 if inFlight == 0 { break }
+                // Nothing will start before something ends: write what ended now.
+                try flush()
                 batch = inbox.wait()
             } else {
                 batch += inbox.drain()
             }
-            try handle(batch)
+            handle(batch)
         }
         return try finish()
+    }
+
+    /// Writes the pending endings on their own, then reports them.
+    func flush() throws(StoreError) {
+        if let store {
+            if let newRun {
+                // Nothing started (every step failed before its agent): the run is written now.
+                let begun = try store.beginAttempts([], run: newRun, runID: nil, after: pending)
+                (runID, mainTaskID, self.newRun) = (begun.run, begun.mainTask, nil)
+            } else {
+                try store.flush(pending)
+            }
+        }
+        written()
+    }
+
+    /// The pending endings are in the store: report them.
+    func written() {
+        pending = TaskStore.PendingWrites()
+        if let progress = options.progress { for event in unreported { progress(event) } }
+        unreported.removeAll(keepingCapacity: true)
     }
 
     /// Starts the ready steps the concurrency bound allows. Returns what
@@ -121,20 +163,18 @@ final class RunExecution {
     private func launchReady() throws(StoreError) -> [Done] {
         var ended: [Done] = []
         // A step whose needs did not all complete cannot run.
-        var skipped: [StepCheckpoint] = []
         var index = 0
         while index < ready.count {
             let step = ready[index]
             if let failed = plan.steps[step].needs.first(where: { phase[$0] != .completed }) {
                 ready.remove(at: index)
                 let reason = "needs '\(plan.steps[failed].spec.id)', which \(phase[failed] == .skipped ? "was skipped" : "failed")"
-                skipped.append(end(step, as: .skipped, error: reason))
-                options.progress?(.skipped(step: plan.steps[step].spec.id, reason: reason))
+                pending.checkpoints.append(end(step, as: .skipped, error: reason))
+                unreported.append(.skipped(step: plan.steps[step].spec.id, reason: reason))
             } else {
                 index += 1
             }
         }
-        if !skipped.isEmpty { try store?.saveCheckpoints(skipped) }
 
         let room = concurrency - inFlight
         guard room > 0, !ready.isEmpty else { return ended }
@@ -145,7 +185,7 @@ final class RunExecution {
         let launching = Array(ready.prefix(room))
         ready.removeFirst(launching.count)
 
-        var starts: [TaskStore.AttemptStart] = []
+        var starts: [TaskStore.NewTask] = []
         var prepared: [(step: Int, attempt: Int, candidate: WorkflowPlan.Candidate, preparation: AgentRuntime.Preparation, payload: [UInt8])] = []
         for step in launching {
             let planned = plan.steps[step]
@@ -160,9 +200,7 @@ final class RunExecution {
             case .success(let bytes): payload = bytes
             case .failure(let error):
                 // The same input would fail the same way on any agent: the step fails.
-                phase[step] = .failed
-                let checkpoint = end(step, as: .failed, error: error.problem)
-                try store?.saveCheckpoints([checkpoint])
+                pending.checkpoints.append(end(step, as: .failed, error: error.problem))
                 stopIfStrict(step, error.problem)
                 continue
             }
@@ -174,83 +212,105 @@ final class RunExecution {
             request.runID = runID
             request.step = planned.spec.id
             let preparation = runtime.prepare(request, startedAs: .inProgress)
-            let row: TaskStore.NewTask = switch preparation {
+            var row: TaskStore.NewTask = switch preparation {
             case .ready(let ready): ready.row
             case .failed(let row, let error, _): AgentRuntime.failedRow(row, error)
             }
-            starts.append(.init(task: row, step: planned.spec.id, attempt: attempts[step], alternative: candidate.alternative,
-                                agent: candidate.agent, capability: row.routedCapability ?? row.capability))
+            row.attempt = attempts[step]
+            row.alternative = candidate.alternative
+            starts.append(row)
             prepared.append((step, attempts[step], candidate, preparation, payload))
         }
         guard !prepared.isEmpty else { return ended }
-        let ids = try store?.beginAttempts(starts, runID: runID!) ?? Array(repeating: (task: 0, attempt: 0), count: starts.count)
+        // The endings handled last round and these starts (and a new run) commit together.
+        var ids = [Int64](repeating: 0, count: starts.count)
+        if let store {
+            let begun = try store.beginAttempts(starts, run: newRun, runID: runID, after: pending)
+            if newRun != nil { (runID, mainTaskID, newRun) = (begun.run, begun.mainTask, nil) }
+            ids = begun.tasks
+        }
+        written()
 
         var jobs: [Job] = []
         for (item, id) in zip(prepared, ids) {
             let spec = plan.steps[item.step].spec
             options.progress?(.started(step: spec.id, attempt: item.attempt, agent: item.candidate.agent))
-            let question = "\(item.candidate.target)\u{0}" + String(decoding: item.payload, as: UTF8.self)
+            let question = Question(target: item.candidate.target, payload: item.payload)
             switch item.preparation {
             case .failed(_, let error, let events):
-                ended.append(Done(step: item.step, attempt: item.attempt, agent: item.candidate.agent, taskID: id.task, attemptID: id.attempt,
+                ended.append(Done(step: item.step, attempt: item.attempt, agent: item.candidate.agent, taskID: id,
                                   question: question, completion: nil, events: events, problem: error.description, rejected: false,
                                   dispatched: false, waitedMicroseconds: 0, microseconds: 0))
             case .ready(let ready):
                 var resources = spec.resources
                 if orchestrator.limits.perAgentConcurrency != nil { resources.append(Orchestrator.agentPool(item.candidate.agent)) }
                 if orchestrator.limits.maxConcurrency != nil { resources.append(Orchestrator.stepPool) }
-                jobs.append(Job(step: item.step, attempt: item.attempt, agent: item.candidate.agent, ready: ready, taskID: id.task,
-                                attemptID: id.attempt, question: question, resources: resources, priority: spec.priority,
+                var ready = ready
+                ready.row.runID = runID
+                jobs.append(Job(step: item.step, attempt: item.attempt, agent: item.candidate.agent, ready: ready, taskID: id,
+                                question: question, resources: resources, priority: spec.priority,
                                 verification: spec.verify, stepID: spec.id, runID: runID))
             }
         }
-        // The last job runs here: the coordinator has nothing to do until something ends.
-        if let last = jobs.popLast() {
-            for job in jobs {
-                inFlight += 1
-                let runtime = self.runtime, leases = orchestrator.leases, inbox = self.inbox
-                orchestrator.workers.async {
-                    var done = job.perform(runtime: runtime, leases: leases)
-                    done.dispatched = true
-                    inbox.push(done)
-                }
-            }
-            ended.append(last.perform(runtime: runtime, leases: orchestrator.leases))
+        // One job runs here at once; the others go to a queue that workers and
+        // this thread both take from, so quick jobs finish here before a
+        // worker has even woken, and slow ones still run side by side.
+        guard let first = jobs.popLast() else { return ended }
+        if !jobs.isEmpty {
+            inFlight += jobs.count
+            inbox.offer(jobs)
+            // One worker is woken; each worker that finds a job wakes the next,
+            // so threads are woken only while there is work for them.
+            Self.wakeWorker(orchestrator.workers, runtime: runtime, leases: orchestrator.leases, inbox: inbox)
+        }
+        ended.append(first.perform(runtime: runtime, leases: orchestrator.leases))
+        while let job = inbox.takeJob() {
+            inFlight -= 1
+            ended.append(job.perform(runtime: runtime, leases: orchestrator.leases))
         }
         return ended
     }
 
-    /// Writes how the attempts of `batch` ended, with their checkpoints, then
-    /// moves their steps on: completed, retried on the next candidate, or failed.
-    private func handle(_ batch: [Done]) throws(StoreError) {
-        var ends: [TaskStore.AttemptEnd] = []
-        var events: [RunEvent] = []
-        var moves: [() -> Void] = []
+    private static func wakeWorker(_ queue: DispatchQueue, runtime: AgentRuntime, leases: LeaseManager, inbox: Inbox) {
+        queue.async {
+            guard let job = inbox.takeJob() else { return }
+            if inbox.hasJobs { wakeWorker(queue, runtime: runtime, leases: leases, inbox: inbox) }
+            var done = job.perform(runtime: runtime, leases: leases)
+            done.dispatched = true
+            inbox.push(done)
+        }
+    }
+
+    /// Records how the attempts of `batch` ended, with their checkpoints, to
+    /// be written with the run's next write (before any step that uses them
+    /// starts), and moves their steps on: completed, retried on the next
+    /// candidate, or failed.
+    private func handle(_ batch: [Done]) {
         for done in batch {
             if done.dispatched { inFlight -= 1 }
             let planned = plan.steps[done.step]
             let id = planned.spec.id
             if done.waitedMicroseconds > 1000 {
-                events.append(RunEvent(runId: runID, kind: .leaseWaited, step: id,
+                pending.events.append(RunEvent(runId: runID, kind: .leaseWaited, step: id,
                                        detail: "waited \(done.waitedMicroseconds / 1000) ms for \(done.resourcesDescription)"))
             }
             let outcome: StepAttempt.Outcome = done.problem == nil ? .completed : (done.rejected ? .rejected : .failed)
-            var ending = TaskStore.AttemptEnd(attemptID: done.attemptID, finish: done.completion?.finish, events: done.completion?.events ?? done.events,
+            var ending = TaskStore.AttemptEnd(taskID: done.taskID, finish: done.completion?.finish, events: done.completion?.events ?? done.events,
                                            outcome: outcome, reason: done.problem, checkpoint: nil)
             if outcome == .completed {
                 let result = done.completion?.outcome.result ?? []
                 checkpointCount += 1
-                ending.checkpoint = StepCheckpoint(runId: runID ?? 0, step: id, status: .completed, result: Data(result), error: nil,
-                                                agent: done.agent, taskId: done.taskID, attempts: attempts[done.step],
-                                                checkpoint: checkpointCount, finishedUs: WallClock.microseconds())
-                moves.append { [self] in
-                    results[done.step] = result
-                    agents[done.step] = done.agent
-                    taskIDs[done.step] = done.taskID
-                    questions[done.step] = done.question
-                    phase[done.step] = .completed
-                    stepEnded(done.step)
+                if let runID {
+                    ending.checkpoint = StepCheckpoint(runId: runID, step: id, status: .completed, result: Data(result), error: nil,
+                                                       agent: done.agent, taskId: done.taskID, attempts: attempts[done.step],
+                                                       checkpoint: checkpointCount, finishedUs: WallClock.microseconds())
                 }
+                results[done.step] = result
+                agents[done.step] = done.agent
+                taskIDs[done.step] = done.taskID
+                questions[done.step] = done.question
+                phase[done.step] = .completed
+                stepEnded(done.step)
             } else if attempts[done.step] < planned.maxAttempts, retries < plan.workflow.retryBudget, stopReason == nil,
                       !cancellation.isCancelled {
                 retries += 1
@@ -259,12 +319,14 @@ final class RunExecution {
                 let alternative = next.alternative == 0 ? "" : " (alternative \(next.alternative): \(next.target))"
                 let detail = "attempt \(done.attempt) by '\(done.agent)' \(outcome == .rejected ? "was rejected" : "failed"): \(done.problem!); "
                     + "back to checkpoint \(checkpointCount); trying '\(next.agent)'\(alternative)"
-                events.append(RunEvent(runId: runID, kind: .backtracked, step: id, detail: detail))
-                moves.append { [self] in
-                    phase[done.step] = .waiting
-                    ready.append(done.step)
-                    options.progress?(.backtracked(step: id, checkpoint: checkpointCount, next: next.agent))
-                }
+                pending.events.append(RunEvent(runId: runID, kind: .backtracked, step: id, detail: detail))
+                phase[done.step] = .waiting
+                ready.append(done.step)
+                unreported.append(.ended(step: id, attempt: done.attempt, agent: done.agent, outcome: outcome, problem: done.problem,
+                                         microseconds: done.microseconds))
+                unreported.append(.backtracked(step: id, checkpoint: checkpointCount, next: next.agent))
+                pending.ends.append(ending)
+                continue
             } else {
                 var reason = done.problem!
                 if attempts[done.step] >= planned.maxAttempts, attempts[done.step] > 1 {
@@ -272,22 +334,15 @@ final class RunExecution {
                 } else if retries >= plan.workflow.retryBudget, attempts[done.step] < planned.maxAttempts {
                     reason = "the run's retry budget (\(plan.workflow.retryBudget)) is spent; the last attempt: \(reason)"
                 }
+                agents[done.step] = done.agent
+                taskIDs[done.step] = done.taskID
                 ending.checkpoint = end(done.step, as: .failed, error: reason, agent: done.agent, taskID: done.taskID)
-                moves.append { [self] in
-                    agents[done.step] = done.agent
-                    taskIDs[done.step] = done.taskID
-                    stopIfStrict(done.step, reason)
-                }
+                stopIfStrict(done.step, reason)
             }
-            ends.append(ending)
+            pending.ends.append(ending)
+            unreported.append(.ended(step: id, attempt: done.attempt, agent: done.agent, outcome: outcome, problem: done.problem,
+                                     microseconds: done.microseconds))
         }
-        try store?.endAttempts(ends, runEvents: events)
-        // Written: now the rest of the run may see it.
-        for (done, end) in zip(batch, ends) {
-            options.progress?(.ended(step: plan.steps[done.step].spec.id, attempt: done.attempt, agent: done.agent, outcome: end.outcome,
-                                     problem: done.problem, microseconds: done.microseconds))
-        }
-        for move in moves { move() }
     }
 
     /// Records the end of a step that will not complete, and lets its dependents move.
@@ -313,10 +368,19 @@ final class RunExecution {
     }
 }
 
-/// Completed attempts, handed from workers to the coordinator.
+/// Jobs waiting for a thread, and completed attempts handed from workers
+/// to the coordinator.
 final class Inbox: Sendable {
     private let items = Mutex<[RunExecution.Done]>([])
+    private let jobs = Mutex<[RunExecution.Job]>([])
     private let signal = DispatchSemaphore(value: 0)
+
+    func offer(_ more: [RunExecution.Job]) { jobs.withLock { $0 += more } }
+
+    /// A job no thread has taken yet, if any.
+    func takeJob() -> RunExecution.Job? { jobs.withLock { $0.popLast() } }
+
+    var hasJobs: Bool { jobs.withLock { !$0.isEmpty } }
 
     func push(_ done: RunExecution.Done) {
         items.withLock { $0.append(done) }

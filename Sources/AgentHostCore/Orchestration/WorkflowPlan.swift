@@ -2,6 +2,8 @@
 /// step waits for, who may answer it in which order, and its compiled input.
 /// Made by ``WorkflowPlan/init(_:host:)``, which reports every problem at
 /// once, before anything runs.
+import Foundation
+
 public struct WorkflowPlan: Sendable {
     /// One way to answer a step: a capability (or free text) on one agent, with its input.
     struct Candidate: Sendable {
@@ -19,6 +21,8 @@ public struct WorkflowPlan: Sendable {
         /// Steps that must end first, however they end (sequential order).
         var after: [Int]
         var dependents: [Int] = []
+        /// How many distinct steps it waits for.
+        var dependencyCount = 0
         var candidates: [Candidate]
         var maxAttempts: Int
         var timeout: Duration?
@@ -31,6 +35,11 @@ public struct WorkflowPlan: Sendable {
     public let levels: [[String]]
     /// Every agent some step may use.
     public let agents: Set<String>
+    /// The workflow as JSON, stored with each run so it can be resumed.
+    let encoded: Data
+    /// Whether two steps may put one question to different agents; when not,
+    /// no run of this plan looks for contradictory answers.
+    let mayConflict: Bool
 
     public init(_ workflow: Workflow, host: AgentHost, source: String? = nil) throws(WorkflowValidationError) {
         var workflow = workflow
@@ -129,13 +138,23 @@ public struct WorkflowPlan: Sendable {
         guard problems.isEmpty else { throw WorkflowValidationError(workflow: workflow.name, source: source, problems: problems) }
 
         for (position, step) in steps.enumerated() {
-            for other in Set(step.needs + step.after) { steps[other].dependents.append(position) }
+            let waitsFor = Set(step.needs + step.after)
+            steps[position].dependencyCount = waitsFor.count
+            for other in waitsFor { steps[other].dependents.append(position) }
         }
         self.workflow = workflow
         self.steps = steps
         self.index = index
         levels = Self.levels(of: steps).map { $0.map { steps[$0].spec.id } }
         agents = Set(steps.flatMap { $0.candidates.map(\.agent) })
+        encoded = (try? JSONEncoder().encode(workflow)) ?? Data()
+        var agentsByTarget: [TaskRequest.Target: Set<String>] = [:]
+        var stepsByTarget: [TaskRequest.Target: Int] = [:]
+        for step in steps {
+            for target in Set(step.candidates.map(\.target)) { stepsByTarget[target, default: 0] += 1 }
+            for candidate in step.candidates { agentsByTarget[candidate.target, default: []].insert(candidate.agent) }
+        }
+        mayConflict = stepsByTarget.contains { target, count in count > 1 && (agentsByTarget[target]?.count ?? 0) > 1 }
     }
 
     // MARK: - Checks

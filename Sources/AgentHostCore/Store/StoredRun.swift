@@ -65,8 +65,8 @@ public enum StepStatus: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// One try at a step: which agent, which alternative, and what came of it.
-public struct StepAttempt: Sendable, Hashable, Codable, FetchableRecord, TableRecord {
-    public static let databaseTableName = "run_attempt"
+/// Each attempt is a task of the run; these are its attempt columns.
+public struct StepAttempt: Sendable, Hashable, Codable, FetchableRecord {
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
 
     public enum Outcome: String, Sendable, Hashable, Codable, CaseIterable {
@@ -79,7 +79,8 @@ public struct StepAttempt: Sendable, Hashable, Codable, FetchableRecord, TableRe
         case interrupted
     }
 
-    public var id: Int64
+    /// The attempt's task.
+    public var taskId: Int64
     public var runId: Int64
     public var step: String
     /// 1 for a step's first try.
@@ -88,11 +89,17 @@ public struct StepAttempt: Sendable, Hashable, Codable, FetchableRecord, TableRe
     public var alternative: Int
     public var agent: String
     public var capability: String?
-    public var taskId: Int64?
     public var outcome: Outcome
     public var reason: String?
     public var startedUs: Int64
     public var finishedUs: Int64?
+
+    /// The columns of `task` that make an attempt.
+    static let selection = """
+        SELECT id AS task_id, run_id, step, attempt, alternative, agent, routed_capability AS capability,
+               attempt_outcome AS outcome, attempt_reason AS reason, created_us AS started_us, finished_us
+        FROM task
+        """
 }
 
 /// Something that happened to a run or a conversation as a whole: a
@@ -102,12 +109,10 @@ public struct RunEvent: Sendable, Hashable, Codable, FetchableRecord, TableRecor
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
 
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
-        case started
         case resumed
         case backtracked
         case leaseWaited = "lease_waited"
         case conflict
-        case finished
     }
 
     public var runId: Int64?

@@ -2,19 +2,10 @@ import Foundation
 import GRDB
 
 extension TaskStore {
-    /// A step's attempt starting: its task row and its attempt row.
-    struct AttemptStart: Sendable {
-        var task: NewTask
-        var step: String
-        var attempt: Int
-        var alternative: Int
-        var agent: String
-        var capability: String?
-    }
-
-    /// A step's attempt ending, with the checkpoint it makes when it ends the step.
+    /// A step's attempt ending (its task's last row and the attempt's
+    /// outcome), with the checkpoint it makes when it ends the step.
     struct AttemptEnd: Sendable {
-        var attemptID: Int64
+        var taskID: Int64
         var finish: Finish?
         var events: [TaskEvent]
         var outcome: StepAttempt.Outcome
@@ -22,65 +13,84 @@ extension TaskStore {
         var checkpoint: StepCheckpoint?
     }
 
-    func insertRun(name: String, mode: String, workflow: Data, mainTask: NewTask?) throws(StoreError) -> (run: Int64, mainTask: Int64?) {
+    /// Endings not yet written: they ride along with the next write of the
+    /// run, so a step's end and the start of the step after it commit together.
+    struct PendingWrites: Sendable {
+        var ends: [AttemptEnd] = []
+        var checkpoints: [StepCheckpoint] = []
+        var events: [RunEvent] = []
+
+        var isEmpty: Bool { ends.isEmpty && checkpoints.isEmpty && events.isEmpty }
+    }
+
+    /// A run about to start, written with its first attempts.
+    struct NewRun: Sendable {
+        var name: String
+        var mode: String
+        var workflow: Data
+        var mainTask: NewTask?
+    }
+
+    /// Writes `pending` endings, then a new run if `run` is given, then the
+    /// attempts `starts` (tasks in progress, or already failed), in one
+    /// transaction. Returns the run's id, its main task's, and the tasks'.
+    func beginAttempts(_ starts: [NewTask], run: NewRun?, runID: Int64?, after pending: PendingWrites) throws(StoreError)
+        -> (run: Int64, mainTask: Int64?, tasks: [Int64]) {
         try write { db in
-            try db.execute(sql: "INSERT INTO run (name, mode, workflow, status, created_us) VALUES (?, ?, ?, 'running', ?)",
-                           arguments: [name, mode, workflow, WallClock.microseconds()])
-            let run = db.lastInsertedRowID
-            var main: Int64?
-            if var task = mainTask {
-                task.runID = run
-                main = try Self.insert([task], in: db)[0]
-                try db.execute(sql: "UPDATE run SET main_task_id = ? WHERE id = ?", arguments: [main, run])
+            var id = runID ?? 0, main: Int64?
+            if let run {
+                try db.execute(sql: "INSERT INTO run (name, mode, workflow, status, created_us) VALUES (?, ?, ?, 'running', ?)",
+                               arguments: [run.name, run.mode, run.workflow, WallClock.microseconds()])
+                id = db.lastInsertedRowID
+                if var task = run.mainTask {
+                    task.runID = id
+                    main = try Self.insert([task], in: db)[0]
+                    try db.execute(sql: "UPDATE run SET main_task_id = ? WHERE id = ?", arguments: [main, id])
+                }
             }
-            try Self.insert(RunEvent(runId: run, kind: .started, detail: "started '\(name)' (\(mode))"), in: db)
-            return (run, main)
+            try Self.write(pending, run: id, in: db)
+            let tasks = starts.map { task in
+                var task = task
+                task.runID = id
+                if task.parentID == nil, task.origin == .workflow { task.parentID = main }
+                return task
+            }
+            return (id, main, try Self.insert(tasks, in: db))
         }
     }
 
-    /// Writes attempts as started, tasks and attempt rows in one transaction.
-    /// Returns (task id, attempt id) for each; a task already failed is
-    /// written finished and its attempt row is closed by a later `endAttempts`.
-    func beginAttempts(_ starts: [AttemptStart], runID: Int64) throws(StoreError) -> [(task: Int64, attempt: Int64)] {
-        try write { db in
-            let taskIDs = try Self.insert(starts.map(\.task), in: db)
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO run_attempt (run_id, step, attempt, alternative, agent, capability, task_id, outcome, started_us)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)
-                """)
-            var ids: [(Int64, Int64)] = []
-            for (start, task) in zip(starts, taskIDs) {
-                try statement.execute(arguments: [runID, start.step, start.attempt, start.alternative, start.agent, start.capability,
-                                                  task, start.task.createdUs])
-                ids.append((task, db.lastInsertedRowID))
-            }
-            return ids
-        }
+    /// Writes pending endings on their own, when no start will carry them.
+    func flush(_ pending: PendingWrites) throws(StoreError) {
+        guard !pending.isEmpty else { return }
+        try write { db in try Self.write(pending, run: nil, in: db) }
     }
 
-    /// Writes how attempts ended, their tasks' last rows and the checkpoints
-    /// of steps they ended, in one transaction: a step is never seen done
-    /// without its checkpoint.
-    func endAttempts(_ ends: [AttemptEnd], runEvents: [RunEvent] = []) throws(StoreError) {
-        try write { db in
-            try Self.finish(ends.compactMap(\.finish), events: ends.flatMap(\.events), in: db)
-            let statement = try db.cachedStatement(sql: "UPDATE run_attempt SET outcome = ?, reason = ?, finished_us = ? WHERE id = ?")
-            let now = WallClock.microseconds()
-            for end in ends {
-                try statement.execute(arguments: [end.outcome.rawValue, end.reason, now, end.attemptID])
-                if let checkpoint = end.checkpoint { try Self.save(checkpoint, in: db) }
+    /// How attempts ended, their tasks' last rows and the checkpoints of
+    /// steps they ended, all in the caller's transaction: a step is never
+    /// seen done without its checkpoint.
+    /// `run`: the id of a run created in this transaction, for checkpoints made before it had one.
+    private static func write(_ pending: PendingWrites, run: Int64?, in db: Database) throws {
+        guard !pending.isEmpty else { return }
+        let ending = try db.cachedStatement(sql: """
+            UPDATE task SET status = ?, agent_state = ?, result = ?, error = ?, finished_us = ?, attempt_outcome = ?, attempt_reason = ?
+            WHERE id = ?
+            """)
+        let outcomeOnly = try db.cachedStatement(sql: "UPDATE task SET attempt_outcome = ?, attempt_reason = ? WHERE id = ?")
+        for end in pending.ends {
+            if let finish = end.finish {
+                try ending.execute(arguments: [finish.status.rawValue, finish.agentState.name, finish.result.map { Data($0) }, finish.error,
+                                               finish.finishedUs, end.outcome.rawValue, end.reason, end.taskID])
+            } else {
+                try outcomeOnly.execute(arguments: [end.outcome.rawValue, end.reason, end.taskID])
             }
-            for event in runEvents { try Self.insert(event, in: db) }
+            for event in end.events { try insert(event, in: db) }
+            if let checkpoint = end.checkpoint { try save(checkpoint, in: db) }
         }
-    }
-
-    /// Checkpoints of steps that did not run (skipped), and run events.
-    func saveCheckpoints(_ checkpoints: [StepCheckpoint], runEvents: [RunEvent] = []) throws(StoreError) {
-        guard !checkpoints.isEmpty || !runEvents.isEmpty else { return }
-        try write { db in
-            for checkpoint in checkpoints { try Self.save(checkpoint, in: db) }
-            for event in runEvents { try Self.insert(event, in: db) }
+        for var checkpoint in pending.checkpoints {
+            if checkpoint.runId == 0, let run { checkpoint.runId = run }
+            try save(checkpoint, in: db)
         }
+        for event in pending.events { try insert(event, in: db) }
     }
 
     /// Backtracking: drops the checkpoints of `steps`, whose results are no longer good.
@@ -91,12 +101,12 @@ extension TaskStore {
         }
     }
 
-    func finishRun(_ id: Int64, status: RunStatus, result: [UInt8]?, error: String?, mainTask: Finish?) throws(StoreError) {
+    func finishRun(_ id: Int64, status: RunStatus, result: [UInt8]?, error: String?, mainTask: Finish?, after pending: PendingWrites) throws(StoreError) {
         try write { db in
+            try Self.write(pending, run: id, in: db)
             if let mainTask { try Self.finish([mainTask], events: [], in: db) }
             try db.execute(sql: "UPDATE run SET status = ?, result = ?, error = ?, finished_us = ? WHERE id = ?",
                            arguments: [status.rawValue, result.map { Data($0) }, error, WallClock.microseconds(), id])
-            try Self.insert(RunEvent(runId: id, kind: .finished, detail: error.map { "\(status.rawValue): \($0)" } ?? status.rawValue), in: db)
         }
     }
 
@@ -112,8 +122,8 @@ extension TaskStore {
                 WHERE run_id = ? AND status IN ('pending', 'in_progress') AND id IS NOT (SELECT main_task_id FROM run WHERE id = ?)
                 """, arguments: [reason, now, id, id])
             let closed = db.changesCount
-            try db.execute(sql: "UPDATE run_attempt SET outcome = 'interrupted', reason = ?, finished_us = ? WHERE run_id = ? AND outcome = 'running'",
-                           arguments: [reason, now, id])
+            try db.execute(sql: "UPDATE task SET attempt_outcome = 'interrupted', attempt_reason = ? WHERE run_id = ? AND attempt_outcome = 'running'",
+                           arguments: [reason, id])
             try db.execute(sql: "UPDATE run SET status = 'running', resumes = resumes + 1, finished_us = NULL WHERE id = ?", arguments: [id])
             try Self.insert(RunEvent(runId: id, kind: .resumed, detail: "resumed; \(closed) interrupted task(s) closed"), in: db)
             return closed
@@ -155,7 +165,9 @@ extension TaskStore {
 
     /// Every attempt of the run, in the order they started: its timeline.
     public func attempts(of run: Int64) throws(StoreError) -> [StepAttempt] {
-        try read { db in try StepAttempt.filter(Column("run_id") == run).order(Column("id")).fetchAll(db) }
+        try read { db in
+            try StepAttempt.fetchAll(db, sql: StepAttempt.selection + " WHERE run_id = ? AND attempt IS NOT NULL ORDER BY id", arguments: [run])
+        }
     }
 
     public func events(ofRun run: Int64) throws(StoreError) -> [RunEvent] {

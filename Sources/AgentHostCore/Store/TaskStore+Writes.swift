@@ -21,6 +21,9 @@ extension TaskStore {
         var finishedUs: Int64?
         var runID: Int64?
         var step: String?
+        /// For a step's attempt: its number from 1, and 0 or the alternative it tried.
+        var attempt: Int?
+        var alternative: Int?
     }
 
     /// How a task ended.
@@ -42,8 +45,9 @@ extension TaskStore {
     static func insert(_ tasks: [NewTask], events: [(index: Int, event: TaskEvent)] = [], in db: Database) throws -> [Int64] {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO task (parent_id, origin, capability, query, payload, agent, routed_capability, route_reason,
-                              agent_state, status, error, created_us, started_us, finished_us, run_id, step)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              agent_state, status, error, created_us, started_us, finished_us, run_id, step, attempt, alternative,
+                              attempt_outcome)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var ids: [Int64] = []
         ids.reserveCapacity(tasks.count)
@@ -51,7 +55,8 @@ extension TaskStore {
             try statement.execute(arguments: [
                 task.parentID, task.origin.rawValue, task.capability, task.query, Data(task.payload), task.agent,
                 task.routedCapability, task.routeReason, task.agentState?.name, task.status.rawValue, task.error,
-                task.createdUs, task.startedUs, task.finishedUs, task.runID, task.step,
+                task.createdUs, task.startedUs, task.finishedUs, task.runID, task.step, task.attempt, task.alternative,
+                task.attempt == nil ? nil : "running",
             ])
             ids.append(db.lastInsertedRowID)
         }

@@ -80,7 +80,18 @@ public final class TaskStore: Sendable {
             try db.execute(sql: """
                 ALTER TABLE task ADD COLUMN run_id INTEGER REFERENCES run(id);
                 ALTER TABLE task ADD COLUMN step TEXT;
-                CREATE INDEX task_by_run ON task(run_id);
+                ALTER TABLE task ADD COLUMN attempt INTEGER;
+                ALTER TABLE task ADD COLUMN alternative INTEGER;
+                ALTER TABLE task ADD COLUMN attempt_outcome TEXT;
+                ALTER TABLE task ADD COLUMN attempt_reason TEXT;
+                CREATE INDEX task_by_run ON task(run_id) WHERE run_id IS NOT NULL;
+                -- Every index is written on every step; these two served only full scans (lists filter by status
+                -- newest first, statistics group every row), so they go, and a checkpointed step costs less.
+                DROP INDEX task_by_status;
+                DROP INDEX task_by_agent;
+                -- Most tasks have no parent; a partial index is not written for them.
+                DROP INDEX task_by_parent;
+                CREATE INDEX task_by_parent ON task(parent_id) WHERE parent_id IS NOT NULL;
                 CREATE TABLE run (
                     id INTEGER PRIMARY KEY,
                     name TEXT NOT NULL,
@@ -106,22 +117,7 @@ public final class TaskStore: Sendable {
                     checkpoint INTEGER NOT NULL,
                     finished_us INTEGER NOT NULL,
                     PRIMARY KEY (run_id, step)
-                );
-                CREATE TABLE run_attempt (
-                    id INTEGER PRIMARY KEY,
-                    run_id INTEGER NOT NULL REFERENCES run(id),
-                    step TEXT NOT NULL,
-                    attempt INTEGER NOT NULL,
-                    alternative INTEGER NOT NULL,
-                    agent TEXT NOT NULL,
-                    capability TEXT,
-                    task_id INTEGER REFERENCES task(id),
-                    outcome TEXT NOT NULL,
-                    reason TEXT,
-                    started_us INTEGER NOT NULL,
-                    finished_us INTEGER
-                );
-                CREATE INDEX run_attempt_by_run ON run_attempt(run_id);
+                ) WITHOUT ROWID;
                 CREATE TABLE run_event (
                     id INTEGER PRIMARY KEY,
                     run_id INTEGER REFERENCES run(id),

@@ -209,11 +209,13 @@ public final class AgentRuntime: Sendable {
         switch request.target {
         case .capability(let name):
             if let agents = request.agents {
-                guard let candidate = agents.sorted().lazy.compactMap({ self.host.router.candidate(agent: $0, capability: name) }).first else {
-                    throw .noAgent(capability: name, suggestions: [])
-                }
-                return RouteDecision(reason: "given to '\(candidate.plugin.id)', which declares '\(name)'", ranking: [],
-                                     candidate: candidate)
+                let found = agents.count == 1
+                    ? host.router.candidate(agent: agents.first!, capability: name)
+                    : agents.sorted().lazy.compactMap({ self.host.router.candidate(agent: $0, capability: name) }).first
+                guard let candidate = found else { throw .noAgent(capability: name, suggestions: []) }
+                // The row names the agent and the capability; the reason need not repeat them (and cost a string per task).
+                return RouteDecision(reason: "given to this agent by the caller (a workflow step, a DELEGATE type or a handoff target)",
+                                     ranking: [], candidate: candidate)
             }
             return try host.router.route(capability: name)
         case .text(let text):

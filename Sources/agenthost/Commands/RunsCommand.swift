@@ -54,13 +54,14 @@ struct RunsCommand: ParsableCommand {
                 let took = attempt.finishedUs.map { " (\(TaskReport.format(micros: $0 - attempt.startedUs)))" } ?? ""
                 lines.append((attempt.startedUs, "attempt \(attempt.step)#\(attempt.attempt) on \(attempt.agent)"
                               + "\(attempt.alternative > 0 ? " [alternative \(attempt.alternative)]" : ""): \(attempt.outcome.rawValue)\(took)"
-                              + "\(attempt.taskId.map { " task \($0)" } ?? "")\(attempt.reason.map { ": \($0)" } ?? "")"))
+                              + " task \(attempt.taskId)\(attempt.reason.map { ": \($0)" } ?? "")"))
             }
             for checkpoint in checkpoints {
                 lines.append((checkpoint.finishedUs, "checkpoint \(checkpoint.checkpoint): \(checkpoint.step) \(checkpoint.status.rawValue)"
                               + (checkpoint.error.map { ": \($0)" } ?? "")))
             }
             for event in events { lines.append((event.atUs, "\(event.kind.rawValue)\(event.step.map { " \($0)" } ?? ""): \(event.detail)")) }
+            if let finished = run.finishedUs { lines.append((finished, "finished: \(run.status.rawValue)")) }
             for (time, line) in lines.sorted(by: { $0.0 < $1.0 }) { print("  \(at(time).padding(toLength: 10, withPad: " ", startingAt: 0)) \(line)") }
             if let error = run.error { print("  error:  \(error)") }
             if let result = run.resultText { print("  result: \(result)") }
