@@ -150,3 +150,25 @@ import Testing
         #expect(roles.stderr.contains("may not take part; the policy allows user"), "\(roles.stderr)")
     }
 }
+
+/// The README's workflow commands, run as written from the repository root with the bundled agents.
+@Suite struct ExampleWorkflowTests {
+    @Test func everyExampleWorkflowInTheReadmeCompletes() throws {
+        let home = try TemporaryFolder("home")
+        defer { home.remove() }
+        let readme = try String(contentsOf: PackagePaths.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let files = readme.split(separator: "\n").compactMap { line -> String? in
+            guard let range = line.range(of: "agenthost workflow run examples/workflows/") else { return nil }
+            return String(line[range.upperBound...].prefix { !$0.isWhitespace })
+        }
+        #expect(Set(files).isSuperset(of: ["sequential.yaml", "parallel.yaml", "hierarchical.yaml", "consensus.yaml", "plan.yaml"]))
+        for file in Set(files).sorted() {
+            let result = try Command.run(PackagePaths.agenthostExecutable.path,
+                                         ["workflow", "run", "examples/workflows/\(file)", "--state", home.url.appendingPathComponent("s.sqlite").path],
+                                         environment: ["HOME": home.url.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"],
+                                         currentDirectory: PackagePaths.root)
+            #expect(result.status == 0, "\(file): \(result.stdout)\(result.stderr)")
+            #expect(result.stdout.contains("completed:"), "\(file): \(result.stdout)")
+        }
+    }
+}
