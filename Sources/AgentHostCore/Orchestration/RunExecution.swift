@@ -259,9 +259,10 @@ final class RunExecution {
         if !jobs.isEmpty {
             inFlight += jobs.count
             inbox.offer(jobs)
-            // One worker is woken; each worker that finds a job wakes the next,
-            // so threads are woken only while there is work for them.
-            Self.wakeWorker(orchestrator.workers, runtime: runtime, leases: orchestrator.leases, inbox: inbox)
+            // One worker is woken a moment from now; each worker that finds a
+            // job wakes the next at once. Jobs that return at once are all
+            // done here before the first worker wakes, at no thread switch.
+            Self.wakeWorker(orchestrator.workers, after: .microseconds(50), runtime: runtime, leases: orchestrator.leases, inbox: inbox)
         }
         ended.append(first.perform(runtime: runtime, leases: orchestrator.leases))
         while let job = inbox.takeJob() {
@@ -271,14 +272,16 @@ final class RunExecution {
         return ended
     }
 
-    private static func wakeWorker(_ queue: DispatchQueue, runtime: AgentRuntime, leases: LeaseManager, inbox: Inbox) {
-        queue.async {
+    private static func wakeWorker(_ queue: DispatchQueue, after delay: DispatchTimeInterval? = nil, runtime: AgentRuntime,
+                                   leases: LeaseManager, inbox: Inbox) {
+        let work: @Sendable () -> Void = {
             guard let job = inbox.takeJob() else { return }
             if inbox.hasJobs { wakeWorker(queue, runtime: runtime, leases: leases, inbox: inbox) }
             var done = job.perform(runtime: runtime, leases: leases)
             done.dispatched = true
             inbox.push(done)
         }
+        if let delay { queue.asyncAfter(deadline: .now() + delay, execute: work) } else { queue.async(execute: work) }
     }
 
     /// Records how the attempts of `batch` ended, with their checkpoints, to
