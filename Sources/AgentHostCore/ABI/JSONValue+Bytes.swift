@@ -139,7 +139,7 @@ enum JSONBytes {
             guard scanner.index < bytes.count else { return nil }
             if bytes[scanner.index] == UInt8(ascii: "{") {
                 scanner.index += 1
-                var found = false
+                // Until the key is found; any other way out returns nil.
                 while true {
                     scanner.skipSpace()
                     guard scanner.index < bytes.count, bytes[scanner.index] == UInt8(ascii: "\"") else { return nil }
@@ -147,13 +147,12 @@ enum JSONBytes {
                     guard scanner.string() else { return nil }
                     let name = bytes[keyStart..<(scanner.index - 1)]
                     guard scanner.expect(UInt8(ascii: ":")) else { return nil }
-                    if name.elementsEqual(key.utf8) { found = true; break }
+                    if name.elementsEqual(key.utf8) { break }
                     guard scanner.value(depth: depth + 1) else { return nil }
                     scanner.skipSpace()
                     guard scanner.index < bytes.count, bytes[scanner.index] == UInt8(ascii: ",") else { return nil }
                     scanner.index += 1
                 }
-                guard found else { return nil }
             } else if bytes[scanner.index] == UInt8(ascii: "["), let wanted = Int(key), wanted >= 0 {
                 scanner.index += 1
                 for _ in 0..<wanted {
