@@ -191,12 +191,15 @@ public final class ConversationManager: Sendable {
     private func answer(_ participant: Participant, message: String, conversation id: Int64, context: SharedContext, timeout: Duration?,
                         reason: String) throws(StoreError) -> ConversationTurn {
         let capability = participant.capability ?? runtime.host.registry.plugin(id: participant.agent)?.manifest.capabilities.first?.name ?? ""
-        let payload = (try? template(for: participant))?.render { reference in
-            if case .message = reference { return Array(message.utf8) }
-            return nil
+        // The template was compiled when the conversation started, and `{{message}}` always has a value.
+        let payload: [UInt8]
+        do {
+            payload = try template(for: participant).render { _ in Array(message.utf8) }.get()
+        } catch {
+            return ConversationTurn(agent: participant.agent, role: participant.role, taskID: nil, status: .failed, reply: nil,
+                                    error: "its input could not be made: \(error)", reason: reason)
         }
-        var request = TaskRequest(.capability(capability), payload: (try? payload?.get()) ?? Array("{}".utf8), state: .executing,
-                                  timeout: timeout, context: context)
+        var request = TaskRequest(.capability(capability), payload: payload, state: .executing, timeout: timeout, context: context)
         request.agents = [participant.agent]
         request.origin = .conversation
         let outcome = try runtime.run(request)

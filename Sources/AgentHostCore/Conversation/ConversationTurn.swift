@@ -2,7 +2,8 @@
 public struct ConversationTurn: Sendable {
     public var agent: String
     public var role: String
-    public var taskID: Int64
+    /// Nil when the turn failed before a task was made.
+    public var taskID: Int64?
     public var status: TaskStatus
     public var reply: [UInt8]?
     public var error: String?

@@ -8,7 +8,7 @@ extension RunExecution {
         let cancelled = cancellation.isCancelled && stopReason == nil
         let notRun = cancelled ? "the run was cancelled" : (stopReason ?? "it could not start")
         for step in plan.steps.indices where phase[step] == .waiting {
-            pending.checkpoints.append(skip(step, reason: notRun))
+            pending.checkpoints.append(end(step, as: .skipped, error: notRun))
             unreported.append(.skipped(step: plan.steps[step].spec.id, reason: notRun))
         }
 
@@ -96,14 +96,6 @@ extension RunExecution {
         }
         return RunReport(runID: runID, workflow: plan.workflow.name, mode: plan.workflow.mode, status: status, result: result, error: error,
                          steps: steps, vote: vote, conflicts: conflicts, retries: retries)
-    }
-
-    private func skip(_ step: Int, reason: String) -> StepCheckpoint {
-        phase[step] = .skipped
-        errors[step] = reason
-        checkpointCount += 1
-        return StepCheckpoint(runId: runID ?? 0, step: plan.steps[step].spec.id, status: .skipped, result: nil, error: reason, agent: nil,
-                              taskId: nil, attempts: attempts[step], checkpoint: checkpointCount, finishedUs: WallClock.microseconds())
     }
 
     private static func status(of phase: Phase) -> StepStatus {

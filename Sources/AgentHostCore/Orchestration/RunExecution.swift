@@ -90,8 +90,9 @@ final class RunExecution {
         for attempt in stored where attempt.outcome != .interrupted && attempt.outcome != .running {
             guard let step = plan.index[attempt.step] else { continue }
             attempts[step] += 1
-            if attempt.outcome != .completed { nextCandidate[step] += 1; retries += 1 }
+            if attempt.outcome != .completed { nextCandidate[step] += 1 }
         }
+        retries = attempts.reduce(0) { $0 + max(0, $1 - 1) }
         for checkpoint in checkpoints {
             guard let step = plan.index[checkpoint.step] else { continue }
             phase[step] = switch checkpoint.status {
@@ -349,7 +350,7 @@ final class RunExecution {
     }
 
     /// Records the end of a step that will not complete, and lets its dependents move.
-    private func end(_ step: Int, as status: StepStatus, error: String, agent: String? = nil, taskID: Int64? = nil) -> StepCheckpoint {
+    func end(_ step: Int, as status: StepStatus, error: String, agent: String? = nil, taskID: Int64? = nil) -> StepCheckpoint {
         phase[step] = status == .failed ? .failed : .skipped
         errors[step] = error
         checkpointCount += 1

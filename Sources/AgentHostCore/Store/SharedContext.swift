@@ -28,5 +28,4 @@ public final class SharedContext: Sendable {
         writeThrough?(key, value)
     }
 
-    public var keys: [String] { values.withLock { Array($0.keys).sorted() } }
 }

@@ -56,7 +56,7 @@ extension TaskStore {
 
     /// Writes a message and the answers it got, with each answering agent's
     /// turn count and state, in one transaction.
-    func recordTurn(conversation id: Int64, messages: [NewMessage], agents: [(agent: String, turns: Int, state: AgentState, task: Int64)],
+    func recordTurn(conversation id: Int64, messages: [NewMessage], agents: [(agent: String, turns: Int, state: AgentState, task: Int64?)],
                     nextTurn: Int, events: [RunEvent]) throws(StoreError) {
         try write { db in
             try db.execute(sql: "UPDATE conversation SET next_turn = ? WHERE id = ?", arguments: [nextTurn, id])

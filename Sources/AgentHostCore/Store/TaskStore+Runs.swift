@@ -93,14 +93,6 @@ extension TaskStore {
         for event in pending.events { try insert(event, in: db) }
     }
 
-    /// Backtracking: drops the checkpoints of `steps`, whose results are no longer good.
-    func dropCheckpoints(run: Int64, steps: [String], event: RunEvent) throws(StoreError) {
-        try write { db in
-            for step in steps { try db.execute(sql: "DELETE FROM run_step WHERE run_id = ? AND step = ?", arguments: [run, step]) }
-            try Self.insert(event, in: db)
-        }
-    }
-
     func finishRun(_ id: Int64, status: RunStatus, result: [UInt8]?, error: String?, mainTask: Finish?, after pending: PendingWrites) throws(StoreError) {
         try write { db in
             try Self.write(pending, run: id, in: db)
@@ -141,11 +133,6 @@ extension TaskStore {
     static func insert(_ event: RunEvent, in db: Database) throws {
         try db.cachedStatement(sql: "INSERT INTO run_event (run_id, conversation_id, at_us, kind, step, detail) VALUES (?, ?, ?, ?, ?, ?)")
             .execute(arguments: [event.runId, event.conversationId, event.atUs, event.kind.rawValue, event.step, event.detail])
-    }
-
-    public func record(_ events: [RunEvent]) throws(StoreError) {
-        guard !events.isEmpty else { return }
-        try write { db in for event in events { try Self.insert(event, in: db) } }
     }
 
     // MARK: - Reading runs

@@ -64,6 +64,7 @@ struct ChatCommand: ParsableCommand {
                 RunPrinter.emit("conflict: \(conflict.resolution.rawValue)" + (conflict.winner.map { ", '\($0)' wins" } ?? ", a person must decide"))
             }
         }
+        manager.close(id)
         RunPrinter.emit("conversation \(id) saved; `agenthost chat --resume \(id)` continues it")
     }
 

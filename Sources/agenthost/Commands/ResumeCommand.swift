@@ -16,6 +16,6 @@ struct ResumeCommand: ParsableCommand {
         if !quiet { options.progress = RunPrinter.progress }
         let report = try WorkflowCommand.orchestrating { try orchestrator.resume(run: runID, options: options) }
         RunPrinter.summary(report)
-        if report.status != .completed { throw ExitCode(RunPrinter.exitCode(report)) }
+        if report.status != .completed { throw ExitCode.failure }
     }
 }

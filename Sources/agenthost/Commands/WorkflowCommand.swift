@@ -25,7 +25,7 @@ struct WorkflowCommand: ParsableCommand {
             if !quiet { options.progress = RunPrinter.progress }
             let report = try WorkflowCommand.orchestrating { try orchestrator.run(workflow, options: options, source: file) }
             RunPrinter.summary(report)
-            if report.status != .completed { throw ExitCode(RunPrinter.exitCode(report)) }
+            if report.status != .completed { throw ExitCode.failure }
         }
     }
 

@@ -82,6 +82,4 @@ enum RunPrinter {
         emit("  agents: \(plan.agents.sorted().joined(separator: ", "))")
     }
 
-    /// The exit code of a run: 0 only when it completed.
-    static func exitCode(_ report: RunReport) -> Int32 { report.status == .completed ? 0 : 1 }
 }
