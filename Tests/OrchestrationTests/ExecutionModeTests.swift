@@ -189,3 +189,21 @@ import Testing
         #expect(try fixture.store.runs().isEmpty)
     }
 }
+
+extension ExecutionModeTests {
+    @Test func aStepWhoseInputCannotBeMadeFailsAndItsDependentsAreSkippedWithTheReason() throws {
+        let (_, orchestrator) = try orchestration()
+        let report = try orchestrator.run(try workflow("""
+            name: fields
+            mode: plan
+            steps:
+              - { id: a, capability: fixture.echo, input: { x: 1 } }
+              - { id: b, capability: fixture.echo, input: { y: "{{steps.a.result.missing}}" } }
+              - { id: c, capability: fixture.echo, input: { z: "{{steps.b.result}}" } }
+            """))
+        #expect(report.step("b")?.status == .failed)
+        #expect(report.step("b")?.error == "step 'a' answered JSON without the field 'missing' that '{{steps.a.result.missing}}' names")
+        #expect(report.step("c")?.status == .skipped)
+        #expect(report.step("c")?.error == "needs 'b', which failed")
+    }
+}

@@ -125,6 +125,8 @@ final class RunExecution {
                 batch = try launchReady()
             }
             if batch.isEmpty {
+                // Steps that became ready while others failed or were skipped get their turn first.
+                if !ready.isEmpty, inFlight < concurrency, stopReason == nil, !cancellation.isCancelled { continue }
                 if inFlight == 0 { break }
                 // Nothing will start before something ends: write what ended now.
                 try flush()
