@@ -25,7 +25,8 @@ final class RunExecution {
     let cancellation: CancellationToken
     let context: SharedContext
     let concurrency: Int
-    let inbox = Inbox()
+    /// Made when the first job goes to a worker; a run that never fans out needs none.
+    lazy var inbox = Inbox()
     var runtime: AgentRuntime { orchestrator.runtime }
     var store: TaskStore? { persistent ? runtime.store : nil }
 
@@ -131,7 +132,7 @@ final class RunExecution {
                 // Nothing will start before something ends: write what ended now.
                 try flush()
                 batch = inbox.wait()
-            } else {
+            } else if inFlight > 0 {
                 batch += inbox.drain()
             }
             handle(batch)
@@ -262,29 +263,30 @@ final class RunExecution {
         if !jobs.isEmpty {
             inFlight += jobs.count
             inbox.offer(jobs)
-            // One worker is woken a moment from now; each worker that finds a
-            // job wakes the next at once. Jobs that return at once are all
-            // done here before the first worker wakes, at no thread switch.
-            Self.wakeWorker(orchestrator.workers, after: .microseconds(50), runtime: runtime, leases: orchestrator.leases, inbox: inbox)
+            // Steps whose agents declare they answer within 50 µs are not worth
+            // a thread switch: this thread runs them all. Otherwise one worker
+            // is woken, and each worker that finds a job wakes the next.
+            let quick = jobs.allSatisfy { ($0.ready.decision.candidate.capability.estimatedMilliseconds ?? .infinity) <= 0.05 }
+            if !quick { Self.wakeWorker(orchestrator.workers, runtime: runtime, leases: orchestrator.leases, inbox: inbox) }
         }
         ended.append(first.perform(runtime: runtime, leases: orchestrator.leases))
-        while let job = inbox.takeJob() {
-            inFlight -= 1
-            ended.append(job.perform(runtime: runtime, leases: orchestrator.leases))
+        if !jobs.isEmpty {
+            while let job = inbox.takeJob() {
+                inFlight -= 1
+                ended.append(job.perform(runtime: runtime, leases: orchestrator.leases))
+            }
         }
         return ended
     }
 
-    private static func wakeWorker(_ queue: DispatchQueue, after delay: DispatchTimeInterval? = nil, runtime: AgentRuntime,
-                                   leases: LeaseManager, inbox: Inbox) {
-        let work: @Sendable () -> Void = {
+    private static func wakeWorker(_ queue: DispatchQueue, runtime: AgentRuntime, leases: LeaseManager, inbox: Inbox) {
+        queue.async {
             guard let job = inbox.takeJob() else { return }
             if inbox.hasJobs { wakeWorker(queue, runtime: runtime, leases: leases, inbox: inbox) }
             var done = job.perform(runtime: runtime, leases: leases)
             done.dispatched = true
             inbox.push(done)
         }
-        if let delay { queue.asyncAfter(deadline: .now() + delay, execute: work) } else { queue.async(execute: work) }
     }
 
     /// Records how the attempts of `batch` ended, with their checkpoints, to

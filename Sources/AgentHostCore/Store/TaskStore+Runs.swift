@@ -39,8 +39,8 @@ extension TaskStore {
         try write { db in
             var id = runID ?? 0, main: Int64?
             if let run {
-                try db.execute(sql: "INSERT INTO run (name, mode, workflow, status, created_us) VALUES (?, ?, ?, 'running', ?)",
-                               arguments: [run.name, run.mode, run.workflow, WallClock.microseconds()])
+                try db.cachedStatement(sql: "INSERT INTO run (name, mode, workflow, status, created_us) VALUES (?, ?, ?, 'running', ?)")
+                    .execute(arguments: [run.name, run.mode, run.workflow, WallClock.microseconds()])
                 id = db.lastInsertedRowID
                 if var task = run.mainTask {
                     task.runID = id
@@ -97,8 +97,8 @@ extension TaskStore {
         try write { db in
             try Self.write(pending, run: id, in: db)
             if let mainTask { try Self.finish([mainTask], events: [], in: db) }
-            try db.execute(sql: "UPDATE run SET status = ?, result = ?, error = ?, finished_us = ? WHERE id = ?",
-                           arguments: [status.rawValue, result.map { Data($0) }, error, WallClock.microseconds(), id])
+            try db.cachedStatement(sql: "UPDATE run SET status = ?, result = ?, error = ?, finished_us = ? WHERE id = ?")
+                .execute(arguments: [status.rawValue, result.map { Data($0) }, error, WallClock.microseconds(), id])
         }
     }
 

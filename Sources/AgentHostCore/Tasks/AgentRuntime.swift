@@ -214,7 +214,7 @@ public final class AgentRuntime: Sendable {
                     : agents.sorted().lazy.compactMap({ self.host.router.candidate(agent: $0, capability: name) }).first
                 guard let candidate = found else { throw .noAgent(capability: name, suggestions: []) }
                 // The row names the agent and the capability; the reason need not repeat them (and cost a string per task).
-                return RouteDecision(reason: "given to this agent by the caller (a workflow step, a DELEGATE type or a handoff target)",
+                return RouteDecision(reason: "named by the caller: a workflow step, a DELEGATE type or a handoff target",
                                      ranking: [], candidate: candidate)
             }
             return try host.router.route(capability: name)
