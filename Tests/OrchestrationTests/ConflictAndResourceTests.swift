@@ -88,3 +88,14 @@ import Testing
         #expect(escalated.error?.contains("a person must decide") == true)
     }
 }
+
+extension ConflictAndResourceTests {
+    @Test func aWorkflowsOwnPerAgentLimitHoldsStepsBackWithinTheRun() throws {
+        let (_, orchestrator) = try orchestration()
+        let steps = (1...4).map { "  - { id: s\($0), capability: fixture.overlap }" }
+        let report = try orchestrator.run(try workflow("name: own\nmode: parallel\nconcurrency: 4\nlimits: { per_agent_concurrency: 1 }\nsteps:\n"
+                                                       + steps.joined(separator: "\n")))
+        #expect(report.status == .completed)
+        #expect(report.steps.allSatisfy { $0.resultText == #"{"max_in_flight":1}"# }, "\(report.steps.map(\.resultText))")
+    }
+}

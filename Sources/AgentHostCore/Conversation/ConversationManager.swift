@@ -109,7 +109,8 @@ public final class ConversationManager: Sendable {
         }
         if chosen.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chosen.count, execute: work) }
         if let error = failure.withLock({ $0 }) { throw .store(error) }
-        let turns = (0..<chosen.count).compactMap { results.withLock { $0 } [$0] }
+        let answered = results.withLock { $0 }
+        let turns = (0..<chosen.count).compactMap { answered[$0] }
 
         var reply = ConversationReply(turns: turns, answer: turns.first { $0.status == .completed }?.reply, conflict: nil)
         var events: [RunEvent] = []

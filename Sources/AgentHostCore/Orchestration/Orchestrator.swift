@@ -50,7 +50,8 @@ public final class Orchestrator: Sendable {
     }
 
     /// Runs a plan `validate` made, e.g. the same workflow many times over:
-    /// checking it again would cost more than running a short one.
+    /// checking it again would cost more than running a short one. The
+    /// plan's inputs were filled in by `validate`; `options.inputs` is not read.
     public func run(_ plan: WorkflowPlan, options: RunOptions = RunOptions()) throws(OrchestrationError) -> RunReport {
         try io { () throws(StoreError) in
             // The run is written with its first steps' starts, in one transaction.

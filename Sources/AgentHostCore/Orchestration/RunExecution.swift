@@ -25,6 +25,12 @@ final class RunExecution {
     let cancellation: CancellationToken
     let context: SharedContext
     let concurrency: Int
+    /// The workflow's own `per_agent_concurrency`: most steps of this run in
+    /// flight on one agent (the policy's limit is a pool across runs).
+    let perAgentLimit: Int?
+    var inFlightByAgent: [String: Int] = [:]
+    /// Every ready step waits for an agent at that limit: nothing can start until one ends.
+    var readyAllHeld = false
     /// Made when the first job goes to a worker; a run that never fans out needs none.
     lazy var inbox = Inbox()
     var runtime: AgentRuntime { orchestrator.runtime }
@@ -72,6 +78,7 @@ final class RunExecution {
         cancellation = options.cancellation ?? CancellationToken()
         context = options.context ?? SharedContext()
         concurrency = min(plan.workflow.concurrency, orchestrator.limits.tightened(by: plan.workflow.limits).maxConcurrency ?? .max)
+        perAgentLimit = plan.workflow.limits.perAgentConcurrency
         let count = plan.steps.count
         phase = Array(repeating: .waiting, count: count)
         results = Array(repeating: nil, count: count)
@@ -127,7 +134,7 @@ final class RunExecution {
             }
             if batch.isEmpty {
                 // Steps that became ready while others failed or were skipped get their turn first.
-                if !ready.isEmpty, inFlight < concurrency, stopReason == nil, !cancellation.isCancelled { continue }
+                if !ready.isEmpty, !readyAllHeld, inFlight < concurrency, stopReason == nil, !cancellation.isCancelled { continue }
                 if inFlight == 0 { break }
                 // Nothing will start before something ends: write what ended now.
                 try flush()
@@ -186,14 +193,25 @@ final class RunExecution {
             ready.sort { plan.steps[$0].spec.priority != plan.steps[$1].spec.priority
                 ? plan.steps[$0].spec.priority > plan.steps[$1].spec.priority : $0 < $1 }
         }
-        let launching = Array(ready.prefix(room))
-        ready.removeFirst(launching.count)
+        var launching: [Int] = []
+        var held: [Int] = []
+        for step in ready {
+            guard launching.count < room else { held.append(step); continue }
+            if let limit = perAgentLimit {
+                let agent = candidate(for: step).agent
+                guard inFlightByAgent[agent, default: 0] < limit else { held.append(step); continue }
+                inFlightByAgent[agent, default: 0] += 1
+            }
+            launching.append(step)
+        }
+        ready = held
+        readyAllHeld = launching.isEmpty && !held.isEmpty
 
         var starts: [TaskStore.NewTask] = []
         var prepared: [(step: Int, attempt: Int, candidate: WorkflowPlan.Candidate, preparation: AgentRuntime.Preparation, payload: [UInt8])] = []
         for step in launching {
             let planned = plan.steps[step]
-            let candidate = planned.candidates[nextCandidate[step] % planned.candidates.count]
+            let candidate = candidate(for: step)
             attempts[step] += 1
             phase[step] = .running
             let payload: [UInt8]
@@ -204,6 +222,7 @@ final class RunExecution {
             case .success(let bytes): payload = bytes
             case .failure(let error):
                 // The same input would fail the same way on any agent: the step fails.
+                if perAgentLimit != nil { inFlightByAgent[candidate.agent, default: 1] -= 1 }
                 pending.checkpoints.append(end(step, as: .failed, error: error.problem))
                 stopIfStrict(step, error.problem)
                 continue
@@ -289,13 +308,21 @@ final class RunExecution {
         }
     }
 
+    /// The candidate the step's next attempt uses.
+    private func candidate(for step: Int) -> WorkflowPlan.Candidate {
+        let candidates = plan.steps[step].candidates
+        return candidates[nextCandidate[step] % candidates.count]
+    }
+
     /// Records how the attempts of `batch` ended, with their checkpoints, to
     /// be written with the run's next write (before any step that uses them
     /// starts), and moves their steps on: completed, retried on the next
     /// candidate, or failed.
     private func handle(_ batch: [Done]) {
+        readyAllHeld = false
         for done in batch {
             if done.dispatched { inFlight -= 1 }
+            if perAgentLimit != nil { inFlightByAgent[done.agent, default: 1] -= 1 }
             let planned = plan.steps[done.step]
             let id = planned.spec.id
             if done.waitedMicroseconds > 1000 {

@@ -31,8 +31,8 @@ extension TaskStore {
         var mainTask: NewTask?
     }
 
-    /// Writes `pending` endings, then a new run if `run` is given, then the
-    /// attempts `starts` (tasks in progress, or already failed), in one
+    /// Writes a new run if `run` is given, then the `pending` endings, then
+    /// the attempts `starts` (tasks in progress, or already failed), in one
     /// transaction. Returns the run's id, its main task's, and the tasks'.
     func beginAttempts(_ starts: [NewTask], run: NewRun?, runID: Int64?, after pending: PendingWrites) throws(StoreError)
         -> (run: Int64, mainTask: Int64?, tasks: [Int64]) {
