@@ -20,9 +20,12 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
         /// Breaks routing ties between agents that answer the same capability
         /// equally well and are equally busy: higher wins. 0 when not given.
         public var priority: Int
+        /// The states the capability may be called in; the host refuses a call
+        /// in any other. All working states when not given.
+        public var states: AgentStateSet
 
         enum CodingKeys: String, CodingKey {
-            case name, description, input, output, keywords, priority
+            case name, description, input, output, keywords, priority, states
             case estimatedMilliseconds = "estimated_ms"
             case estimatedCost = "estimated_cost"
         }
@@ -37,6 +40,11 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
             estimatedMilliseconds = try c.decodeIfPresent(Double.self, forKey: .estimatedMilliseconds)
             estimatedCost = try c.decodeIfPresent(Double.self, forKey: .estimatedCost)
             priority = try c.decodeIfPresent(Int.self, forKey: .priority) ?? 0
+            if let names = try c.decodeIfPresent([String].self, forKey: .states) {
+                states = try AgentStateSet(names: names, key: .states, in: c)
+            } else {
+                states = .working
+            }
         }
     }
 
@@ -53,16 +61,7 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
             name = try c.decode(String.self, forKey: .name)
             signature = try c.decode(String.self, forKey: .signature)
             description = try c.decodeIfPresent(String.self, forKey: .description) ?? ""
-            var states = AgentStateSet()
-            for spelling in try c.decode([String].self, forKey: .states) {
-                guard let state = AgentState(name: spelling) else {
-                    throw DecodingError.dataCorruptedError(
-                        forKey: .states, in: c,
-                        debugDescription: "unknown state '\(spelling)'; use \(AgentState.allCases.map(\.name).joined(separator: ", "))")
-                }
-                states.insert(AgentStateSet(state))
-            }
-            self.states = states
+            states = try AgentStateSet(names: try c.decode([String].self, forKey: .states), key: .states, in: c)
         }
     }
 
@@ -102,6 +101,12 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
         public var paths: [String] = []
         /// Executables the plugin may run, by name (`swift`) or absolute path.
         public var commands: [String] = []
+        /// The longest a program or an HTTP request may take; a request for
+        /// longer is cut to this.
+        public var timeoutMilliseconds: Int = 60_000
+        /// The most bytes a program's output (each stream) or a response body
+        /// may bring back; the rest is dropped and the answer says so.
+        public var maxOutputBytes: Int = 8 << 20
 
         public init() {}
 
@@ -110,9 +115,20 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
             network = try c.decodeIfPresent([String].self, forKey: .network) ?? []
             paths = try c.decodeIfPresent([String].self, forKey: .paths) ?? []
             commands = try c.decodeIfPresent([String].self, forKey: .commands) ?? []
+            for (key, minimum) in [(CodingKeys.timeoutMilliseconds, 1), (.maxOutputBytes, 1)] {
+                guard let value = try c.decodeIfPresent(Int.self, forKey: key) else { continue }
+                guard value >= minimum else {
+                    throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "must be \(minimum) or more, got \(value)")
+                }
+                if key == .timeoutMilliseconds { timeoutMilliseconds = value } else { maxOutputBytes = value }
+            }
         }
 
-        enum CodingKeys: String, CodingKey { case network, paths, commands }
+        enum CodingKeys: String, CodingKey {
+            case network, paths, commands
+            case timeoutMilliseconds = "timeout_ms"
+            case maxOutputBytes = "max_output_bytes"
+        }
     }
 
     public var id: String

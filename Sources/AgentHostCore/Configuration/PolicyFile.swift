@@ -11,6 +11,7 @@ import Yams
 ///       tools:   { max_bytes: 65536, secrets: trip }
 ///       network: ["127.0.0.1", "*.example.org"]
 ///       paths:   ["~/projects", "/tmp"]
+///     workspace: ~/projects/app      # $WORKSPACE in manifests; relative to the policy file
 ///     handoffs:
 ///       max_depth: 4
 ///     orchestration:
@@ -58,8 +59,12 @@ public enum PolicyFile {
         func policy(_ root: Node) throws(YAMLProblem) -> Policy {
             var policy = Policy(source: path)
             var agentNodes: [(String, Node, Node)] = []
-            for (key, _, value) in try mapping(root, "the policy", keys: ["global", "agents", "handoffs", "orchestration"]) {
+            for (key, _, value) in try mapping(root, "the policy", keys: ["global", "agents", "handoffs", "orchestration", "workspace"]) {
                 switch key {
+                case "workspace":
+                    let folder = try yaml.string(value, "workspace")
+                    let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+                    policy.workspace = PathAllowList.resolve(folder, in: base)
                 case "global": policy.global = try guardrails(value, over: .standard, name: "global")
                 case "handoffs":
                     for (field, _, item) in try mapping(value, "handoffs", keys: ["max_depth"]) where field == "max_depth" {

@@ -11,6 +11,8 @@ public enum AgentCallError: Error, Sendable, CustomStringConvertible {
     case guardrail(GuardrailTrip)
     /// Agents are called only in PLANNING, EXECUTING, VERIFYING or LEARNING.
     case notWorkingState(agent: String, state: AgentState)
+    /// The capability's manifest does not list the state the call was made in.
+    case capabilityMasked(agent: String, capability: String, state: AgentState, allowed: AgentStateSet)
 
     public var status: AgentStatus {
         switch self {
@@ -19,6 +21,7 @@ public enum AgentCallError: Error, Sendable, CustomStringConvertible {
         case .delegationRefused: .unavailable
         case .guardrail: .denied
         case .notWorkingState: .invalidArgument
+        case .capabilityMasked: .denied
         }
     }
 
@@ -34,6 +37,9 @@ public enum AgentCallError: Error, Sendable, CustomStringConvertible {
             return trip.description
         case .notWorkingState(let agent, let state):
             return "agent '\(agent)' cannot be called in state \(state); call it in PLANNING, EXECUTING, VERIFYING or LEARNING"
+        case .capabilityMasked(let agent, let capability, let state, let allowed):
+            return "'\(capability)' of agent '\(agent)' runs in \(allowed) only, not in \(state); "
+                + "call it in one of those states or change its \"states\" in plugin.json"
         }
     }
 }

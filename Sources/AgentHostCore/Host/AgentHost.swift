@@ -81,6 +81,11 @@ public final class AgentHost: Sendable {
         guard options.state.isWorking else {
             return Attempt(result: .failure(.notWorkingState(agent: plugin.id, state: options.state)), events: events)
         }
+        let allowedStates = candidate.capability.states
+        guard allowedStates.contains(options.state) else {
+            return Attempt(result: .failure(.capabilityMasked(agent: plugin.id, capability: candidate.capability.name,
+                                                              state: options.state, allowed: allowedStates)), events: events)
+        }
         let rails = guardrails[candidate.agentIndex].value
         if !inputScreened {
             let screened = rails.input.screen(payload, place: .input, agent: plugin.id)

@@ -9,12 +9,17 @@ public enum Subprocess {
         public var stderr: String
         /// The program was stopped by the timeout or by cancellation.
         public var timedOut: Bool
+        /// A stream was longer than the cap; what came after it was dropped.
+        public var stdoutTruncated = false
+        public var stderrTruncated = false
     }
 
     /// Runs `argv` (`argv[0]` a path, or a name looked up on PATH). Stops the
-    /// program when `timeout` seconds pass or `cancelled` turns true.
+    /// program when `timeout` seconds pass or `cancelled` turns true, and keeps
+    /// at most `maxOutputBytes` of each stream (the rest is read and dropped,
+    /// so the program never blocks on a full pipe).
     public static func run(_ argv: [String], cwd: String? = nil, environment: [String: String]? = nil, stdin: String? = nil,
-                           timeout: Double? = nil, cancelled: (@Sendable () -> Bool)? = nil) throws -> Result {
+                           timeout: Double? = nil, maxOutputBytes: Int = .max, cancelled: (@Sendable () -> Bool)? = nil) throws -> Result {
         let process = Process()
         let executable = argv[0]
         if executable.contains("/") {
@@ -34,9 +39,9 @@ public enum Subprocess {
         input.fileHandleForWriting.write(Data((stdin ?? "").utf8))
         try? input.fileHandleForWriting.close()
         // Drain both pipes while the program runs, so a full pipe cannot stall it.
-        let stdout = BlockingResult<Data>(), stderr = BlockingResult<Data>()
-        DispatchQueue.global().async { stdout.finish(.success(output.fileHandleForReading.readDataToEndOfFile())) }
-        DispatchQueue.global().async { stderr.finish(.success(errors.fileHandleForReading.readDataToEndOfFile())) }
+        let stdout = BlockingResult<(Data, Bool)>(), stderr = BlockingResult<(Data, Bool)>()
+        DispatchQueue.global().async { stdout.finish(.success(drain(output.fileHandleForReading, keeping: maxOutputBytes))) }
+        DispatchQueue.global().async { stderr.finish(.success(drain(errors.fileHandleForReading, keeping: maxOutputBytes))) }
         var timedOut = false
         if timeout != nil || cancelled != nil {
             let deadline = timeout.map { Date().addingTimeInterval($0) }
@@ -50,9 +55,26 @@ public enum Subprocess {
             }
         }
         process.waitUntilExit()
-        func text(_ result: BlockingResult<Data>) -> String {
-            (try? result.wait().get()).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let (out, outCut) = (try? stdout.wait().get()) ?? (Data(), false)
+        let (err, errCut) = (try? stderr.wait().get()) ?? (Data(), false)
+        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                      stderr: String(decoding: err, as: UTF8.self), timedOut: timedOut, stdoutTruncated: outCut, stderrTruncated: errCut)
+    }
+
+    /// Reads `handle` to its end, keeping the first `limit` bytes.
+    private static func drain(_ handle: FileHandle, keeping limit: Int) -> (Data, Bool) {
+        var kept = Data()
+        var cut = false
+        while true {
+            let chunk = handle.availableData
+            if chunk.isEmpty { return (kept, cut) }
+            let room = limit - kept.count
+            if chunk.count > room {
+                kept.append(chunk.prefix(room))
+                cut = true
+            } else {
+                kept.append(chunk)
+            }
         }
-        return Result(status: process.terminationStatus, stdout: text(stdout), stderr: text(stderr), timedOut: timedOut)
     }
 }

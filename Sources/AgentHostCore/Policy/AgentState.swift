@@ -50,3 +50,18 @@ public struct AgentStateSet: OptionSet, Sendable, Hashable, CustomStringConverti
 
     public var description: String { states.map(\.name).joined(separator: ",") }
 }
+
+extension AgentStateSet {
+    /// Parses manifest spellings, naming an unknown one in the decoding error.
+    init<Key: CodingKey>(names: [String], key: Key, in container: KeyedDecodingContainer<Key>) throws {
+        self.init()
+        for spelling in names {
+            guard let state = AgentState(name: spelling) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: container,
+                    debugDescription: "unknown state '\(spelling)'; use \(AgentState.allCases.map(\.name).joined(separator: ", "))")
+            }
+            insert(AgentStateSet(state))
+        }
+    }
+}

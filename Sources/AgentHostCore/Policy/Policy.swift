@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the operator allows: guardrails for every agent and for particular
 /// agents, and how far handoffs may go. Read from a policy file at start
 /// (`PolicyFile`), or the built-in defaults.
@@ -10,6 +12,10 @@ public struct Policy: Sendable {
     public var handoffDepthLimit: Int
     /// What workflow runs may use: steps, agents, concurrency.
     public var orchestration: OrchestrationLimits = .unlimited
+    /// The folder plugins work in: `$WORKSPACE` in a manifest's paths, where
+    /// their relative paths and their programs start. The host's working
+    /// folder unless the policy or `--workspace` names one.
+    public var workspace: String = FileManager.default.currentDirectoryPath
     /// The file this policy was read from, if any.
     public var source: String?
 

@@ -68,9 +68,19 @@ public final class PluginRegistry: Sendable {
     }
 
     private static func encodeCapabilities(of plugins: [LoadedPlugin]) -> [UInt8] {
-        struct Entry: Encodable { var name: String; var agent: String; var description: String; var input: JSONValue? }
+        struct Entry: Encodable {
+            var name: String, agent: String, description: String
+            var input: JSONValue?, output: JSONValue?
+            var keywords: [String]
+            var estimated_ms: Double?, estimated_cost: Double?
+            var states: [String]
+        }
         let entries = plugins.flatMap { plugin in
-            plugin.manifest.capabilities.map { Entry(name: $0.name, agent: plugin.id, description: $0.description, input: $0.input) }
+            plugin.manifest.capabilities.map {
+                Entry(name: $0.name, agent: plugin.id, description: $0.description, input: $0.input, output: $0.output,
+                      keywords: $0.keywords, estimated_ms: $0.estimatedMilliseconds, estimated_cost: $0.estimatedCost,
+                      states: $0.states.states.map(\.name))
+            }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

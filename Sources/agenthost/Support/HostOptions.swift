@@ -21,6 +21,11 @@ struct HostOptions: ParsableArguments {
         valueName: "path"))
     var policy: String?
 
+    @Option(help: ArgumentHelp(
+        "The folder plugins may work in ($WORKSPACE in their manifests; default: the policy's workspace, or this folder).",
+        valueName: "folder"))
+    var workspace: String?
+
     func bootstrapLogging() throws {
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
@@ -38,12 +43,20 @@ struct HostOptions: ParsableArguments {
     /// built-in defaults. A file that is wrong stops the command here.
     func loadPolicy() throws -> Policy {
         let path = policy ?? PolicyFile.defaultPath()
-        guard policy != nil || FileManager.default.fileExists(atPath: path) else { return .standard }
-        do {
-            return try PolicyFile.load(path: path)
-        } catch {
-            throw CLIError(error.description)
+        var loaded = Policy.standard
+        if policy != nil || FileManager.default.fileExists(atPath: path) {
+            do {
+                loaded = try PolicyFile.load(path: path)
+            } catch {
+                throw CLIError(error.description)
+            }
         }
+        if let workspace { loaded.workspace = URL(fileURLWithPath: workspace).standardizedFileURL.path }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: loaded.workspace, isDirectory: &isFolder), isFolder.boolValue else {
+            throw CLIError("the workspace '\(loaded.workspace)' is not a folder; create it, or pass --workspace with an existing one")
+        }
+        return loaded
     }
 
     func openStore() throws -> TaskStore {

@@ -219,8 +219,10 @@ struct ah_host {
 typedef struct ah_host_registry {
     uint32_t struct_size;
     /* Writes the capabilities the host can route to for the call `call_id` as
-     * a UTF-8 JSON array of objects {"name", "agent", "description", "input"}
-     * ("input": the capability's declared input type, JSON Schema, when it has one).
+     * a UTF-8 JSON array of objects {"name", "agent", "description", "input",
+     * "output", "keywords", "estimated_ms", "estimated_cost", "states"}, as the
+     * manifests declare them ("input" and "output": JSON Schema; the estimates
+     * are absent when not declared; "states": the state names it runs in).
      * Valid while that call runs; any thread. */
     ah_status (*list_capabilities)(const ah_host *host, uint64_t call_id, ah_sink out);
 } ah_host_registry;
@@ -245,6 +247,10 @@ typedef struct ah_host_services {
      * to `out` as a JSON value. */
     ah_status (*call_tool)(const ah_host *host, uint64_t call_id, ah_str name, ah_str arguments, ah_sink out);
 
+    /* Paths: a relative path starts at the host's workspace; "$WORKSPACE" in
+     * the manifest's "paths" stands for it. Links and ".." are resolved first,
+     * so no path escapes what the manifest allows. */
+
     /* Reads the file at `path` (permission "paths") into `out`.
      * AH_ERR_NOT_FOUND when it does not exist. */
     ah_status (*read_file)(const ah_host *host, uint64_t call_id, ah_str path, ah_sink out);
@@ -260,10 +266,38 @@ typedef struct ah_host_services {
 
     /* Runs a program (permission "commands", by the name or path of argv[0]).
      * `command` is UTF-8 JSON {"argv": [...], "cwd": "...", "stdin": "...",
-     * "timeout_ms": n}; only "argv" is required. `out` receives JSON
-     * {"exit_code": n, "stdout": "...", "stderr": "...", "timed_out": bool}.
-     * The call's cancellation and deadline stop the program too. */
+     * "timeout_ms": n, "max_output_bytes": n, "env": {}}; only "argv" is
+     * required. "cwd" defaults to the workspace and must be inside "paths";
+     * the manifest's "timeout_ms" and "max_output_bytes" cap the request's.
+     * `out` receives JSON {"exit_code": n, "stdout": "...", "stderr": "...",
+     * "timed_out": bool, "stdout_truncated": bool, "stderr_truncated": bool,
+     * "duration_ms": n}. The call's cancellation and deadline stop the program too. */
     ah_status (*run_command)(const ah_host *host, uint64_t call_id, ah_str command, ah_sink out);
+
+    /* Appended after the first release: check `struct_size` covers a field
+     * (offsetof(ah_host_services, list_files) < struct_size) before calling it. */
+
+    /* Lists a folder (permission "paths"). `request` is UTF-8 JSON
+     * {"path": "." , "recursive": false, "max_entries": n, "include_hidden": false};
+     * all optional. `out` receives {"root": absolute path, "truncated": bool,
+     * "entries": [{"path" (relative to root), "kind": "file"|"folder"|"link"|"other",
+     * "size", "modified_ns"}]}. Links are listed, never followed. */
+    ah_status (*list_files)(const ah_host *host, uint64_t call_id, ah_str request, ah_sink out);
+
+    /* Removes a file, or a folder with everything in it (permission "paths";
+     * never the workspace itself). AH_ERR_NOT_FOUND when it does not exist. */
+    ah_status (*remove_file)(const ah_host *host, uint64_t call_id, ah_str path, ah_sink out);
+
+    /* Any HTTP request (permission "network", checked again at every redirect).
+     * `request` is UTF-8 JSON {"url", "method": "GET", "headers": {}, "body": "",
+     * "timeout_ms": n, "max_bytes": n, "max_redirects": 5}; only "url" is
+     * required, and the manifest's "timeout_ms" and "max_output_bytes" cap the
+     * last two. On AH_OK `head` receives {"status", "url" (after redirects),
+     * "headers" (names in lower case), "redirects": [urls], "truncated", "bytes"}
+     * and `body` the raw body bytes, undecoded. On failure `head` receives the
+     * message: AH_ERR_DEADLINE on timeout, AH_ERR_UNAVAILABLE when the server
+     * cannot be reached or redirects too often. */
+    ah_status (*http_request)(const ah_host *host, uint64_t call_id, ah_str request, ah_sink head, ah_sink body);
 } ah_host_services;
 
 /* ------------------------------------------------------------------------ */

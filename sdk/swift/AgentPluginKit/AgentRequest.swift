@@ -111,13 +111,24 @@ public struct AvailableCapability: Sendable, Hashable, Decodable {
     public var name: String
     public var agent: String
     public var description: String
+    /// Words that route free text to it.
+    public var keywords: [String]
+    /// What its manifest estimates one call takes and costs; nil when not declared.
+    public var estimatedMilliseconds: Double?
+    public var estimatedCost: Double?
+    /// The states it runs in ("EXECUTING", ...).
+    public var states: [String]
     /// The names of the fields the capability's input requires, with each one's
     /// declared default when it has one (from its JSON Schema input type).
     public var requiredInputs: [(name: String, type: String?, defaultValue: String?)] { inputFields.required }
 
     private var inputFields: InputFields
 
-    enum CodingKeys: String, CodingKey { case name, agent, description, input }
+    enum CodingKeys: String, CodingKey {
+        case name, agent, description, input, keywords, states
+        case estimatedMilliseconds = "estimated_ms"
+        case estimatedCost = "estimated_cost"
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -125,6 +136,10 @@ public struct AvailableCapability: Sendable, Hashable, Decodable {
         agent = try container.decode(String.self, forKey: .agent)
         description = try container.decode(String.self, forKey: .description)
         inputFields = (try? container.decodeIfPresent(InputFields.self, forKey: .input)) ?? InputFields()
+        keywords = (try? container.decodeIfPresent([String].self, forKey: .keywords)) ?? []
+        estimatedMilliseconds = try? container.decodeIfPresent(Double.self, forKey: .estimatedMilliseconds)
+        estimatedCost = try? container.decodeIfPresent(Double.self, forKey: .estimatedCost)
+        states = (try? container.decodeIfPresent([String].self, forKey: .states)) ?? []
     }
 
     public static func == (a: Self, b: Self) -> Bool { a.name == b.name && a.agent == b.agent }

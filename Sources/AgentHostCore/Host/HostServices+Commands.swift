@@ -1,0 +1,62 @@
+import CAgentHost
+import Foundation
+
+/// run_command: only programs the manifest declares, started in the
+/// workspace (or a folder inside what the manifest allows), stopped at the
+/// manifest's timeout or the call's cancellation, with each stream capped.
+extension HostServices {
+    struct CommandRequest: Decodable {
+        var argv: [String]
+        var cwd: String?
+        var stdin: String?
+        var timeout_ms: Int?
+        var max_output_bytes: Int?
+        var env: [String: String]?
+    }
+
+    struct CommandResult: Encodable {
+        var exit_code: Int32
+        var stdout: String
+        var stderr: String
+        var timed_out: Bool
+        var stdout_truncated: Bool
+        var stderr_truncated: Bool
+        var duration_ms: Double
+    }
+
+    static let runCommand: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_sink) -> ah_status = { host, callID, command, out in
+        guard let call = HostTable.call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
+        guard let request = try? JSONDecoder().decode(CommandRequest.self, from: Data(command.bytes)), let executable = request.argv.first else {
+            out.send("run_command: expected JSON {\"argv\": [program, args...], \"cwd\"?, \"stdin\"?, \"timeout_ms\"?, \"max_output_bytes\"?, \"env\"?}")
+            return ah_status(AH_ERR_INVALID_ARGUMENT)
+        }
+        let permissions = call.plugin.manifest.permissions
+        guard call.plugin.permissions.allowsCommand(executable) else {
+            return deny(call, .permissionDenied, "run_command '\(executable)' refused: '\(call.plugin.id)' declares no permission for it "
+                        + "(permissions.commands: \(permissions.commands))", out)
+        }
+        let cwd: String
+        switch permitted(path: request.cwd ?? ".", for: call, service: "run_command in", out) {
+        case .failure(let refusal): return refusal.status
+        case .success(let value): cwd = value
+        }
+        let timeout = min(request.timeout_ms ?? permissions.timeoutMilliseconds, permissions.timeoutMilliseconds)
+        let cap = min(max(request.max_output_bytes ?? permissions.maxOutputBytes, 0), permissions.maxOutputBytes)
+        var environment = ProcessInfo.processInfo.environment
+        for (name, value) in request.env ?? [:] { environment[name] = value }
+        let started = Date()
+        do {
+            let result = try Subprocess.run(request.argv, cwd: cwd, environment: environment, stdin: request.stdin,
+                                            timeout: Double(timeout) / 1000, maxOutputBytes: cap, cancelled: { call.isCancelled })
+            let encoded = try JSONEncoder().encode(CommandResult(
+                exit_code: result.status, stdout: result.stdout, stderr: result.stderr, timed_out: result.timedOut,
+                stdout_truncated: result.stdoutTruncated, stderr_truncated: result.stderrTruncated,
+                duration_ms: (Date().timeIntervalSince(started) * 1000).rounded()))
+            out.send(Array(encoded))
+            return ah_status(AH_OK)
+        } catch {
+            out.send("run_command '\(executable)': cannot start it (\(error.localizedDescription)); is it installed and on PATH?")
+            return ah_status(AH_ERR_NOT_FOUND)
+        }
+    }
+}
