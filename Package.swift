@@ -16,6 +16,11 @@ let package = Package(
         .library(name: "AgentPluginKit", targets: ["AgentPluginKit"]),
         .library(name: "KnowledgeAgent", type: .dynamic, targets: ["KnowledgeAgent"]),
         .library(name: "PlannerAgent", type: .dynamic, targets: ["PlannerAgent"]),
+        .library(name: "BrowserAgent", type: .dynamic, targets: ["BrowserAgent"]),
+        .library(name: "CodeAgent", type: .dynamic, targets: ["CodeAgent"]),
+        .library(name: "TestAgent", type: .dynamic, targets: ["TestAgent"]),
+        .library(name: "ReviewAgent", type: .dynamic, targets: ["ReviewAgent"]),
+        .library(name: "DebugAgent", type: .dynamic, targets: ["DebugAgent"]),
         .library(name: "EchoAgentC", type: .dynamic, targets: ["EchoAgentC"]),
         .library(name: "EchoAgentSwift", type: .dynamic, targets: ["EchoAgentSwift"]),
     ],
@@ -54,6 +59,19 @@ let package = Package(
                 cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
                 linkerSettings: [.linkedLibrary("m")]),
         .target(name: "PlannerAgent", dependencies: ["AgentPluginKit"], path: "Plugins/Planner",
+                exclude: ["plugin.json"], resources: [.copy("plugin.json")]),
+        // Text formats several bundled agents read (unified diffs, source
+        // locations); linked into each, so every plugin stays one file.
+        .target(name: "AgentSupport", path: "Plugins/Support"),
+        .target(name: "BrowserAgent", dependencies: ["AgentPluginKit", "AgentSupport"], path: "Plugins/Browser",
+                exclude: ["plugin.json"], resources: [.copy("plugin.json")]),
+        .target(name: "CodeAgent", dependencies: ["AgentPluginKit", "AgentSupport"], path: "Plugins/Code",
+                exclude: ["plugin.json"], resources: [.copy("plugin.json")]),
+        .target(name: "TestAgent", dependencies: ["AgentPluginKit", "AgentSupport"], path: "Plugins/Test",
+                exclude: ["plugin.json"], resources: [.copy("plugin.json")]),
+        .target(name: "ReviewAgent", dependencies: ["AgentPluginKit", "AgentSupport"], path: "Plugins/Review",
+                exclude: ["plugin.json"], resources: [.copy("plugin.json")]),
+        .target(name: "DebugAgent", dependencies: ["AgentPluginKit", "AgentSupport"], path: "Plugins/Debug",
                 exclude: ["plugin.json"], resources: [.copy("plugin.json")]),
 
         // Minimal agents that answer at once, so the benchmark measures the

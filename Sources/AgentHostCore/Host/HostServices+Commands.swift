@@ -35,10 +35,13 @@ extension HostServices {
             return deny(call, .permissionDenied, "run_command '\(executable)' refused: '\(call.plugin.id)' declares no permission for it "
                         + "(permissions.commands: \(permissions.commands))", out)
         }
-        let cwd: String
-        switch permitted(path: request.cwd ?? ".", for: call, service: "run_command in", out) {
-        case .failure(let refusal): return refusal.status
-        case .success(let value): cwd = value
+        // A declared program may always start in the workspace; another folder must be within "paths".
+        var cwd = call.host.policy.workspace
+        if let folder = request.cwd {
+            switch permitted(path: folder, for: call, service: "run_command in", out) {
+            case .failure(let refusal): return refusal.status
+            case .success(let value): cwd = value
+            }
         }
         let timeout = min(request.timeout_ms ?? permissions.timeoutMilliseconds, permissions.timeoutMilliseconds)
         let cap = min(max(request.max_output_bytes ?? permissions.maxOutputBytes, 0), permissions.maxOutputBytes)

@@ -267,7 +267,7 @@ typedef struct ah_host_services {
     /* Runs a program (permission "commands", by the name or path of argv[0]).
      * `command` is UTF-8 JSON {"argv": [...], "cwd": "...", "stdin": "...",
      * "timeout_ms": n, "max_output_bytes": n, "env": {}}; only "argv" is
-     * required. "cwd" defaults to the workspace and must be inside "paths";
+     * required. "cwd" defaults to the workspace; another folder must be inside "paths";
      * the manifest's "timeout_ms" and "max_output_bytes" cap the request's.
      * `out` receives JSON {"exit_code": n, "stdout": "...", "stderr": "...",
      * "timed_out": bool, "stdout_truncated": bool, "stderr_truncated": bool,
