@@ -31,6 +31,11 @@ struct DebugAgent: AgentPlugin {
 
     init(host: PluginHost) {}
 
+    /// The standard library's own sources, named in traps: not where the fix goes.
+    static func isToolchainFile(_ path: String) -> Bool {
+        path.hasPrefix("Swift/") || path.contains("/swift/stdlib/") || path.contains("compiler-rt") || path.hasPrefix("csu/")
+    }
+
     func handle(_ request: AgentRequest) throws -> AgentReply {
         guard request.capability == "debug.diagnose" else {
             throw AgentError.unsupported("the debug agent has no capability '\(request.capability)'")
@@ -44,21 +49,23 @@ struct DebugAgent: AgentPlugin {
             throw AgentError.invalidArgument("debug.diagnose found no failure it knows in the output (swiftc, clang, gcc, rustc, "
                 + "Python tracebacks, Swift crashes, sanitizer reports); pass the output that shows the failure")
         }
-        // The first error-level problem with a location is the one to fix first.
-        let first = diagnostics.first { $0.file != nil && $0.kind != "warning" } ?? diagnostics.first { $0.file != nil }
+        // The first error-level problem in the program's own code is the one to fix first.
+        let located = diagnostics.filter { $0.file.map { !Self.isToolchainFile($0) } ?? false }
+        let first = located.first { $0.kind != "warning" } ?? located.first
         var handoff: Handoff?
         if let first, let file = first.file, let line = first.line {
             let reason = "open \(file) at line \(line) to fix: \(first.message)"
-            handoff = Handoff(target: Self.codeAgent, reason: reason,
-                              context: ["op": "read", "path": file, "line": String(line), "context_lines": "5"], requested: false)
+            let context = ["op": "read", "path": file, "around_line": String(line)]
+            handoff = Handoff(target: Self.codeAgent, reason: reason, context: context, requested: false)
             if input.handoff == true {
-                let context = try JSONEncoder().encode(["op": "read", "path": file, "around_line": String(line)])
-                try request.requestHandoff(to: Self.codeAgent, reason: reason, context: Array(context))
+                try request.requestHandoff(to: Self.codeAgent, reason: reason, context: Array(try JSONEncoder().encode(context)))
                 handoff?.requested = true
             }
         }
         let errors = diagnostics.filter { $0.kind != "warning" }.count
-        let summary = "\(diagnostics.count) problem(s), \(errors) error-level" + (first.map { "; first: \($0.message) at \($0.file ?? "?"):\($0.line ?? 0) — \($0.likelyCause)" } ?? "")
+        let lead = first ?? diagnostics[0]
+        let place = lead.file.map { " at \($0):\(lead.line ?? 0)" } ?? ""
+        let summary = "\(diagnostics.count) problem(s), \(errors) error-level; first: \(lead.message)\(place) — \(lead.likelyCause)"
         return try .encoding(Diagnosis(summary: summary, diagnostics: diagnostics, handoff: handoff))
     }
 }

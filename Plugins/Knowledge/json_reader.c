@@ -242,3 +242,22 @@ json_lookup json_get_number(const char *json, size_t len, const char *key, doubl
     if (*value.p != '-' && (*value.p < '0' || *value.p > '9')) return JSON_WRONG_TYPE;
     return parse_number(&value, out) ? JSON_FOUND : JSON_MALFORMED;
 }
+
+json_lookup json_for_each(const char *json, size_t len, const char *key,
+                          bool (*visit)(const char *item, size_t item_len, void *context), void *context) {
+    cursor value;
+    json_lookup found = find(json, len, key, &value);
+    if (found != JSON_FOUND) return found;
+    if (*value.p != '[') return JSON_WRONG_TYPE;
+    value.p++;
+    for (;;) {
+        skip_space(&value);
+        if (value.p >= value.end) return JSON_MALFORMED;
+        if (*value.p == ']') return JSON_FOUND;
+        const char *start = value.p;
+        if (!parse_value(&value, 1)) return JSON_MALFORMED;
+        if (!visit(start, (size_t)(value.p - start), context)) return JSON_FOUND;
+        skip_space(&value);
+        if (value.p < value.end && *value.p == ',') value.p++;
+    }
+}

@@ -26,4 +26,9 @@ json_lookup json_get_string(const char *json, size_t len, const char *key, text_
 /* Reads the number value of top-level `key`. */
 json_lookup json_get_number(const char *json, size_t len, const char *key, double *out);
 
+/* Calls `visit` with each element (its exact bytes) of the array value of
+ * top-level `key`, in order, until `visit` returns false. */
+json_lookup json_for_each(const char *json, size_t len, const char *key,
+                          bool (*visit)(const char *item, size_t item_len, void *context), void *context);
+
 #endif

@@ -1,18 +1,28 @@
 /*
- * The Knowledge agent: `knowledge.search` ranks the passages of a folder of
- * Markdown and text files against a query with BM25 and answers the best ones
- * with their file, line and score.
+ * The Knowledge agent: indexes a folder of Markdown, text, HTML and source
+ * files (through the host's file services, so the manifest's paths apply)
+ * and answers from it without a language model.
  *
- * Input:  {"query": "...", "root": "/folder", "top_k": 5}
- * Output: {"query": "...", "files": N, "passages": N,
- *          "results": [{"file": "a.md", "line": 3, "score": 1.9, "text": "..."}]}
+ *   knowledge.search   {"query", "root", "top_k"} -> ranked passages (BM25 with
+ *                      heading, path and phrase boosts), each with file and line
+ *   knowledge.answer   {"query", "root", "top_k"} -> the best passages,
+ *                      near-duplicates dropped, as an answer with numbered citations
+ *   knowledge.evidence {"claim", "root", "top_k"} -> passages that support the
+ *                      claim and passages that contradict it (a negation the
+ *                      claim lacks, or the reverse), with scores and a verdict
  *
- * Every call builds its own index and shares nothing, so the agent is
- * thread-safe without locks.
+ * Indexes are kept per root between calls and refreshed on each call: only
+ * files whose size or modification time changed are read again. One lock
+ * guards the cache, so the agent is thread-safe.
  */
+#define _GNU_SOURCE /* memmem, strncasecmp */
 #include <agenthost/agenthost.h>
 
+#include <ctype.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,90 +72,277 @@ static size_t utf8_prefix(const char *text, size_t len, size_t limit) {
     return n;
 }
 
-static ah_status search(const ah_request *request, ah_response *out) {
-    const char *payload = request->payload.data;
-    size_t payload_len = request->payload.len;
-    if (!payload || !json_is_object(payload, payload_len)) {
-        return fail(out, AH_ERR_INVALID_ARGUMENT, "knowledge.search expects a JSON object: {\"query\": \"...\", \"root\": \"/folder\"}");
-    }
-    text_buffer query = { 0 }, root = { 0 }, error = { 0 };
-    double top_k = DEFAULT_TOP_K;
-    ah_status status = AH_OK;
-    json_lookup found = json_get_string(payload, payload_len, "query", &query);
-    if (found != JSON_FOUND || query.len == 0) {
-        status = fail(out, AH_ERR_INVALID_ARGUMENT, "knowledge.search needs \"query\": a non-empty string");
-        goto done;
-    }
-    found = json_get_string(payload, payload_len, "root", &root);
-    if (found != JSON_FOUND || root.len == 0) {
-        status = fail(out, AH_ERR_INVALID_ARGUMENT, "knowledge.search needs \"root\": the folder of .md and .txt files to search");
-        goto done;
-    }
-    found = json_get_number(payload, payload_len, "top_k", &top_k);
-    if (found == JSON_WRONG_TYPE || (found == JSON_FOUND && (top_k < 1 || top_k > MAX_TOP_K || top_k != floor(top_k)))) {
-        status = fail(out, AH_ERR_INVALID_ARGUMENT, "knowledge.search: \"top_k\" must be a whole number from 1 to 100");
-        goto done;
-    }
+/* ---- the index cache ---- */
 
+#define MAX_CACHED_ROOTS 8
+
+typedef struct cached_index {
+    char *root;
     kn_index index;
-    status = kn_index_build(&index, root.data, host_table, request->call_id, &error);
-    if (status != AH_OK) {
-        kn_index_free(&index);
+    uint64_t used; /* for evicting the least recently used */
+} cached_index;
+
+static cached_index cache[MAX_CACHED_ROOTS];
+static uint64_t cache_clock;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The up-to-date index of `root`; call with cache_lock held. */
+static kn_index *index_for(const char *root, uint64_t call_id, text_buffer *error, ah_status *status) {
+    cached_index *slot = NULL, *oldest = &cache[0];
+    for (size_t i = 0; i < MAX_CACHED_ROOTS; i++) {
+        if (cache[i].root && strcmp(cache[i].root, root) == 0) slot = &cache[i];
+        if (cache[i].used < oldest->used) oldest = &cache[i];
+    }
+    if (!slot) {
+        slot = oldest;
+        free(slot->root);
+        kn_index_free(&slot->index);
+        slot->root = strdup(root);
+        if (!slot->root) {
+            tb_append_cstr(error, "out of memory");
+            *status = AH_ERR_INTERNAL;
+            return NULL;
+        }
+    }
+    slot->used = ++cache_clock;
+    *status = kn_index_refresh(&slot->index, root, host_table, call_id, error);
+    return *status == AH_OK ? &slot->index : NULL;
+}
+
+/* ---- requests ---- */
+
+typedef enum kind { SEARCH, ANSWER, EVIDENCE } kind;
+
+typedef struct request_fields {
+    text_buffer query; /* "query", or "claim" for evidence */
+    text_buffer root;
+    size_t top_k;
+} request_fields;
+
+static ah_status read_fields(const ah_request *request, kind what, const char *name, request_fields *fields, ah_response *out) {
+    const char *payload = request->payload.data;
+    size_t len = request->payload.len;
+    const char *text_key = what == EVIDENCE ? "claim" : "query";
+    char message[256];
+    if (!payload || !json_is_object(payload, len)) {
+        snprintf(message, sizeof message, "%s expects a JSON object: {\"%s\": \"...\", \"root\": \"folder\"}", name, text_key);
+        return fail(out, AH_ERR_INVALID_ARGUMENT, message);
+    }
+    if (json_get_string(payload, len, text_key, &fields->query) != JSON_FOUND || fields->query.len == 0) {
+        snprintf(message, sizeof message, "%s needs \"%s\": a non-empty string", name, text_key);
+        return fail(out, AH_ERR_INVALID_ARGUMENT, message);
+    }
+    json_lookup found = json_get_string(payload, len, "root", &fields->root);
+    if (found == JSON_ABSENT) {
+        tb_append_cstr(&fields->root, ".");
+    } else if (found != JSON_FOUND || fields->root.len == 0) {
+        snprintf(message, sizeof message, "%s: \"root\" must be a folder's path (relative to the workspace)", name);
+        return fail(out, AH_ERR_INVALID_ARGUMENT, message);
+    }
+    double top_k = what == ANSWER ? 3 : DEFAULT_TOP_K;
+    found = json_get_number(payload, len, "top_k", &top_k);
+    if (found == JSON_WRONG_TYPE || (found == JSON_FOUND && (top_k < 1 || top_k > MAX_TOP_K || top_k != floor(top_k)))) {
+        snprintf(message, sizeof message, "%s: \"top_k\" must be a whole number from 1 to %d", name, MAX_TOP_K);
+        return fail(out, AH_ERR_INVALID_ARGUMENT, message);
+    }
+    fields->top_k = (size_t)top_k;
+    return AH_OK;
+}
+
+static void append_passage(text_buffer *body, const kn_index *index, const kn_hit *hit) {
+    const kn_passage *p = hit->passage;
+    const char *file = index->files[p->file].path;
+    size_t shown = utf8_prefix(p->text, p->text_len, MAX_SNIPPET_BYTES);
+    tb_append_cstr(body, "{\"file\":");
+    tb_append_json_string(body, file, strlen(file));
+    tb_appendf(body, ",\"line\":%u,\"score\":%.4f,\"heading\":", p->line, hit->score);
+    tb_append_json_string(body, p->heading, strlen(p->heading));
+    tb_append_cstr(body, ",\"text\":");
+    tb_append_json_string(body, p->text, shown);
+    if (shown < p->text_len) tb_append_cstr(body, ",\"truncated\":true");
+    tb_append_char(body, '}');
+}
+
+/* Whether `text` holds a word that turns a statement around. */
+static bool negates(const char *text, size_t len) {
+    static const char *const cues[] = { "not", "no", "never", "none", "cannot", "can't", "isn't", "aren't", "doesn't", "don't",
+                                        "won't", "without", "neither", "nor", "false", "deprecated", "removed", "unsupported",
+                                        "disabled", "incorrect", "wrong", "instead" };
+    for (size_t i = 0; i < len;) {
+        while (i < len && !isalpha((unsigned char)text[i])) i++;
+        size_t start = i;
+        while (i < len && (isalpha((unsigned char)text[i]) || text[i] == '\'')) i++;
+        size_t n = i - start;
+        for (size_t c = 0; n && c < sizeof cues / sizeof *cues; c++) {
+            if (strlen(cues[c]) == n && strncasecmp(text + start, cues[c], n) == 0) return true;
+        }
+    }
+    return false;
+}
+
+/* The sentence of a passage that holds most of the query's words. */
+static void best_sentence(const char *query, size_t query_len, const kn_passage *p, size_t *start, size_t *len) {
+    double best = -1;
+    *start = 0;
+    *len = p->text_len;
+    for (size_t i = 0; i < p->text_len;) {
+        size_t end = i;
+        while (end < p->text_len && !((p->text[end] == '.' || p->text[end] == '!' || p->text[end] == '?')
+                                      && (end + 1 == p->text_len || isspace((unsigned char)p->text[end + 1])))
+               && !(p->text[end] == '\n' && end + 1 < p->text_len && p->text[end + 1] == '\n')) end++;
+        if (end < p->text_len) end++;
+        /* the query's words (longer than two letters) that the sentence holds, case as written */
+        text_buffer piece = { 0 };
+        tb_append(&piece, p->text + i, end - i);
+        double words = 0;
+        for (size_t k = 0; k < query_len;) {
+            while (k < query_len && !isalnum((unsigned char)query[k])) k++;
+            size_t w = k;
+            while (k < query_len && isalnum((unsigned char)query[k])) k++;
+            if (k - w > 2 && piece.data && memmem(piece.data, piece.len, query + w, k - w)) words += 1;
+        }
+        tb_free(&piece);
+        if (words > best) {
+            best = words;
+            *start = i;
+            *len = end - i;
+        }
+        i = end;
+        while (i < p->text_len && isspace((unsigned char)p->text[i])) i++;
+    }
+    while (*len && isspace((unsigned char)p->text[*start + *len - 1])) (*len)--;
+}
+
+static ah_status answer_request(const ah_request *request, kind what, const char *name, ah_response *out) {
+    request_fields fields = { 0 };
+    text_buffer error = { 0 }, body = { 0 };
+    ah_status status = read_fields(request, what, name, &fields, out);
+    if (status != AH_OK) goto done;
+
+    pthread_mutex_lock(&cache_lock);
+    kn_index *index = index_for(fields.root.data, request->call_id, &error, &status);
+    if (!index) {
+        pthread_mutex_unlock(&cache_lock);
         status = respond(out, status, &error);
         goto done;
     }
-    if (host_table && host_table->progress) {
-        ah_str note = AH_STR("indexed");
-        host_table->progress(host_table, request->call_id, 0.5, note);
-    }
-
+    if (host_table && host_table->progress) host_table->progress(host_table, request->call_id, 0.5, AH_STR("indexed"));
+    /* Answers and evidence look deeper, then keep the best distinct passages. */
+    size_t wanted = what == SEARCH ? fields.top_k : fields.top_k * 4 > MAX_TOP_K ? MAX_TOP_K : fields.top_k * 4;
     kn_hit hits[MAX_TOP_K];
-    size_t count = kn_index_search(&index, query.data, query.len, hits, (size_t)top_k);
-    text_buffer body = { 0 };
-    tb_append_cstr(&body, "{\"query\":");
-    tb_append_json_string(&body, query.data, query.len);
-    tb_appendf(&body, ",\"files\":%zu,\"passages\":%zu,\"results\":[", index.file_count, index.passage_count);
-    for (size_t i = 0; i < count; i++) {
-        const kn_passage *p = hits[i].passage;
-        const char *file = index.files[p->file];
-        size_t shown = utf8_prefix(p->text, p->text_len, MAX_SNIPPET_BYTES);
-        tb_append_cstr(&body, i ? ",{\"file\":" : "{\"file\":");
-        tb_append_json_string(&body, file, strlen(file));
-        tb_appendf(&body, ",\"line\":%u,\"score\":%.4f,\"text\":", p->line, hits[i].score);
-        tb_append_json_string(&body, p->text, shown);
-        if (shown < p->text_len) tb_append_cstr(&body, ",\"truncated\":true");
-        tb_append_char(&body, '}');
+    size_t count = kn_index_search(index, fields.query.data, fields.query.len, hits, wanted);
+
+    tb_append_cstr(&body, what == EVIDENCE ? "{\"claim\":" : "{\"query\":");
+    tb_append_json_string(&body, fields.query.data, fields.query.len);
+    tb_appendf(&body, ",\"files\":%zu,\"passages\":%zu,\"files_read\":%zu,\"files_reused\":%zu", index->file_count,
+               index->passage_count, index->files_read, index->files_reused);
+    if (what == SEARCH) {
+        tb_append_cstr(&body, ",\"results\":[");
+        for (size_t i = 0; i < count; i++) {
+            if (i) tb_append_char(&body, ',');
+            append_passage(&body, index, &hits[i]);
+        }
+        tb_append_cstr(&body, "]}");
+    } else if (what == ANSWER) {
+        kn_hit chosen[MAX_TOP_K];
+        size_t kept = 0, dropped = 0;
+        for (size_t i = 0; i < count && kept < fields.top_k; i++) {
+            bool duplicate = false;
+            for (size_t k = 0; k < kept && !duplicate; k++) duplicate = kn_similarity(hits[i].passage, chosen[k].passage) > 0.6;
+            if (duplicate) dropped++;
+            else chosen[kept++] = hits[i];
+        }
+        text_buffer answer = { 0 };
+        for (size_t i = 0; i < kept; i++) {
+            size_t start, len;
+            best_sentence(fields.query.data, fields.query.len, chosen[i].passage, &start, &len);
+            if (i) tb_append_char(&answer, ' ');
+            tb_append(&answer, chosen[i].passage->text + start, len);
+            tb_appendf(&answer, " [%zu]", i + 1);
+        }
+        tb_append_cstr(&body, ",\"answer\":");
+        if (kept) tb_append_json_string(&body, answer.data, answer.len);
+        else tb_append_cstr(&body, "\"The documents say nothing about this.\"");
+        tb_free(&answer);
+        tb_append_cstr(&body, ",\"citations\":[");
+        for (size_t i = 0; i < kept; i++) {
+            const kn_passage *p = chosen[i].passage;
+            const char *file = index->files[p->file].path;
+            tb_appendf(&body, "%s{\"n\":%zu,\"file\":", i ? "," : "", i + 1);
+            tb_append_json_string(&body, file, strlen(file));
+            tb_appendf(&body, ",\"line\":%u,\"score\":%.4f}", p->line, chosen[i].score);
+        }
+        tb_append_cstr(&body, "],\"passages\":[");
+        for (size_t i = 0; i < kept; i++) {
+            if (i) tb_append_char(&body, ',');
+            append_passage(&body, index, &chosen[i]);
+        }
+        tb_appendf(&body, "],\"duplicates_dropped\":%zu}", dropped);
+    } else {
+        bool claim_negated = negates(fields.query.data, fields.query.len);
+        text_buffer supporting = { 0 }, contradicting = { 0 };
+        size_t supports = 0, contradicts = 0;
+        double support_weight = 0, contradict_weight = 0;
+        for (size_t i = 0; i < count && supports + contradicts < fields.top_k; i++) {
+            const kn_passage *p = hits[i].passage;
+            double coverage = kn_coverage(index, fields.query.data, fields.query.len, p);
+            if (coverage < 0.5) continue; /* about something else */
+            kn_hit weighted = { p, hits[i].score * coverage };
+            bool against = negates(p->text, p->text_len) != claim_negated;
+            text_buffer *list = against ? &contradicting : &supporting;
+            if (list->len) tb_append_char(list, ',');
+            append_passage(list, index, &weighted);
+            if (against) { contradicts++; contradict_weight += weighted.score; }
+            else { supports++; support_weight += weighted.score; }
+        }
+        const char *verdict = supports + contradicts == 0 ? "not enough evidence"
+                              : contradict_weight == 0 ? "supported"
+                              : support_weight == 0 ? "contradicted"
+                              : support_weight >= 2 * contradict_weight ? "mostly supported"
+                              : contradict_weight >= 2 * support_weight ? "mostly contradicted" : "disputed";
+        tb_append_cstr(&body, ",\"verdict\":");
+        tb_append_json_string(&body, verdict, strlen(verdict));
+        tb_appendf(&body, ",\"support_score\":%.4f,\"contradiction_score\":%.4f,\"supporting\":[", support_weight, contradict_weight);
+        if (supporting.len) tb_append(&body, supporting.data, supporting.len);
+        tb_append_cstr(&body, "],\"contradicting\":[");
+        if (contradicting.len) tb_append(&body, contradicting.data, contradicting.len);
+        tb_append_cstr(&body, "]}");
+        tb_free(&supporting);
+        tb_free(&contradicting);
     }
-    tb_append_cstr(&body, "]}");
-    kn_index_free(&index);
+    pthread_mutex_unlock(&cache_lock);
     status = respond(out, AH_OK, &body);
 
 done:
-    tb_free(&query);
-    tb_free(&root);
+    tb_free(&fields.query);
+    tb_free(&fields.root);
     tb_free(&error);
+    tb_free(&body);
     return status;
 }
 
 /* ---- the agent interface ---- */
 
-static const char *const capabilities[] = { "knowledge.search" };
+static const char *const capabilities[] = { "knowledge.search", "knowledge.answer", "knowledge.evidence" };
 
 static const ah_agent_descriptor descriptor = {
     sizeof(ah_agent_descriptor), AH_AGENT_THREAD_SAFE,
-    "agenthost.knowledge", "Knowledge", "0.1.0", "c11",
+    "agenthost.knowledge", "Knowledge", "0.2.0", "c11",
     sizeof capabilities / sizeof *capabilities, capabilities,
 };
 
 static const ah_agent_descriptor *describe(void) { return &descriptor; }
 
+static bool named(ah_str capability, const char *name) {
+    return capability.len == strlen(name) && memcmp(capability.data, name, capability.len) == 0;
+}
+
 static ah_status call(const ah_request *request, ah_response *out) {
-    if (request->capability.len == strlen("knowledge.search") &&
-        memcmp(request->capability.data, "knowledge.search", request->capability.len) == 0) {
-        return search(request, out);
-    }
+    if (named(request->capability, "knowledge.search")) return answer_request(request, SEARCH, "knowledge.search", out);
+    if (named(request->capability, "knowledge.answer")) return answer_request(request, ANSWER, "knowledge.answer", out);
+    if (named(request->capability, "knowledge.evidence")) return answer_request(request, EVIDENCE, "knowledge.evidence", out);
     log_line(request->call_id, AH_LOG_WARNING, "asked for a capability it does not declare");
-    return fail(out, AH_ERR_UNSUPPORTED, "the Knowledge agent answers knowledge.search only");
+    return fail(out, AH_ERR_UNSUPPORTED, "the Knowledge agent answers knowledge.search, knowledge.answer and knowledge.evidence");
 }
 
 static void release(ah_response *response) { free(response->release_data); }
@@ -213,7 +410,14 @@ static ah_status init(const ah_host *host, ah_sink error) {
     return AH_OK;
 }
 
-static void deinit(void) { host_table = NULL; }
+static void deinit(void) {
+    for (size_t i = 0; i < MAX_CACHED_ROOTS; i++) {
+        free(cache[i].root);
+        kn_index_free(&cache[i].index);
+        cache[i].root = NULL;
+    }
+    host_table = NULL;
+}
 
 static const void *get_interface(const char *id) {
     if (strcmp(id, AH_INTERFACE_AGENT) == 0) return &agent;

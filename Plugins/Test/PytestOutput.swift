@@ -74,6 +74,16 @@ enum PytestOutput: TestOutputParser {
             }
         }
         // The summary line is the runner's own count; per-test lines may be missing (quiet runs).
+        // A failure section (short title) read before the summary line (node id) names the same test.
+        for short in results.failures.filter({ !$0.name.contains("::") }) {
+            guard let full = results.failures.firstIndex(where: { $0.name.hasSuffix("::" + short.name) }) else { continue }
+            if results.failures[full].file == nil {
+                results.failures[full].file = short.file
+                results.failures[full].line = short.line
+            }
+            if results.failures[full].message.isEmpty { results.failures[full].message = short.message }
+            results.failures.removeAll { $0.name == short.name }
+        }
         results.countCases()
         if !totals.isEmpty {
             results.passed = totals["passed", default: 0] + totals["xpassed", default: 0]
