@@ -151,6 +151,9 @@ struct GoalDecomposer: Sendable {
             let descriptionWords = Set(words(capability.description)).subtracting(stopwords)
             score += 3 * stepWords.intersection(nameWords).count
             score += stepWords.intersection(descriptionWords).count
+            // A declared keyword (a word or a phrase) found in the step is the capability saying it fits.
+            let text = " " + words(step.action).joined(separator: " ") + " "
+            score += 2 * capability.keywords.filter { text.contains(" " + words($0).joined(separator: " ") + " ") }.count
             guard score > 0 else { continue }
             if best == nil || score > best!.score || (score == best!.score && capability.name < best!.capability) {
                 best = Assignment(capability: capability.name, agent: capability.agent, score: score)
@@ -165,7 +168,7 @@ struct AvailableCapabilityInfo: Sendable {
     var name: String
     var agent: String
     var description: String
-    var requiredInputs: [(name: String, type: String?, defaultValue: String?)] = []
+    var keywords: [String] = []
 }
 
 extension GoalDecomposer {

@@ -1,11 +1,14 @@
 import AgentPluginKit
 import Foundation
 
-/// The Planner: `planner.decompose` turns a goal into ordered steps, each
-/// assigned a capability the host says is available right now.
+/// The Planner: `planner.plan` turns a goal into a graph of steps, each
+/// assigned a capability the host says is available right now, with inputs
+/// wired from earlier steps and the plan's critical path and cost from the
+/// manifests' estimates; `planner.replan` takes a plan and the failure of one
+/// of its steps and answers a plan that avoids it.
 struct PlannerAgent: AgentPlugin {
-    static let descriptor = AgentDescriptor(id: "agenthost.planner", name: "Planner", version: "0.1.0",
-                                            capabilities: ["planner.decompose"], threadSafe: true)
+    static let descriptor = AgentDescriptor(id: "agenthost.planner", name: "Planner", version: "0.2.0",
+                                            capabilities: ["planner.plan", "planner.replan"], threadSafe: true)
 
     static var tools: [Tool] {
         [
@@ -37,54 +40,133 @@ struct PlannerAgent: AgentPlugin {
 
     func handle(_ request: AgentRequest) throws -> AgentReply {
         switch request.capability {
-        case "planner.decompose": return try .encoding(decompose(request))
+        case "planner.plan": return try .encoding(plan(request))
+        case "planner.replan": return try .encoding(replan(request))
         default: throw AgentError.unsupported("the planner has no capability '\(request.capability)'")
         }
     }
 
-    private func decompose(_ request: AgentRequest) throws -> Plan {
-        let input = try request.decode(DecomposeInput.self)
+    /// What the host can route to, the planner itself left out: planning again would loop.
+    private func available(_ request: AgentRequest) throws -> [AvailableCapability] {
+        try request.availableCapabilities().filter { $0.agent != Self.descriptor.id }
+    }
+
+    private func plan(_ request: AgentRequest) throws -> Plan {
+        let input = try request.decode(PlanInput.self)
         let goal = input.goal.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !goal.isEmpty else { throw AgentError.invalidArgument("planner.decompose needs a non-empty \"goal\"") }
+        guard !goal.isEmpty else { throw AgentError.invalidArgument("planner.plan needs a non-empty \"goal\"") }
         if let maxSteps = input.maxSteps, maxSteps < 1 {
-            throw AgentError.invalidArgument("planner.decompose: \"max_steps\" must be 1 or more, got \(maxSteps)")
+            throw AgentError.invalidArgument("planner.plan: \"max_steps\" must be 1 or more, got \(maxSteps)")
         }
-        // The planner never plans work for itself: decomposing again would loop.
-        let available = try request.availableCapabilities()
-            .filter { $0.agent != Self.descriptor.id }
-            .map { AvailableCapabilityInfo(name: $0.name, agent: $0.agent, description: $0.description, requiredInputs: $0.requiredInputs) }
+        let available = try available(request)
+        let candidates = available.map { AvailableCapabilityInfo(name: $0.name, agent: $0.agent, description: $0.description, keywords: $0.keywords) }
 
         var plan = Plan(goal: goal, steps: [], unassigned: [])
         let clauses = GoalDecomposer.clauses(of: goal)
         for (offset, clause) in clauses.enumerated() {
             let index = offset + 1
-            if request.isCancelled { throw AgentError.cancelled("planner.decompose cancelled after \(offset) of \(clauses.count) clauses") }
+            if request.isCancelled { throw AgentError.cancelled("planner.plan cancelled after \(offset) of \(clauses.count) clauses") }
             if let maxSteps = input.maxSteps, plan.steps.count >= maxSteps {
                 plan.unassigned.append(.init(index: index, action: clause, reason: "beyond max_steps (\(maxSteps))"))
                 continue
             }
             let step = GoalDecomposer.step(from: clause)
-            guard let assignment = GoalDecomposer.assign(step, among: available) else {
+            guard let assignment = GoalDecomposer.assign(step, among: candidates) else {
                 let reason = step.verb == nil
                     ? "no action verb the planner knows starts this step"
                     : "no available capability fits '\(step.verb!)'"
                 plan.unassigned.append(.init(index: index, action: clause, reason: reason))
                 continue
             }
-            let required = available.first { $0.name == assignment.capability && $0.agent == assignment.agent }?.requiredInputs ?? []
-            var fields: [String: String] = [:]
-            for field in required where field.type == nil || field.type == "string" {
-                fields[field.name] = field.defaultValue ?? (step.object.isEmpty ? clause : step.object)
-            }
+            let capability = available.first { $0.name == assignment.capability && $0.agent == assignment.agent }
             plan.steps.append(.init(index: index, id: "s\(index)", action: clause, query: step.object, capability: assignment.capability,
-                                    agent: assignment.agent, input: fields, dependsOn: [], needs: []))
+                                    agent: assignment.agent, agents: nil, input: [:], dependsOn: [], needs: [],
+                                    estimatedMilliseconds: capability?.estimatedMilliseconds, estimatedCost: capability?.estimatedCost))
             request.reportProgress(Double(index) / Double(clauses.count), "assigned step \(index) to \(assignment.capability)")
+        }
+        guard !plan.steps.isEmpty else {
+            let reasons = plan.unassigned.map { "'\($0.action)': \($0.reason)" }.joined(separator: "; ")
+            throw AgentError.invalidArgument("planner.plan cannot plan '\(goal)': \(reasons.isEmpty ? "the goal has no steps" : reasons). "
+                + "Start each step with a verb (research, plan, fetch, build, test, review, debug) the host has an agent for.")
         }
         // Steps that only gather information side by side run at once; the rest wait for the stage before them.
         for (position, needs) in GoalDecomposer.dependencies(of: plan.steps.map(\.capability)).enumerated() {
             plan.steps[position].dependsOn = needs.map { plan.steps[$0].index }
             plan.steps[position].needs = needs.map { plan.steps[$0].id }
         }
+        for position in plan.steps.indices { wireInputs(of: position, in: &plan, available: available) }
+        plan.estimate()
+        return plan
+    }
+
+    /// Fills a step's required input fields: from the nearest earlier step it
+    /// waits for (directly or not) whose output declares the field, else the
+    /// field's default, else the step's own words.
+    private func wireInputs(of position: Int, in plan: inout Plan, available: [AvailableCapability]) {
+        let step = plan.steps[position]
+        guard let capability = available.first(where: { $0.name == step.capability && $0.agent == step.agent })
+                ?? available.first(where: { $0.name == step.capability }) else { return }
+        var earlier: [Int] = []
+        var queue = step.needs
+        while let id = queue.popLast() {
+            guard let found = plan.steps.firstIndex(where: { $0.id == id }), !earlier.contains(found) else { continue }
+            earlier.append(found)
+            queue += plan.steps[found].needs
+        }
+        earlier.sort(by: >)
+        var fields: [String: String] = [:]
+        for field in capability.requiredInputs {
+            let producer = earlier.first { index in
+                available.first { $0.name == plan.steps[index].capability }?.outputFields.contains(field.name) == true
+            }
+            if let producer, field.defaultValue == nil {
+                fields[field.name] = "{{steps.\(plan.steps[producer].id).result.\(field.name)}}"
+            } else if field.type == nil || field.type == "string" {
+                fields[field.name] = field.defaultValue ?? (step.query.isEmpty ? step.action : step.query)
+            }
+        }
+        plan.steps[position].input = fields
+    }
+
+    private func replan(_ request: AgentRequest) throws -> Plan {
+        let input = try request.decode(ReplanInput.self)
+        var plan = input.plan
+        guard let position = plan.steps.firstIndex(where: { $0.id == input.failure.step }) else {
+            throw AgentError.invalidArgument("planner.replan: the plan has no step '\(input.failure.step)'; its steps are "
+                + plan.steps.map(\.id).joined(separator: ", "))
+        }
+        let failed = plan.steps[position]
+        let failedAgent = input.failure.agent ?? failed.agent
+        let available = try available(request)
+        var changes: [String] = []
+        let why = input.failure.error.map { " (\($0))" } ?? ""
+        // First choice: the same capability from another agent. Then another capability that fits the step.
+        let others = available.filter { $0.name == failed.capability && $0.agent != failedAgent }
+        if let other = others.first {
+            plan.steps[position].agent = other.agent
+            plan.steps[position].agents = others.map(\.agent)
+            plan.steps[position].estimatedMilliseconds = other.estimatedMilliseconds
+            plan.steps[position].estimatedCost = other.estimatedCost
+            changes.append("\(failed.id) '\(failed.action)': \(failed.capability) moves from \(failedAgent) to \(other.agent), which failed\(why)")
+        } else {
+            let step = GoalDecomposer.step(from: failed.action)
+            let candidates = available.filter { $0.name != failed.capability }
+                .map { AvailableCapabilityInfo(name: $0.name, agent: $0.agent, description: $0.description, keywords: $0.keywords) }
+            guard let assignment = GoalDecomposer.assign(step, among: candidates) else {
+                throw AgentError.unavailable("planner.replan cannot avoid the failure of \(failed.id) '\(failed.action)'\(why): no other agent "
+                    + "offers \(failed.capability), and no other capability fits the step. Install an agent for it, or change the goal.")
+            }
+            let capability = available.first { $0.name == assignment.capability && $0.agent == assignment.agent }
+            plan.steps[position].capability = assignment.capability
+            plan.steps[position].agent = assignment.agent
+            plan.steps[position].agents = nil
+            plan.steps[position].estimatedMilliseconds = capability?.estimatedMilliseconds
+            plan.steps[position].estimatedCost = capability?.estimatedCost
+            wireInputs(of: position, in: &plan, available: available)
+            changes.append("\(failed.id) '\(failed.action)': \(failed.capability) (which failed\(why)) is replaced by \(assignment.capability) of \(assignment.agent)")
+        }
+        plan.changes = changes
+        plan.estimate()
         return plan
     }
 }

@@ -227,8 +227,8 @@ report(measure("knowledge_search_3_passages", samples: quick ? 2_000 : 20_000, b
 }, target: nil)
 
 let planPayload = Array(#"{"goal":"Research BM25, then write the loader"}"#.utf8)
-report(measure("planner_decompose_2_steps", samples: quick ? 2_000 : 20_000, batchSize: quick ? 2_000 : 20_000) {
-    sink &+= must { try host.call("planner.decompose", payload: planPayload) }.body.count
+report(measure("planner_plan_2_steps", samples: quick ? 2_000 : 20_000, batchSize: quick ? 2_000 : 20_000) {
+    sink &+= must { try host.call("planner.plan", payload: planPayload) }.body.count
 }, target: nil)
 
 FileHandle.standardError.write(Data("checksum \(sink)\n".utf8))

@@ -11,7 +11,7 @@ import Testing
 
     func plan(_ goal: String, on host: AgentHost = bundled, extra: [String: Any] = [:]) throws -> [String: Any] {
         let payload = try JSONSerialization.data(withJSONObject: extra.merging(["goal": goal]) { $1 })
-        let response = try host.call("planner.decompose", payload: Array(payload), options: CallOptions(state: .planning))
+        let response = try host.call("planner.plan", payload: Array(payload), options: CallOptions(state: .planning))
         return try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
     }
 
@@ -60,7 +60,7 @@ import Testing
     ])
     func badInputIsAnInvalidArgument(payload: String, expected: String) {
         #expect {
-            try Self.bundled.call("planner.decompose", json: payload)
+            try Self.bundled.call("planner.plan", json: payload)
         } throws: { error in
             guard case AgentCallError.agentFailed("agenthost.planner", _, .invalidArgument, let message) = error else { return false }
             return message.contains(expected)

@@ -17,7 +17,7 @@ import Testing
         let result = try agenthost("plugins", "list")
         #expect(result.status == 0)
         #expect(result.stdout.contains("agenthost.knowledge 0.1.0  loaded  [bundled]"))
-        #expect(result.stdout.contains("capabilities: planner.decompose"))
+        #expect(result.stdout.contains("capabilities: planner.plan"))
         #expect(result.stdout.contains("tools: tokenize str(str)"))
         #expect(result.stdout.contains("2 loaded, 0 refused"))
     }
@@ -70,7 +70,7 @@ import Testing
         let answer = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect((answer["results"] as? [[String: Any]])?.first?["file"] as? String == "a.md")
 
-        let fromStdin = try agenthost("run", "planner.decompose", "--input-file", "-", input: #"{"goal": "search the docs"}"#)
+        let fromStdin = try agenthost("run", "planner.plan", "--input-file", "-", input: #"{"goal": "search the docs"}"#)
         #expect(fromStdin.status == 0)
         #expect(fromStdin.stdout.contains("knowledge.search"))
     }

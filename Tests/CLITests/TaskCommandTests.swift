@@ -69,7 +69,7 @@ import Testing
     @Test func freeTextIsRoutedByKeywordsAndRouteShowsTheRanking() throws {
         let route = try agenthost("route", "please plan the steps of this goal")
         #expect(route.status == 0)
-        #expect(route.stdout.contains("chosen: agenthost.planner (planner.decompose)"))
+        #expect(route.stdout.contains("chosen: agenthost.planner (planner.plan)"))
         #expect(route.stdout.contains("keywords 'plan', 'steps', 'goal' matched"))
         let nothing = try agenthost("route", "bake me a cake")
         #expect(nothing.status != 0)
@@ -83,7 +83,7 @@ import Testing
         let message = "ACTION: DELEGATE\nAGENT_TYPE: planner\nTASK: plan the release\n---END---\n"
         let ok = try agenthost("delegate", "--file", "-", "--state", database, input: message)
         #expect(ok.status != 0, "the planner needs a goal field, so the delegated task fails, and says so")
-        #expect(ok.stderr.contains("task 1 failed: agenthost.planner (planner.decompose)"))
+        #expect(ok.stderr.contains("task 1 failed: agenthost.planner (planner.plan)"))
         let malformed = try agenthost("delegate", "ACTION: DELEGATE\nAGENT_TYPE: planner\nTASK: x\n", "--state", database)
         #expect(malformed.status != 0)
         #expect(malformed.stderr.contains("DELEGATE action, line 1: the block is never closed"))

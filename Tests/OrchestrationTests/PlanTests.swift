@@ -8,7 +8,7 @@ import Testing
     @Test func thePlannersGraphIsCheckedAndRunWithIndependentStepsAtOnce() throws {
         let fixture = try RuntimeFixture([], withBundled: true)
         let goal = #"{"goal": "Research the plugin ABI. Research checkpoints"}"#
-        let answer = try fixture.runtime.run(TaskRequest(.capability("planner.decompose"), payload: Array(goal.utf8), state: .planning))
+        let answer = try fixture.runtime.run(TaskRequest(.capability("planner.plan"), payload: Array(goal.utf8), state: .planning))
         #expect(answer.status == .completed, "\(answer.error?.description ?? "")")
         let workflow = try Workflow(plan: try #require(answer.result))
         #expect(workflow.steps.map(\.id) == ["s1", "s2"])

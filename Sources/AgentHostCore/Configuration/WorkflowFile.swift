@@ -19,7 +19,7 @@ import Yams
 ///         capability: knowledge.search
 ///         input: { query: "{{inputs.topic}}", root: "." }
 ///       - id: plan
-///         capability: planner.decompose
+///         capability: planner.plan
 ///         input: { goal: "Write up {{steps.research.result.hits.0.path}}" }
 ///         verify: { contains: ["steps"] }
 ///

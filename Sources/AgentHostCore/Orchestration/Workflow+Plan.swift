@@ -1,7 +1,7 @@
 extension Workflow {
     /// A `plan` workflow from a Planner's answer: `{"goal", "steps": [{"id",
-    /// "capability", "input", "needs"}], "unassigned": [...]}`, as
-    /// `planner.decompose` returns it. Checking it against the host (cycles,
+    /// "capability", "input", "needs", "agents"?}], "unassigned": [...]}`, as
+    /// `planner.plan` and `planner.replan` return it. Checking it against the host (cycles,
     /// unknown capabilities, missing inputs) is ``WorkflowPlan``'s job, as for
     /// any workflow.
     public init(plan answer: [UInt8], concurrency: Int = 8) throws(JSONValueError) {
@@ -17,7 +17,10 @@ extension Workflow {
             }
             var needs: [String] = []
             if case .array(let list)? = step.value(at: ["needs"]) { needs = list.map(\.text) }
-            self.steps.append(WorkflowStep(id: id, capability: capability, input: step.value(at: ["input"]) ?? .object([:]), needs: needs))
+            var planned = WorkflowStep(id: id, capability: capability, input: step.value(at: ["input"]) ?? .object([:]), needs: needs)
+            // A replan names the agents that may take a step (avoiding one that failed).
+            if case .array(let agents)? = step.value(at: ["agents"]) { planned.agents = agents.map(\.text) }
+            self.steps.append(planned)
         }
         if case .array(let unassigned)? = json.value(at: ["unassigned"]) {
             unassignedSteps = unassigned.map { item in

@@ -21,18 +21,18 @@ struct DemoCommand: ParsableCommand {
         let agentHost = runtime.host
         defer { AgentHost.shutdown() }
         let root = try corpus.map { URL(fileURLWithPath: $0) } ?? DemoCorpus.write()
-        for required in ["planner.decompose", "knowledge.search"] where !agentHost.registry.capabilities.contains(required) {
+        for required in ["planner.plan", "knowledge.search"] where !agentHost.registry.capabilities.contains(required) {
             throw CLIError("the demo needs '\(required)', which no loaded plugin provides; build the bundled plugins with `swift build`")
         }
 
         print("Loaded \(agentHost.registry.plugins.count) plugin(s): \(agentHost.registry.plugins.map(\.id).joined(separator: ", "))")
         print("\nGoal: \(goal)\n")
 
-        let plan = try json(runtime.run(TaskRequest(.capability("planner.decompose"), payload: try encode(["goal": goal]),
+        let plan = try json(runtime.run(TaskRequest(.capability("planner.plan"), payload: try encode(["goal": goal]),
                                                     state: .planning)))
         let steps = plan["steps"] as? [[String: Any]] ?? []
         let unassigned = plan["unassigned"] as? [[String: Any]] ?? []
-        print("Plan (planner.decompose): \(steps.count) step(s), \(unassigned.count) unassigned")
+        print("Plan (planner.plan): \(steps.count) step(s), \(unassigned.count) unassigned")
         for step in steps {
             print("  \(step["index"] ?? "?"). \(step["action"] ?? "") -> \(step["capability"] ?? "") [\(step["agent"] ?? "")]")
         }

@@ -15,7 +15,7 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var host: HostOptions
     @Argument(help: "The goal, in plain language.") var goal: String
-    @Option(help: "The planning capability to ask.") var planner = "planner.decompose"
+    @Option(help: "The planning capability to ask.") var planner = "planner.plan"
     @Option(help: "Most steps in flight at once.") var concurrency = 8
     @Flag(name: .customLong("run"), help: "Carry the plan out after showing it.") var execute = false
 

@@ -118,6 +118,9 @@ public struct AvailableCapability: Sendable, Hashable, Decodable {
     public var estimatedCost: Double?
     /// The states it runs in ("EXECUTING", ...).
     public var states: [String]
+    /// The fields its output type declares (top-level properties), for wiring
+    /// one step's result into the next one's input.
+    public var outputFields: [String]
     /// The names of the fields the capability's input requires, with each one's
     /// declared default when it has one (from its JSON Schema input type).
     public var requiredInputs: [(name: String, type: String?, defaultValue: String?)] { inputFields.required }
@@ -125,7 +128,7 @@ public struct AvailableCapability: Sendable, Hashable, Decodable {
     private var inputFields: InputFields
 
     enum CodingKeys: String, CodingKey {
-        case name, agent, description, input, keywords, states
+        case name, agent, description, input, output, keywords, states
         case estimatedMilliseconds = "estimated_ms"
         case estimatedCost = "estimated_cost"
     }
@@ -140,6 +143,7 @@ public struct AvailableCapability: Sendable, Hashable, Decodable {
         estimatedMilliseconds = try? container.decodeIfPresent(Double.self, forKey: .estimatedMilliseconds)
         estimatedCost = try? container.decodeIfPresent(Double.self, forKey: .estimatedCost)
         states = (try? container.decodeIfPresent([String].self, forKey: .states)) ?? []
+        outputFields = ((try? container.decodeIfPresent(InputFields.self, forKey: .output)) ?? InputFields()).properties.keys.sorted()
     }
 
     public static func == (a: Self, b: Self) -> Bool { a.name == b.name && a.agent == b.agent }
