@@ -41,9 +41,9 @@ struct Plan: Codable, Sendable {
     var steps: [Step]
     var unassigned: [Unassigned]
     /// The longest chain of waiting steps, by estimated time: what bounds the plan's duration.
-    var criticalPath: [String] = []
-    var estimatedMilliseconds: Double = 0
-    var estimatedCost: Double = 0
+    var criticalPath: [String]?
+    var estimatedMilliseconds: Double?
+    var estimatedCost: Double?
     /// What a replan changed, in words.
     var changes: [String]?
 

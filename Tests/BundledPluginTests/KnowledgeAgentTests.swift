@@ -5,11 +5,15 @@ import Testing
 
 /// The Knowledge agent (C) ranks passages with BM25.
 @Suite final class KnowledgeAgentTests {
-    let host = AgentHost(searchPath: PackagePaths.searchPath(PackagePaths.bundledPluginFolder(target: "KnowledgeAgent")))
+    let host: AgentHost
     let corpus: TemporaryFolder
 
     init() throws {
         corpus = try TemporaryFolder("corpus")
+        // The corpus is the workspace: the manifest's paths are ["$WORKSPACE"].
+        var policy = Policy.standard
+        policy.workspace = corpus.url.path
+        host = AgentHost(searchPath: PackagePaths.searchPath(PackagePaths.bundledPluginFolder(target: "KnowledgeAgent")), policy: policy)
         try corpus.file("guide/install.md", """
             # Installing
 
@@ -81,7 +85,6 @@ import Testing
 
     @Test(arguments: [
         (#"{"root": "/tmp"}"#, "needs \"query\""),
-        (#"{"query": "x"}"#, "needs \"root\""),
         (#"{"query": "", "root": "/tmp"}"#, "needs \"query\""),
         (#"{"query": "x", "root": "/tmp", "top_k": 0}"#, "top_k"),
         (#"{"query": "x", "root": "/tmp", "top_k": "5"}"#, "top_k"),
@@ -99,20 +102,117 @@ import Testing
 
     @Test func aRootThatIsNotAFolderIsNotFound() {
         #expect {
-            try host.call("knowledge.search", json: #"{"query": "x", "root": "/nonexistent/folder"}"#)
+            try host.call("knowledge.search", json: #"{"query": "x", "root": "missing/folder"}"#)
         } throws: { error in
             guard case AgentCallError.agentFailed(_, _, .notFound, let message) = error else { return false }
-            return message.contains("/nonexistent/folder")
+            return message.contains("missing/folder")
         }
     }
 
-    @Test func typedToolsMatchTheIndex() throws {
-        let tokenize = try host.tool("tokenize", of: "agenthost.knowledge")
-        #expect(try tokenize.call([.str("The Ranking of Passages, ranked!")], in: .executing) == .str(#"["rank","passage","rank"]"#))
-        #expect(try host.tool("is_stopword", of: "agenthost.knowledge").call([.str("The")], in: .executing) == .bool(true))
-        #expect(try host.tool("is_stopword", of: "agenthost.knowledge").call([.str("bm25")], in: .executing) == .bool(false))
-        let idf = try host.tool("idf", of: "agenthost.knowledge").call([.i64(6), .i64(2)], in: .executing)
-        #expect(idf == .f64(log(1 + 4.5 / 2.5)))
-        #expect(try host.tool("tf_weight", of: "agenthost.knowledge").call([.f64(1)], in: .executing) == .f64(1))
+    @Test func aRootOutsideTheWorkspaceIsRefusedByTheHost() throws {
+        let outside = try TemporaryFolder("outside")
+        defer { outside.remove() }
+        try outside.file("secret.md", "BM25 secrets\n")
+        // A link inside the workspace that points out of it is refused just the same.
+        try FileManager.default.createSymbolicLink(atPath: corpus.url.appendingPathComponent("escape").path, withDestinationPath: outside.url.path)
+        for root in [outside.url.path, "escape", "guide/../../"] {
+            #expect {
+                try host.call("knowledge.search", json: #"{"query": "bm25", "root": "\#(root)"}"#)
+            } throws: { error in
+                guard case AgentCallError.agentFailed(_, _, .denied, let message) = error else { return false }
+                return message.contains("outside what 'agenthost.knowledge' declares")
+            }
+        }
+    }
+
+    @Test func unchangedFilesAreNotReadAgain() throws {
+        let first = try search(["query": "bm25"])
+        #expect(first["files_read"] as? Int == 3)
+        let second = try search(["query": "bm25"])
+        #expect(second["files_read"] as? Int == 0)
+        #expect(second["files_reused"] as? Int == 3)
+        // A changed file (new size) is read again; a new one is read; a removed one is gone.
+        try corpus.file("notes.md", "Passages about ranking are rare here; BM25 appears twice: BM25.\n")
+        try corpus.file("added.md", "A new note about BM25.\n")
+        try FileManager.default.removeItem(at: corpus.url.appendingPathComponent("ranking.txt"))
+        let third = try search(["query": "bm25"])
+        #expect(third["files_read"] as? Int == 2)
+        #expect(third["files_reused"] as? Int == 1)
+        #expect(third["files"] as? Int == 3)
+        let files = (third["results"] as? [[String: Any]] ?? []).compactMap { $0["file"] as? String }
+        #expect(Set(files) == ["notes.md", "added.md"])
+    }
+
+    @Test func headingsPathsAndPhrasesLiftAPassage() throws {
+        try corpus.file("docs/retries.md", """
+            # Retry budget
+
+            Each run has a limit on how many attempts it may spend.
+
+            # Other
+
+            A budget for the retry of each run is also mentioned here, in passing.
+            """)
+        let answer = try search(["query": "retry budget", "root": "docs"])
+        let results = try #require(answer["results"] as? [[String: Any]])
+        #expect(results.first?["heading"] as? String == "Retry budget")
+        #expect(results.first?["line"] as? Int == 1)
+        // The phrase "retry budget" side by side outranks the same words apart.
+        try corpus.file("docs/phrase.md", "The retry budget is spent.\n\nThe budget, and a retry later.\n")
+        let phrase = try #require(try search(["query": "retry budget", "root": "docs"])["results"] as? [[String: Any]])
+        let lines = phrase.filter { $0["file"] as? String == "phrase.md" }.compactMap { $0["line"] as? Int }
+        #expect(lines == [1, 3])
+    }
+
+    @Test func htmlAndSourceFilesAreIndexed() throws {
+        try corpus.file("site/page.html", """
+            <html><head><title>Lease manager</title><style>.lease { color: red }</style></head>
+            <body>
+            <h2>Leases</h2>
+            <p>Leases are granted all or nothing, so two requests never deadlock.</p>
+            <script>var lease = "not text";</script>
+            </body></html>
+            """)
+        try corpus.file("src/lease.swift", "/// Grants leases all or nothing.\nfunc grant() {}\n")
+        let results = try #require(try search(["query": "deadlock leases", "root": "."])["results"] as? [[String: Any]])
+        let first = try #require(results.first)
+        #expect(first["file"] as? String == "site/page.html")
+        #expect(first["heading"] as? String == "Leases")
+        #expect((first["text"] as? String)?.contains("<p>") == false)
+        #expect(!results.contains { ($0["text"] as? String)?.contains("color: red") == true })
+        #expect(results.contains { $0["file"] as? String == "src/lease.swift" })
+    }
+
+    func call(_ capability: String, _ input: [String: Any]) throws -> [String: Any] {
+        let response = try host.call(capability, payload: Array(try JSONSerialization.data(withJSONObject: input)))
+        return try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+    }
+
+    @Test func answersWithDistinctPassagesAndCitations() throws {
+        try corpus.file("faq/one.md", "Install libffi with apt before building the host.\n")
+        try corpus.file("faq/copy.md", "Install libffi with apt before building the host.\n")
+        let answer = try call("knowledge.answer", ["query": "install libffi", "root": "faq", "top_k": 3])
+        let citations = try #require(answer["citations"] as? [[String: Any]])
+        #expect(citations.count == 1, "the copy is a duplicate: \(citations)")
+        #expect(answer["duplicates_dropped"] as? Int == 1)
+        #expect((answer["answer"] as? String)?.hasSuffix("[1]") == true)
+        #expect(citations.first?["n"] as? Int == 1)
+        #expect(citations.first?["line"] as? Int == 1)
+        let nothing = try call("knowledge.answer", ["query": "kubernetes", "root": "faq"])
+        #expect((nothing["citations"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func weighsEvidenceForAndAgainstAClaim() throws {
+        try corpus.file("claims/a.md", "Backtracking goes one level deep in this release.\n")
+        try corpus.file("claims/b.md", "Backtracking does not go more than one level deep.\n")
+        try corpus.file("claims/c.md", "Leases are per host process.\n")
+        let evidence = try call("knowledge.evidence", ["claim": "backtracking goes one level deep", "root": "claims"])
+        let supporting = try #require(evidence["supporting"] as? [[String: Any]])
+        let contradicting = try #require(evidence["contradicting"] as? [[String: Any]])
+        #expect(supporting.map { $0["file"] as? String } == ["a.md"])
+        #expect(contradicting.map { $0["file"] as? String } == ["b.md"])
+        #expect(evidence["verdict"] as? String == "disputed" || evidence["verdict"] as? String == "mostly supported")
+        let unrelated = try call("knowledge.evidence", ["claim": "the moon is made of cheese", "root": "claims"])
+        #expect(unrelated["verdict"] as? String == "not enough evidence")
     }
 }

@@ -24,7 +24,10 @@ import Testing
         #expect(steps.map { $0["query"] as? String } == ["BM25 ranking", "the loader"])
         #expect(steps.map { $0["depends_on"] as? [Int] } == [[], []], "two research steps in a row do not wait for each other")
         #expect(steps.map { $0["id"] as? String } == ["s1", "s2"])
-        #expect(steps.first?["input"] as? [String: String] == ["query": "BM25 ranking", "root": "."])
+        #expect(steps.first?["input"] as? [String: String] == ["query": "BM25 ranking"])
+        #expect(steps.allSatisfy { $0["estimated_ms"] as? Double == 5 }, "from the Knowledge manifest")
+        #expect(result["estimated_ms"] as? Double == 5, "two steps side by side: the critical path is one of them")
+        #expect((result["critical_path"] as? [String])?.count == 1)
         #expect(unassigned.count == 1)
         #expect(unassigned.first?["action"] as? String == "deploy to production")
         #expect(unassigned.first?["index"] as? Int == 3)
@@ -33,10 +36,70 @@ import Testing
     @Test func reportsStepsItCannotAssignBecauseTheHostLacksTheCapability() throws {
         // A host with the Planner alone: research has nowhere to go.
         let plannerOnly = AgentHost(searchPath: PackagePaths.searchPath(PackagePaths.bundledPluginFolder(target: "PlannerAgent")))
-        let result = try plan("Research the ABI and then write the loader", on: plannerOnly)
-        #expect((result["steps"] as? [Any])?.isEmpty == true)
-        let reasons = (result["unassigned"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
-        #expect(reasons == ["no available capability fits 'research'", "no available capability fits 'write'"])
+        #expect {
+            try plan("Research the ABI and then write the loader", on: plannerOnly)
+        } throws: { error in
+            guard case AgentCallError.agentFailed("agenthost.planner", _, .invalidArgument, let message) = error else { return false }
+            return message.contains("cannot plan") && message.contains("no available capability fits 'research'")
+                && message.contains("no available capability fits 'write'")
+        }
+    }
+
+    static let team = AgentHost(searchPath: PackagePaths.searchPath(
+        PackagePaths.bundledPluginFolder(target: "KnowledgeAgent"), PackagePaths.bundledPluginFolder(target: "PlannerAgent"),
+        PackagePaths.bundledPluginFolder(target: "CodeAgent"), PackagePaths.bundledPluginFolder(target: "TestAgent"),
+        PackagePaths.bundledPluginFolder(target: "ReviewAgent"), PackagePaths.bundledPluginFolder(target: "DebugAgent")))
+
+    @Test func wiresInputsFromEarlierStepsAndFindsTheCriticalPath() throws {
+        let result = try plan("Research the docs, then scaffold a python package, then review the diff", on: Self.team)
+        let steps = try #require(result["steps"] as? [[String: Any]])
+        #expect(steps.map { $0["capability"] as? String } == ["knowledge.search", "code.scaffold", "review.diff"])
+        // review.diff needs "diff", which code.scaffold's output declares: the plan wires it.
+        #expect((steps[2]["input"] as? [String: String])?["diff"] == "{{steps.s2.result.diff}}")
+        #expect(result["critical_path"] as? [String] == ["s1", "s2", "s3"])
+        #expect(result["estimated_ms"] as? Double == 12.0, "5 + 5 + 2 ms along the chain")
+        #expect(result["estimated_cost"] as? Double == 0)
+    }
+
+    func replan(_ plan: [String: Any], failure: [String: Any], on host: AgentHost = team) throws -> [String: Any] {
+        let payload = try JSONSerialization.data(withJSONObject: ["plan": plan, "failure": failure])
+        let response = try host.call("planner.replan", payload: Array(payload), options: CallOptions(state: .planning))
+        return try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+    }
+
+    @Test func replansAFailedStepOntoAnotherCapability() throws {
+        let original = try plan("Research the loader, then test it", on: Self.team)
+        let steps = try #require(original["steps"] as? [[String: Any]])
+        #expect(steps.last?["capability"] as? String == "test.run")
+        let revised = try replan(original, failure: ["step": "s2", "error": "swift: command not found"])
+        let changed = try #require((revised["steps"] as? [[String: Any]])?.last)
+        #expect(changed["capability"] as? String != "test.run")
+        #expect(changed["id"] as? String == "s2")
+        let changes = try #require(revised["changes"] as? [String])
+        #expect(changes.first?.contains("test.run (which failed (swift: command not found)) is replaced by") == true)
+        // The revised plan is still one the host runs.
+        let workflow = try Workflow(plan: Array(try JSONSerialization.data(withJSONObject: revised)))
+        #expect(workflow.steps.count == 2)
+    }
+
+    @Test func aReplanItCannotMakeSaysWhy() throws {
+        // A step no other agent or capability fits: a hand-written plan the host would run as it is.
+        let original: [String: Any] = ["goal": "summon a dragon", "unassigned": [], "steps": [[
+            "index": 1, "id": "s1", "action": "summon a dragon", "query": "a dragon", "capability": "knowledge.search",
+            "agent": "agenthost.knowledge", "input": ["query": "dragon"], "depends_on": [], "needs": [],
+        ]]]
+        #expect {
+            try replan(original, failure: ["step": "s1", "error": "index corrupt"], on: Self.bundled)
+        } throws: { error in
+            guard case AgentCallError.agentFailed("agenthost.planner", _, .unavailable, let message) = error else { return false }
+            return message.contains("cannot avoid the failure of s1") && message.contains("no other agent offers knowledge.search")
+        }
+        #expect {
+            try replan(original, failure: ["step": "s9"], on: Self.bundled)
+        } throws: { error in
+            guard case AgentCallError.agentFailed(_, _, .invalidArgument, let message) = error else { return false }
+            return message.contains("no step 's9'")
+        }
     }
 
     @Test func splitsListsAndConnectives() throws {

@@ -133,7 +133,8 @@ import Testing
 
     @Test func chatTalksWithTheBundledAgentsAndResumes() throws {
         let database = home.url.appendingPathComponent("state.sqlite").path
-        let chat = try Command.agenthost(["chat", "--strategy", "round-robin", "--state", database], home: home.url,
+        let chat = try Command.agenthost(["chat", "--strategy", "round-robin", "--agent", "agenthost.knowledge=knowledge",
+                                          "--agent", "agenthost.planner=planner", "--state", database], home: home.url,
                                          input: "find the notes about the loader\nplan: research the loader, then test it\n/quit\n")
         #expect(chat.status == 0, "\(chat.stderr)")
         #expect(chat.stdout.contains("conversation 1 (round-robin)"))

@@ -13,7 +13,7 @@ import Testing
         let workflow = try Workflow(plan: try #require(answer.result))
         #expect(workflow.steps.map(\.id) == ["s1", "s2"])
         #expect(workflow.steps.allSatisfy { $0.capability == "knowledge.search" && $0.needs.isEmpty }, "research steps do not wait for each other")
-        #expect(workflow.steps[0].input == .object(["query": .string("the plugin ABI"), "root": .string(".")]), "required inputs filled, defaults used")
+        #expect(workflow.steps[0].input == .object(["query": .string("the plugin ABI")]), "required inputs filled")
 
         let orchestrator = Orchestrator(runtime: fixture.runtime)
         let plan = try orchestrator.validate(workflow)

@@ -15,7 +15,11 @@ public struct Policy: Sendable {
     /// The folder plugins work in: `$WORKSPACE` in a manifest's paths, where
     /// their relative paths and their programs start. The host's working
     /// folder unless the policy or `--workspace` names one.
-    public var workspace: String = FileManager.default.currentDirectoryPath
+    public var workspace: String = FileManager.default.currentDirectoryPath {
+        didSet { workspaceIsNamed = true }
+    }
+    /// Whether `workspace` was set (by a policy file or a caller) rather than defaulted.
+    public private(set) var workspaceIsNamed = false
     /// The file this policy was read from, if any.
     public var source: String?
 

@@ -17,10 +17,11 @@ struct DemoCommand: ParsableCommand {
     var corpus: String?
 
     func run() throws {
-        let runtime = try host.makeRuntime()
+        let root = try corpus.map { URL(fileURLWithPath: $0) } ?? DemoCorpus.write()
+        // The agents may read the corpus: it is the workspace unless one is named.
+        let runtime = try host.makeRuntime(defaultWorkspace: root.path)
         let agentHost = runtime.host
         defer { AgentHost.shutdown() }
-        let root = try corpus.map { URL(fileURLWithPath: $0) } ?? DemoCorpus.write()
         for required in ["planner.plan", "knowledge.search"] where !agentHost.registry.capabilities.contains(required) {
             throw CLIError("the demo needs '\(required)', which no loaded plugin provides; build the bundled plugins with `swift build`")
         }

@@ -41,7 +41,7 @@ struct HostOptions: ParsableArguments {
 
     /// The policy file named, or the default one when it exists, or the
     /// built-in defaults. A file that is wrong stops the command here.
-    func loadPolicy() throws -> Policy {
+    func loadPolicy(defaultWorkspace: String? = nil) throws -> Policy {
         let path = policy ?? PolicyFile.defaultPath()
         var loaded = Policy.standard
         if policy != nil || FileManager.default.fileExists(atPath: path) {
@@ -51,7 +51,9 @@ struct HostOptions: ParsableArguments {
                 throw CLIError(error.description)
             }
         }
-        if let workspace { loaded.workspace = URL(fileURLWithPath: workspace).standardizedFileURL.path }
+        if let folder = workspace ?? (loaded.workspaceIsNamed ? nil : defaultWorkspace) {
+            loaded.workspace = URL(fileURLWithPath: folder).standardizedFileURL.path
+        }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: loaded.workspace, isDirectory: &isFolder), isFolder.boolValue else {
             throw CLIError("the workspace '\(loaded.workspace)' is not a folder; create it, or pass --workspace with an existing one")
@@ -68,15 +70,16 @@ struct HostOptions: ParsableArguments {
     }
 
     /// The host and its task store, ready to run tasks.
-    func makeRuntime() throws -> AgentRuntime {
-        let host = try makeHost()
+    /// `defaultWorkspace` is used when neither `--workspace` nor the policy names one.
+    func makeRuntime(defaultWorkspace: String? = nil) throws -> AgentRuntime {
+        let host = try makeHost(defaultWorkspace: defaultWorkspace)
         return AgentRuntime(host: host, store: try openStore())
     }
 
     /// Loads the plugins, logging each one that was refused.
-    func makeHost() throws -> AgentHost {
+    func makeHost(defaultWorkspace: String? = nil) throws -> AgentHost {
         try bootstrapLogging()
-        let host = AgentHost(searchPath: searchPath, policy: try loadPolicy())
+        let host = AgentHost(searchPath: searchPath, policy: try loadPolicy(defaultWorkspace: defaultWorkspace))
         let logger = Logger(label: "agenthost")
         for failure in host.registry.failures {
             logger.warning("refused \(failure)")
