@@ -217,7 +217,7 @@ struct CodeAgent: AgentPlugin {
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             if let line = try? c.decode(String.self, forKey: .command) {
-                command = line.split(separator: " ").map(String.init)
+                command = try ShellWords.split(line)
             } else {
                 command = try c.decode([String].self, forKey: .command)
             }

@@ -1,4 +1,5 @@
 import AgentPluginKit
+import AgentSupport
 import Foundation
 
 /// The Test agent: `test.run` runs a test command through the host and reads
@@ -22,9 +23,9 @@ struct TestAgent: AgentPlugin {
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            // A command is argv, or one string split at spaces.
+            // A command is argv, or one string split into words as a shell would (quotes kept together).
             if let line = try? c.decode(String.self, forKey: .command) {
-                command = line.split(separator: " ").map(String.init)
+                command = try ShellWords.split(line)
             } else {
                 command = try c.decode([String].self, forKey: .command)
             }
