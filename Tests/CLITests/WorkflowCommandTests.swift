@@ -173,3 +173,32 @@ import Testing
         }
     }
 }
+
+/// The README's end-to-end example: research, plan, scaffold and build, test, review, with a trace.
+@Suite struct EndToEndExampleTests {
+    @Test func theEndToEndExampleRunsAndItsTraceSaysWhoDidWhat() throws {
+        let home = try TemporaryFolder("home")
+        let workspace = try TemporaryFolder("e2e")
+        defer { home.remove(); workspace.remove() }
+        let readme = try String(contentsOf: PackagePaths.root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("agenthost workflow run examples/end-to-end/workflow.yaml"))
+        // The research step reads the workspace's docs: give it the README.
+        try workspace.file("README.md", readme)
+        let database = home.url.appendingPathComponent("e2e.sqlite").path
+        let environment = ["HOME": home.url.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
+        let workflow = PackagePaths.root.appendingPathComponent("examples/end-to-end/workflow.yaml").path
+        let run = try Command.run(PackagePaths.agenthostExecutable.path,
+                                  ["workflow", "run", workflow, "--workspace", workspace.url.path, "--state", database],
+                                  environment: environment, currentDirectory: workspace.url)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("6 of 6 steps completed"), "\(run.stdout)")
+        #expect(FileManager.default.fileExists(atPath: workspace.url.appendingPathComponent("examples/end-to-end/work/calc/src/calc/__init__.py").path))
+        let trace = try Command.run(PackagePaths.agenthostExecutable.path, ["runs", "show", "1", "--state", database],
+                                    environment: environment, currentDirectory: workspace.url)
+        for (step, agent) in [("research", "knowledge"), ("plan", "planner"), ("scaffold", "code"), ("build", "code"),
+                              ("test", "test"), ("review", "review")] {
+            #expect(trace.stdout.contains("attempt \(step)#1 on agenthost.\(agent): completed"), "\(trace.stdout)")
+        }
+        #expect(trace.stdout.contains("\"verdict\":\"approve\""))
+    }
+}

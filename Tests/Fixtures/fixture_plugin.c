@@ -14,6 +14,7 @@
  * Capabilities:
  *   fixture.echo         answers its payload
  *   fixture.overlap      sleeps a little while counting calls in flight; answers the most seen
+ *                        ({"partner_ms": n}: waits up to n ms for a second call in flight)
  *   fixture.callbacks    exercises every host callback and reports what each returned
  *   fixture.wait_cancel  polls is_cancelled until it is true, then answers AH_ERR_CANCELLED
  *   fixture.fail         answers AH_ERR_INVALID_ARGUMENT with a message
@@ -96,13 +97,21 @@ static void collect(void *context, const char *data, size_t len) {
     c->data[c->len] = '\0';
 }
 
-static ah_status overlap(ah_response *out) {
+static ah_status overlap(const ah_request *request, ah_response *out) {
+    /* "partner_ms": wait up to that long for a second call to be in flight,
+     * so a test of parallelism does not depend on how busy the machine is. */
+    char text[128];
+    size_t len = request->payload.len < sizeof text - 1 ? request->payload.len : sizeof text - 1;
+    memcpy(text, request->payload.data, len);
+    text[len] = '\0';
+    const char *at = strstr(text, "\"partner_ms\":");
+    long partner_ms = at ? atol(at + 13) : 0;
     int now = atomic_fetch_add(&in_flight, 1) + 1;
     int seen = atomic_load(&max_in_flight);
     while (now > seen && !atomic_compare_exchange_weak(&max_in_flight, &seen, now)) {}
     sleep_ms(20);
+    for (long waited = 20; waited < partner_ms && atomic_load(&max_in_flight) < 2; waited += 2) sleep_ms(2);
     atomic_fetch_sub(&in_flight, 1);
-    char text[64];
     snprintf(text, sizeof text, "{\"max_in_flight\":%d}", atomic_load(&max_in_flight));
     return reply(out, AH_OK, text);
 }
@@ -273,7 +282,7 @@ static ah_status call(const ah_request *request, ah_response *out) {
         out->release_data = copy;
         return AH_OK;
     }
-    if (is(request, "fixture.overlap")) return overlap(out);
+    if (is(request, "fixture.overlap")) return overlap(request, out);
     if (is(request, "fixture.callbacks")) return callbacks(request, out);
     if (is(request, "fixture.wait_cancel")) return wait_cancel(request, out);
     if (is(request, "fixture.fail")) return reply(out, AH_ERR_INVALID_ARGUMENT, "bad input: expected a field 'x'");

@@ -71,7 +71,7 @@ import Testing
 
     @Test func parallelStepsRunAtOnceWithinTheBoundAndFailuresStayWithTheirStep() throws {
         let (_, orchestrator) = try orchestration()
-        var steps = (1...6).map { "  - { id: s\($0), capability: fixture.overlap }" }
+        var steps = (1...6).map { "  - { id: s\($0), capability: fixture.overlap, input: { partner_ms: 2000 } }" }
         steps.append("  - { id: broken, capability: fixture.fail }")
         let report = try orchestrator.run(try workflow("name: fan\nmode: parallel\nconcurrency: 3\nsteps:\n" + steps.joined(separator: "\n")))
         #expect(report.status == .completed)
