@@ -202,7 +202,7 @@ struct CodeAgent: AgentPlugin {
     // MARK: - code.run
 
     struct RunInput: Decodable {
-        var command: [String]
+        var command: CommandWords
         var cwd: String?
         var timeoutMilliseconds: Int?
         var stdin: String?
@@ -212,19 +212,6 @@ struct CodeAgent: AgentPlugin {
         enum CodingKeys: String, CodingKey {
             case command, cwd, stdin, check
             case timeoutMilliseconds = "timeout_ms"
-        }
-
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            if let line = try? c.decode(String.self, forKey: .command) {
-                command = try ShellWords.split(line)
-            } else {
-                command = try c.decode([String].self, forKey: .command)
-            }
-            cwd = try c.decodeIfPresent(String.self, forKey: .cwd)
-            timeoutMilliseconds = try c.decodeIfPresent(Int.self, forKey: .timeoutMilliseconds)
-            stdin = try c.decodeIfPresent(String.self, forKey: .stdin)
-            check = try c.decodeIfPresent(Bool.self, forKey: .check)
         }
     }
 
@@ -244,16 +231,17 @@ struct CodeAgent: AgentPlugin {
 
     private func run(_ request: AgentRequest) throws -> RunOutcome {
         let input = try request.decode(RunInput.self)
-        guard !input.command.isEmpty else { throw AgentError.invalidArgument("code.run needs a \"command\", e.g. [\"make\"]") }
-        let shown = input.command.joined(separator: " ")
+        let command = input.command.argv
+        guard !command.isEmpty else { throw AgentError.invalidArgument("code.run needs a \"command\", e.g. [\"make\"]") }
+        let shown = command.joined(separator: " ")
         request.reportProgress(nil, "running \(shown)")
-        let result = try request.run(.init(input.command, cwd: input.cwd, stdin: input.stdin, timeoutMilliseconds: input.timeoutMilliseconds))
+        let result = try request.run(.init(command, cwd: input.cwd, stdin: input.stdin, timeoutMilliseconds: input.timeoutMilliseconds))
         if result.timedOut { throw AgentError.deadline("code.run: '\(shown)' was stopped after its time limit") }
         if input.check ?? true, result.exitCode != 0 {
             let tail = (result.stderr.isEmpty ? result.stdout : result.stderr).split(separator: "\n").suffix(20).joined(separator: "\n")
             throw AgentError.failed("code.run: '\(shown)' exited with \(result.exitCode):\n\(tail)")
         }
-        return RunOutcome(command: input.command, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr,
+        return RunOutcome(command: command, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr,
                           durationMilliseconds: result.durationMilliseconds)
     }
 

@@ -42,3 +42,18 @@ public enum ShellWords {
         return words
     }
 }
+
+/// A program and its arguments as an input gives them: a JSON array (argv),
+/// or one string split into words as a shell would (quotes kept together).
+public struct CommandWords: Decodable, Sendable {
+    public var argv: [String]
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let line = try? container.decode(String.self) {
+            argv = try ShellWords.split(line)
+        } else {
+            argv = try container.decode([String].self)
+        }
+    }
+}

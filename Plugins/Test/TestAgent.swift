@@ -11,7 +11,7 @@ struct TestAgent: AgentPlugin {
                                             capabilities: ["test.run", "test.parse"], threadSafe: true)
 
     struct RunInput: Decodable {
-        var command: [String]
+        var command: CommandWords
         var cwd: String?
         var runner: String?
         var timeoutMilliseconds: Int?
@@ -19,19 +19,6 @@ struct TestAgent: AgentPlugin {
         enum CodingKeys: String, CodingKey {
             case command, cwd, runner
             case timeoutMilliseconds = "timeout_ms"
-        }
-
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            // A command is argv, or one string split into words as a shell would (quotes kept together).
-            if let line = try? c.decode(String.self, forKey: .command) {
-                command = try ShellWords.split(line)
-            } else {
-                command = try c.decode([String].self, forKey: .command)
-            }
-            cwd = try c.decodeIfPresent(String.self, forKey: .cwd)
-            runner = try c.decodeIfPresent(String.self, forKey: .runner)
-            timeoutMilliseconds = try c.decodeIfPresent(Int.self, forKey: .timeoutMilliseconds)
         }
     }
 
@@ -54,12 +41,13 @@ struct TestAgent: AgentPlugin {
 
     private func run(_ request: AgentRequest) throws -> TestResults {
         let input = try request.decode(RunInput.self)
-        guard !input.command.isEmpty else { throw AgentError.invalidArgument("test.run needs a \"command\", e.g. [\"swift\", \"test\"]") }
+        let command = input.command.argv
+        guard !command.isEmpty else { throw AgentError.invalidArgument("test.run needs a \"command\", e.g. [\"swift\", \"test\"]") }
         try checkRunner(input.runner)
-        request.reportProgress(nil, "running \(input.command.joined(separator: " "))")
-        let result = try request.run(.init(input.command, cwd: input.cwd, timeoutMilliseconds: input.timeoutMilliseconds))
+        request.reportProgress(nil, "running \(command.joined(separator: " "))")
+        let result = try request.run(.init(command, cwd: input.cwd, timeoutMilliseconds: input.timeoutMilliseconds))
         if result.timedOut {
-            throw AgentError.deadline("test.run: '\(input.command.joined(separator: " "))' was stopped after its time limit; "
+            throw AgentError.deadline("test.run: '\(command.joined(separator: " "))' was stopped after its time limit; "
                              + "raise \"timeout_ms\" (up to the manifest's) or run fewer tests")
         }
         let output = result.stdout + "\n" + result.stderr
