@@ -221,9 +221,14 @@ for (name, text) in [("a.md", "BM25 ranks passages by term frequency.\n\nPlugins
                      ("b.txt", "Handoffs move tasks between agents.\n")] {
     must { try Data(text.utf8).write(to: corpus.appendingPathComponent(name)) }
 }
-let searchPayload = Array(#"{"query":"bm25 passages","root":"\#(corpus.path)","top_k":2}"#.utf8)
+// The corpus is the Knowledge agent's workspace ($WORKSPACE in its manifest's paths).
+var corpusPolicy = Policy.standard
+corpusPolicy.workspace = corpus.path
+let corpusHost = AgentHost(registry: host.registry, policy: corpusPolicy)
+let searchPayload = Array(#"{"query":"bm25 passages","root":".","top_k":2}"#.utf8)
+// Each call lists the folder and finds every file unchanged: the incremental index's steady state.
 report(measure("knowledge_search_3_passages", samples: quick ? 2_000 : 20_000, batchSize: quick ? 2_000 : 20_000) {
-    sink &+= must { try host.call("knowledge.search", payload: searchPayload) }.body.count
+    sink &+= must { try corpusHost.call("knowledge.search", payload: searchPayload) }.body.count
 }, target: nil)
 
 let planPayload = Array(#"{"goal":"Research BM25, then write the loader"}"#.utf8)
