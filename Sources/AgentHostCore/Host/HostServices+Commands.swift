@@ -38,10 +38,8 @@ extension HostServices {
         // A declared program may always start in the workspace; another folder must be within "paths".
         var cwd = call.host.policy.workspace
         if let folder = request.cwd {
-            switch permitted(path: folder, for: call, service: "run_command in", out) {
-            case .failure(let refusal): return refusal.status
-            case .success(let value): cwd = value
-            }
+            guard let resolved = permitted(path: folder, for: call, service: "run_command in", out) else { return ah_status(AH_ERR_DENIED) }
+            cwd = resolved
         }
         let timeout = min(request.timeout_ms ?? permissions.timeoutMilliseconds, permissions.timeoutMilliseconds)
         let cap = min(max(request.max_output_bytes ?? permissions.maxOutputBytes, 0), permissions.maxOutputBytes)

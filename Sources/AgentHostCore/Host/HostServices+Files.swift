@@ -8,11 +8,7 @@ extension HostServices {
     static let readFile: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_sink) -> ah_status = { host, callID, path, out in
         guard let call = HostTable.call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
         let path = path.string
-        let resolved: String
-        switch permitted(path: path, for: call, service: "read_file", out) {
-        case .failure(let refusal): return refusal.status
-        case .success(let value): resolved = value
-        }
+        guard let resolved = permitted(path: path, for: call, service: "read_file", out) else { return ah_status(AH_ERR_DENIED) }
         guard let data = FileManager.default.contents(atPath: resolved) else {
             out.send("read_file '\(path)': no such file, or it cannot be read")
             return ah_status(AH_ERR_NOT_FOUND)
@@ -30,11 +26,7 @@ extension HostServices {
         host, callID, path, contents, out in
         guard let call = HostTable.call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
         let path = path.string
-        let resolved: String
-        switch permitted(path: path, for: call, service: "write_file", out) {
-        case .failure(let refusal): return refusal.status
-        case .success(let value): resolved = value
-        }
+        guard let resolved = permitted(path: path, for: call, service: "write_file", out) else { return ah_status(AH_ERR_DENIED) }
         let url = URL(fileURLWithPath: resolved)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -50,11 +42,7 @@ extension HostServices {
     static let removeFile: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_sink) -> ah_status = { host, callID, path, out in
         guard let call = HostTable.call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
         let path = path.string
-        let resolved: String
-        switch permitted(path: path, for: call, service: "remove_file", out) {
-        case .failure(let refusal): return refusal.status
-        case .success(let value): resolved = value
-        }
+        guard let resolved = permitted(path: path, for: call, service: "remove_file", out) else { return ah_status(AH_ERR_DENIED) }
         if resolved == PathAllowList.resolve(call.host.policy.workspace) {
             out.send("remove_file '\(path)': that is the workspace itself, which is never removed")
             return ah_status(AH_ERR_DENIED)
@@ -99,11 +87,7 @@ extension HostServices {
             return ah_status(AH_ERR_INVALID_ARGUMENT)
         }
         let path = request.path ?? "."
-        let root: String
-        switch permitted(path: path, for: call, service: "list_files", out) {
-        case .failure(let refusal): return refusal.status
-        case .success(let value): root = value
-        }
+        guard let root = permitted(path: path, for: call, service: "list_files", out) else { return ah_status(AH_ERR_DENIED) }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isFolder), isFolder.boolValue else {
             out.send("list_files '\(path)': no such folder")
@@ -111,8 +95,12 @@ extension HostServices {
         }
         let limit = min(max(request.max_entries ?? 100_000, 1), 1_000_000)
         var listing = Listing(root: root, entries: [], truncated: false)
+        // Breadth first, so a capped listing holds the shallow entries.
         var folders = [""]
-        walk: while let relative = folders.popLast() {
+        var nextFolder = 0
+        walk: while nextFolder < folders.count {
+            let relative = folders[nextFolder]
+            nextFolder += 1
             let folder = relative.isEmpty ? root : root + "/" + relative
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
             for name in names.sorted() where request.include_hidden == true || !name.hasPrefix(".") {
@@ -134,7 +122,7 @@ extension HostServices {
                 #endif
                 listing.entries.append(ListedFile(path: entry, kind: kind, size: Int64(info.st_size),
                                                   modified_ns: Int64(modified.tv_sec) * 1_000_000_000 + Int64(modified.tv_nsec)))
-                if kind == "folder", request.recursive == true { folders.insert(entry, at: 0) }
+                if kind == "folder", request.recursive == true { folders.append(entry) }
             }
         }
         guard let encoded = try? JSONEncoder().encode(listing) else { return ah_status(AH_ERR_INTERNAL) }

@@ -26,24 +26,22 @@ enum HostServices {
     }
 
     /// The absolute path `path` names (relative paths start at the
-    /// workspace), or the refusal when it lies outside what the manifest and
-    /// the policy allow; links are resolved before the check.
-    static func permitted(path: String, for call: ActiveCall, service: String, _ out: ah_sink) -> Result<String, DeniedStatus> {
+    /// workspace, links and `..` resolved once), or nil when it lies outside
+    /// what the manifest and the policy allow; the refusal is then already
+    /// answered and recorded, and the service returns AH_ERR_DENIED.
+    static func permitted(path: String, for call: ActiveCall, service: String, _ out: ah_sink) -> String? {
         let workspace = call.host.policy.workspace
-        guard call.plugin.permissions.paths.allows(path, workspace: workspace) else {
-            return .failure(DeniedStatus(deny(call, .permissionDenied, "\(service) '\(path)' refused: it is outside what '\(call.plugin.id)' "
-                        + "declares (permissions.paths: \(call.plugin.manifest.permissions.paths), workspace \(workspace))", out)))
+        let resolved = PathAllowList.resolve(path, in: workspace)
+        guard call.plugin.permissions.paths.contains(resolved: resolved, workspace: workspace) else {
+            _ = deny(call, .permissionDenied, "\(service) '\(path)' refused: it is outside what '\(call.plugin.id)' "
+                     + "declares (permissions.paths: \(call.plugin.manifest.permissions.paths), workspace \(workspace))", out)
+            return nil
         }
-        if let allowed = call.host.policy.guardrails(for: call.plugin.id).paths, !allowed.allows(path, workspace: workspace) {
-            return .failure(DeniedStatus(deny(call, .guardrailTripped, "\(service) '\(path)' refused by the policy's paths allow-list", out)))
+        if let allowed = call.host.policy.guardrails(for: call.plugin.id).paths, !allowed.contains(resolved: resolved, workspace: workspace) {
+            _ = deny(call, .guardrailTripped, "\(service) '\(path)' refused by the policy's paths allow-list", out)
+            return nil
         }
-        return .success(PathAllowList.resolve(path, in: workspace))
-    }
-
-    /// A status already answered to the plugin, carried out of a check.
-    struct DeniedStatus: Error {
-        let status: ah_status
-        init(_ status: ah_status) { self.status = status }
+        return resolved
     }
 
     // MARK: - call_tool

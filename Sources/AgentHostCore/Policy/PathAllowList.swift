@@ -18,8 +18,12 @@ public struct PathAllowList: Sendable, Hashable {
     /// Whether `path` lies in one of the folders. A relative path, and
     /// `$WORKSPACE`, are taken relative to `workspace`.
     public func allows(_ path: String, workspace: String) -> Bool {
-        let resolved = Self.resolve(path, in: workspace)
-        return patterns.contains { pattern in
+        contains(resolved: Self.resolve(path, in: workspace), workspace: workspace)
+    }
+
+    /// Whether a path already made absolute by ``resolve(_:in:links:)`` lies in one of the folders.
+    func contains(resolved: String, workspace: String) -> Bool {
+        patterns.contains { pattern in
             let root = Self.resolve(Self.expand(pattern, workspace: workspace), in: workspace)
             return root == "/" || resolved == root || resolved.hasPrefix(root + "/")
         }
