@@ -15,7 +15,7 @@
  * files whose size or modification time changed are read again. One lock
  * guards the cache, so the agent is thread-safe.
  */
-#define _GNU_SOURCE /* memmem, strncasecmp */
+#define _DEFAULT_SOURCE /* strncasecmp */
 #include <agenthost/agenthost.h>
 
 #include <ctype.h>
@@ -180,9 +180,18 @@ static bool negates(const char *text, size_t len) {
     return false;
 }
 
-/* The sentence of a passage that holds most of the query's words. */
+/* Whether `needle` occurs in `text`, ignoring ASCII case. */
+static bool contains_nocase(const char *text, size_t len, const char *needle, size_t n) {
+    for (size_t i = 0; n && i + n <= len; i++) {
+        if (strncasecmp(text + i, needle, n) == 0) return true;
+    }
+    return false;
+}
+
+/* The sentence of a passage that holds most of the query's words (those
+ * longer than two letters, in any case). */
 static void best_sentence(const char *query, size_t query_len, const kn_passage *p, size_t *start, size_t *len) {
-    double best = -1;
+    int best = -1;
     *start = 0;
     *len = p->text_len;
     for (size_t i = 0; i < p->text_len;) {
@@ -191,17 +200,13 @@ static void best_sentence(const char *query, size_t query_len, const kn_passage 
                                       && (end + 1 == p->text_len || isspace((unsigned char)p->text[end + 1])))
                && !(p->text[end] == '\n' && end + 1 < p->text_len && p->text[end + 1] == '\n')) end++;
         if (end < p->text_len) end++;
-        /* the query's words (longer than two letters) that the sentence holds, case as written */
-        text_buffer piece = { 0 };
-        tb_append(&piece, p->text + i, end - i);
-        double words = 0;
+        int words = 0;
         for (size_t k = 0; k < query_len;) {
             while (k < query_len && !isalnum((unsigned char)query[k])) k++;
             size_t w = k;
             while (k < query_len && isalnum((unsigned char)query[k])) k++;
-            if (k - w > 2 && piece.data && memmem(piece.data, piece.len, query + w, k - w)) words += 1;
+            if (k - w > 2 && contains_nocase(p->text + i, end - i, query + w, k - w)) words++;
         }
-        tb_free(&piece);
         if (words > best) {
             best = words;
             *start = i;

@@ -141,19 +141,17 @@ struct GoalDecomposer: Sendable {
     /// The best capability for `step` among `available`, or nil.
     static func assign(_ step: Step, among available: [AvailableCapabilityInfo]) -> Assignment? {
         let family = step.verb.flatMap { verbFamilies[$0] }
-        let stepWords = Set(words(step.action)).subtracting(stopwords)
+        let stepWordList = words(step.action)
+        let stepWords = Set(stepWordList).subtracting(stopwords)
+        let text = " " + stepWordList.joined(separator: " ") + " "
         var best: Assignment?
         for capability in available {
-            let namespace = capability.name.split(separator: ".").first.map(String.init) ?? capability.name
             var score = 0
-            if let family, namespace == family { score += 10 }
-            let nameWords = Set(words(capability.name))
-            let descriptionWords = Set(words(capability.description)).subtracting(stopwords)
-            score += 3 * stepWords.intersection(nameWords).count
-            score += stepWords.intersection(descriptionWords).count
+            if let family, capability.namespace == family { score += 10 }
+            score += 3 * stepWords.intersection(capability.nameWords).count
+            score += stepWords.intersection(capability.descriptionWords).count
             // A declared keyword (a word or a phrase) found in the step is the capability saying it fits.
-            let text = " " + words(step.action).joined(separator: " ") + " "
-            score += 2 * capability.keywords.filter { text.contains(" " + words($0).joined(separator: " ") + " ") }.count
+            score += 2 * capability.keywordPhrases.filter { text.contains($0) }.count
             guard score > 0 else { continue }
             if best == nil || score > best!.score || (score == best!.score && capability.name < best!.capability) {
                 best = Assignment(capability: capability.name, agent: capability.agent, score: score)
@@ -163,12 +161,26 @@ struct GoalDecomposer: Sendable {
     }
 }
 
-/// The part of the host's capability list the decomposer needs.
+/// The part of the host's capability list the decomposer needs, with its
+/// words split once rather than for every step it is weighed against.
 struct AvailableCapabilityInfo: Sendable {
     var name: String
     var agent: String
-    var description: String
-    var keywords: [String] = []
+    /// "knowledge" for "knowledge.search".
+    let namespace: String
+    let nameWords: Set<String>
+    let descriptionWords: Set<String>
+    /// Each keyword as " word word ", to find in a step's words joined the same way.
+    let keywordPhrases: [String]
+
+    init(name: String, agent: String, description: String, keywords: [String] = []) {
+        self.name = name
+        self.agent = agent
+        namespace = name.split(separator: ".").first.map(String.init) ?? name
+        nameWords = Set(GoalDecomposer.words(name))
+        descriptionWords = Set(GoalDecomposer.words(description)).subtracting(GoalDecomposer.stopwords)
+        keywordPhrases = keywords.map { " " + GoalDecomposer.words($0).joined(separator: " ") + " " }
+    }
 }
 
 extension GoalDecomposer {

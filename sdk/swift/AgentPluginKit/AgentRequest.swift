@@ -1,5 +1,6 @@
 import CAgentHost
 import Foundation
+import Synchronization
 
 /// One request, with the host services that act on its behalf. Valid only
 /// while ``AgentPlugin/handle(_:)`` runs: the call-scoped services fail after.
@@ -98,12 +99,19 @@ public struct AgentRequest: Sendable {
         let collector = ByteCollector()
         let status = collector.withSink { list(host.raw, callID, $0) }
         guard status == Int32(AH_OK) else { throw AgentError(status: status, message: "listing capabilities failed") }
+        // The host builds its list once, so the same bytes come back call after call: decode them once.
+        // (Keyed by the bytes, not the host: one loaded plugin may serve several hosts.)
+        if let cached = Self.decodedCapabilities.withLock({ $0 }), cached.bytes == collector.bytes { return cached.list }
         do {
-            return try JSONDecoder().decode([AvailableCapability].self, from: Data(collector.bytes))
+            let list = try JSONDecoder().decode([AvailableCapability].self, from: Data(collector.bytes))
+            Self.decodedCapabilities.withLock { $0 = (collector.bytes, list) }
+            return list
         } catch {
             throw AgentError.failed("the host's capability list is not what \(AH_EXTENSION_REGISTRY) specifies: \(error)")
         }
     }
+
+    private static let decodedCapabilities = Mutex<(bytes: [UInt8], list: [AvailableCapability])?>(nil)
 }
 
 /// A capability the host can route to, from ``AgentRequest/availableCapabilities()``.
