@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "agenthost", targets: ["agenthost"]),
         .executable(name: "agenthost-bench", targets: ["agenthost-bench"]),
+        .executable(name: "agenthost-plugin-host", targets: ["agenthost-plugin-host"]),
         .library(name: "AgentHostCore", targets: ["AgentHostCore"]),
         .library(name: "AgentPluginKit", targets: ["AgentPluginKit"]),
         .library(name: "KnowledgeAgent", type: .dynamic, targets: ["KnowledgeAgent"]),
@@ -41,8 +42,16 @@ let package = Package(
         // The host.
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
                        providers: [.apt(["libffi-dev"]), .brew(["libffi"])]),
+        // The wire between the host and an isolated plugin's child process, in C
+        // because the child is C: a small confined loader with no runtime of its own.
+        .target(name: "AgentHostChannel", path: "Sources/AgentHostChannel",
+                cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
+        .executableTarget(name: "agenthost-plugin-host", dependencies: ["CAgentHost", "AgentHostChannel"],
+                          path: "Sources/agenthost-plugin-host",
+                          cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
+                          linkerSettings: [.linkedLibrary("ffi"), .linkedLibrary("dl"), .linkedLibrary("pthread")]),
         .target(name: "AgentHostCore", dependencies: [
-            "CAgentHost", "CFFI", "AgentToolchain", .product(name: "Logging", package: "swift-log"),
+            "CAgentHost", "CFFI", "AgentToolchain", "AgentHostChannel", .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "agenthost", dependencies: [

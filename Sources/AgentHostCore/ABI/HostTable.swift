@@ -12,7 +12,7 @@ enum HostTable {
     nonisolated(unsafe) private static let name = makeStatic("agenthost")
     nonisolated(unsafe) private static let versionText = makeStatic(AgentHost.version)
 
-    nonisolated(unsafe) private static let registryExtension: UnsafeMutablePointer<ah_host_registry> = {
+    nonisolated(unsafe) static let registryExtension: UnsafeMutablePointer<ah_host_registry> = {
         let table = UnsafeMutablePointer<ah_host_registry>.allocate(capacity: 1)
         table.initialize(to: ah_host_registry(struct_size: UInt32(MemoryLayout<ah_host_registry>.size),
                                               list_capabilities: listCapabilities))
@@ -51,7 +51,7 @@ enum HostTable {
 
     /// The running call `callID`, if it belongs to the plugin that owns `host`.
     static func call(_ callID: UInt64, of host: UnsafePointer<ah_host>?) -> ActiveCall? {
-        guard let host, let call = CallRegistry.shared.call(callID), call.plugin.image.host == UnsafeMutablePointer(mutating: host) else {
+        guard let host, let call = CallRegistry.shared.call(callID), call.plugin.hostTable == UnsafeMutablePointer(mutating: host) else {
             return nil
         }
         return call

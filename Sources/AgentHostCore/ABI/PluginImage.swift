@@ -15,47 +15,26 @@ final class PluginImage: @unchecked Sendable {
     // the pointers point at plugin-owned constant tables and a host table that
     // lives as long as the process.
 
-    /// The binary's own description, copied out of `ah_agent_descriptor`.
-    struct Descriptor: Sendable {
-        var id: String
-        var name: String
-        var version: String
-        var toolchain: String
-        var threadSafe: Bool
-        var capabilities: [String]
-    }
-
-    /// A tool as the binary's tool table declares it.
-    struct BinaryTool: Sendable {
-        var name: String
-        var signature: String
-        var states: AgentStateSet
-        var summary: String
-    }
-
     let binaryPath: String
     let entry: UnsafePointer<ah_plugin_entry>
     let agent: UnsafePointer<ah_agent>
     let host: UnsafeMutablePointer<ah_host>
-    let descriptor: Descriptor
-    let binaryTools: [BinaryTool]
+    let binary: PluginBinary
     let tools: [TypedTool]
     let gate: CallGate
-    let abi: PluginManifest.ABIVersion
 
     private init(binaryPath: String, entry: UnsafePointer<ah_plugin_entry>, agent: UnsafePointer<ah_agent>,
-                 host: UnsafeMutablePointer<ah_host>, descriptor: Descriptor, binaryTools: [BinaryTool],
-                 tools: [TypedTool], gate: CallGate) {
+                 host: UnsafeMutablePointer<ah_host>, binary: PluginBinary, tools: [TypedTool], gate: CallGate) {
         self.binaryPath = binaryPath
         self.entry = entry
         self.agent = agent
         self.host = host
-        self.descriptor = descriptor
-        self.binaryTools = binaryTools
+        self.binary = binary
         self.tools = tools
         self.gate = gate
-        self.abi = .init(major: entry.pointee.abi_major, minor: entry.pointee.abi_minor)
     }
+
+    var descriptor: PluginBinary.Descriptor { binary.descriptor }
 
     /// The smallest entry struct any released ABI version has: v1's.
     static let minimumEntrySize = UInt32(MemoryLayout<ah_plugin_entry>.size)
@@ -130,54 +109,68 @@ final class PluginImage: @unchecked Sendable {
         do throws(PluginLoadError) {
             guard let agentPointer = getInterface(AH_INTERFACE_AGENT) else { throw refuse(.missingInterface(AH_INTERFACE_AGENT)) }
             let agent = agentPointer.assumingMemoryBound(to: ah_agent.self)
+            // Sizes first: no field is read past what the plugin says it has.
+            let agentSize = agent.pointee.struct_size
+            guard agentSize >= UInt32(MemoryLayout<ah_agent>.size) else {
+                throw refuse(.structTooSmall(name: "ah_agent", size: agentSize, minimum: UInt32(MemoryLayout<ah_agent>.size)))
+            }
             guard agent.pointee.descriptor != nil, agent.pointee.call != nil, agent.pointee.release != nil,
                   let descriptorPointer = agent.pointee.descriptor?() else {
                 throw refuse(.missingInterface("\(AH_INTERFACE_AGENT) (descriptor, call and release must be set)"))
             }
-            let descriptor = Descriptor(descriptorPointer.pointee)
+            let descriptorSize = descriptorPointer.pointee.struct_size
+            guard descriptorSize >= UInt32(MemoryLayout<ah_agent_descriptor>.size) else {
+                throw refuse(.structTooSmall(name: "ah_agent_descriptor", size: descriptorSize,
+                                             minimum: UInt32(MemoryLayout<ah_agent_descriptor>.size)))
+            }
+            let descriptor = PluginBinary.Descriptor(descriptorPointer.pointee)
             let gate = CallGate(threadSafe: descriptor.threadSafe)
-            var binaryTools: [BinaryTool] = []
+            var binary = PluginBinary(abi: .init(major: major, minor: minor), agentStructSize: agentSize,
+                                      descriptorStructSize: descriptorSize, descriptor: descriptor, toolsStructSize: nil,
+                                      hasReleaseString: false, tools: [])
             var tools: [TypedTool] = []
             if let toolsPointer = getInterface(AH_INTERFACE_TOOLS) {
+                let tableSize = toolsPointer.assumingMemoryBound(to: UInt32.self).pointee
+                guard tableSize >= UInt32(MemoryLayout<ah_tools>.size) else {
+                    throw refuse(.structTooSmall(name: "ah_tools", size: tableSize, minimum: UInt32(MemoryLayout<ah_tools>.size)))
+                }
                 let table = toolsPointer.assumingMemoryBound(to: ah_tools.self).pointee
-                let count = table.count?() ?? 0
+                binary.toolsStructSize = tableSize
+                binary.hasReleaseString = table.release_string != nil
+                let count = min(table.count?() ?? 0, 4096)
                 for index in 0..<count {
-                    guard let tool = table.get?(index)?.pointee, let name = tool.name, let signatureText = tool.signature,
-                          let function = tool.function else {
+                    guard let toolPointer = table.get?(index) else {
+                        throw refuse(.missingInterface("\(AH_INTERFACE_TOOLS) (tool \(index) is NULL)"))
+                    }
+                    let toolSize = toolPointer.pointee.struct_size
+                    guard toolSize >= UInt32(MemoryLayout<ah_tool>.size) else {
+                        throw refuse(.structTooSmall(name: "ah_tool \(index)", size: toolSize, minimum: UInt32(MemoryLayout<ah_tool>.size)))
+                    }
+                    let tool = toolPointer.pointee
+                    guard let name = tool.name, let signatureText = tool.signature, tool.function != nil else {
                         throw refuse(.missingInterface("\(AH_INTERFACE_TOOLS) (tool \(index) lacks a name, signature or function)"))
                     }
-                    let binaryTool = BinaryTool(name: String(cString: name), signature: String(cString: signatureText),
-                                                states: AgentStateSet(rawValue: tool.allowed_states),
-                                                summary: tool.description.map { String(cString: $0) } ?? "")
-                    let signature: ToolSignature
+                    binary.tools.append(PluginBinary.Tool(structSize: toolSize, name: String(cString: name),
+                                                          signature: String(cString: signatureText),
+                                                          states: AgentStateSet(rawValue: tool.allowed_states),
+                                                          summary: tool.description.map { String(cString: $0) } ?? ""))
+                }
+                for (index, tool) in binary.tools.enumerated() {
+                    guard let function = table.get?(UInt32(index))?.pointee.function else { continue }
                     do {
-                        signature = try ToolSignature(parsing: binaryTool.signature)
-                        tools.append(try TypedTool(pluginID: descriptor.id, name: binaryTool.name, signature: signature,
-                                                   allowedStates: binaryTool.states, summary: binaryTool.summary,
-                                                   function: function, gate: gate, releaseString: table.release_string))
+                        tools.append(try TypedTool(pluginID: descriptor.id, name: tool.name,
+                                                   signature: try ToolSignature(parsing: tool.signature),
+                                                   allowedStates: tool.states, summary: tool.summary,
+                                                   invoker: .native(function: function, gate: gate, releaseString: table.release_string)))
                     } catch {
-                        throw refuse(.badToolSignature(tool: binaryTool.name, signature: binaryTool.signature, problem: error.problem))
+                        throw refuse(.badToolSignature(tool: tool.name, signature: tool.signature, problem: error.problem))
                     }
-                    binaryTools.append(binaryTool)
                 }
             }
-            return PluginImage(binaryPath: path, entry: entry, agent: agent, host: host, descriptor: descriptor,
-                               binaryTools: binaryTools, tools: tools, gate: gate)
+            return PluginImage(binaryPath: path, entry: entry, agent: agent, host: host, binary: binary, tools: tools, gate: gate)
         } catch {
             entry.pointee.deinit?()
             throw error
         }
-    }
-}
-
-extension PluginImage.Descriptor {
-    init(_ raw: ah_agent_descriptor) {
-        func text(_ pointer: UnsafePointer<CChar>?) -> String { pointer.map { String(cString: $0) } ?? "" }
-        id = text(raw.id)
-        name = text(raw.name)
-        version = text(raw.version)
-        toolchain = text(raw.toolchain)
-        threadSafe = raw.flags & UInt32(AH_AGENT_THREAD_SAFE) != 0
-        capabilities = (0..<raw.capability_count).map { text(raw.capabilities?[$0]) }
     }
 }

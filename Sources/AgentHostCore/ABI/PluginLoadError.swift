@@ -19,6 +19,12 @@ public struct PluginLoadError: Error, Sendable, Equatable, CustomStringConvertib
         case descriptorMismatch(field: String, manifest: String, binary: String)
         case toolchainMismatch(plugin: String, host: String)
         case duplicateID(existing: String)
+        case structTooSmall(name: String, size: UInt32, minimum: UInt32)
+        case missingReleaseString(tool: String)
+        /// The child process that runs the plugin isolated could not start or confine itself.
+        case isolationFailed(String)
+        /// The plugin's process died, hung or broke the channel while loading.
+        case loadFault(String)
     }
 
     /// The plugin's id, once known (it is not when the manifest is unreadable).
@@ -59,6 +65,10 @@ public struct PluginLoadError: Error, Sendable, Equatable, CustomStringConvertib
             "the binary disagrees with \(PluginManifest.fileName) on \(field): manifest says \(manifest), binary says \(binary)"
         case .toolchainMismatch(let plugin, let host): "it was built with \(plugin) but this host was built with \(host)"
         case .duplicateID(let existing): "its id is already taken by the plugin at \(existing)"
+        case .structTooSmall(let name, let size, let minimum): "its \(name) struct_size is \(size), smaller than the \(minimum) bytes of ABI 1.0"
+        case .missingReleaseString(let tool): "tool '\(tool)' returns a string but its tool table has no release_string"
+        case .isolationFailed(let why): "its isolated process could not be set up: \(why)"
+        case .loadFault(let why): "loading it failed: \(why)"
         }
     }
 
@@ -80,6 +90,10 @@ public struct PluginLoadError: Error, Sendable, Equatable, CustomStringConvertib
         case .descriptorMismatch: "Rebuild the plugin, or update \(PluginManifest.fileName) to match it."
         case .toolchainMismatch: "Rebuild the Swift plugin with the host's Swift toolchain, or run it out of process."
         case .duplicateID: "Remove one of the two, or give one another id."
+        case .structTooSmall: "Set struct_size to sizeof the struct (ah_agent, ah_agent_descriptor, ah_tools, ah_tool) from agenthost.h."
+        case .missingReleaseString: "Set release_string in the ah_tools table, so the host can hand back the strings the tool returns."
+        case .isolationFailed: "Check that agenthost-plugin-host sits beside agenthost, or run the plugin in-process (policy: isolation: in-process)."
+        case .loadFault: "Run `agenthost plugins check` on it and read its log (--log-level debug); its init must return, not exit or crash."
         }
     }
 }

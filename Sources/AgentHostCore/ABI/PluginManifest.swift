@@ -147,9 +147,12 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
     /// The agents this one may hand a task to.
     public var handoffs: [HandoffTarget]
     public var permissions: Permissions
+    /// What the plugin's process may use when it runs isolated: `memory_mb`,
+    /// `cpu_seconds`, `open_files`. The policy may override each.
+    public var limits: [String: Int]
 
     enum CodingKeys: String, CodingKey {
-        case id, name, version, description, abi, library, toolchain, capabilities, tools, handoffs, permissions
+        case id, name, version, description, abi, library, toolchain, capabilities, tools, handoffs, permissions, limits
         case threadSafe = "thread_safe"
     }
 
@@ -167,5 +170,16 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
         tools = try c.decodeIfPresent([Tool].self, forKey: .tools) ?? []
         handoffs = try c.decodeIfPresent([HandoffTarget].self, forKey: .handoffs) ?? []
         permissions = try c.decodeIfPresent(Permissions.self, forKey: .permissions) ?? Permissions()
+        limits = try c.decodeIfPresent([String: Int].self, forKey: .limits) ?? [:]
+        for (name, value) in limits {
+            guard ["memory_mb", "cpu_seconds", "open_files"].contains(name), let range = PluginLimits.ranges[name] else {
+                throw DecodingError.dataCorruptedError(forKey: .limits, in: c,
+                                                       debugDescription: "'\(name)' is not a limit; use memory_mb, cpu_seconds or open_files")
+            }
+            guard range.contains(value) else {
+                throw DecodingError.dataCorruptedError(forKey: .limits, in: c,
+                                                       debugDescription: "\(name) must be from \(range.lowerBound) to \(range.upperBound), got \(value)")
+            }
+        }
     }
 }

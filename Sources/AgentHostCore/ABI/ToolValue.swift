@@ -54,6 +54,8 @@ public enum ToolCallError: Error, Sendable, Equatable, CustomStringConvertible {
     case guardrail(GuardrailTrip)
     /// The arguments are not a JSON array of values of the right types.
     case badArguments(tool: String, problem: String)
+    /// The plugin's process failed while running the tool.
+    case pluginFault(PluginFault)
 
     public var description: String {
         switch self {
@@ -73,6 +75,8 @@ public enum ToolCallError: Error, Sendable, Equatable, CustomStringConvertible {
             trip.description
         case .badArguments(let tool, let problem):
             "tool '\(tool)': \(problem)"
+        case .pluginFault(let fault):
+            fault.description
         }
     }
 }

@@ -6,11 +6,19 @@ import Glibc
 import Darwin
 #endif
 
-/// One typed tool of a loaded plugin, callable through libffi. The call
-/// interface is prepared once at load; a call only fills argument slots.
+/// One typed tool of a loaded plugin: called through libffi when the plugin
+/// runs in this process (the call interface is prepared once at load; a call
+/// only fills argument slots), or forwarded to the plugin's child.
 public final class TypedTool: @unchecked Sendable {
     // @unchecked: after init, `cif` and `argumentTypes` are only read, and
     // libffi's ffi_call does not write to a prepared cif.
+
+    /// Who carries out a call.
+    enum Invoker: Sendable {
+        case native(function: ah_tool_fn, gate: CallGate,
+                    releaseString: (@convention(c) (UnsafeMutablePointer<CChar>?) -> Void)?)
+        case isolated(IsolatedPlugin)
+    }
 
     public let pluginID: String
     public let name: String
@@ -18,23 +26,18 @@ public final class TypedTool: @unchecked Sendable {
     public let allowedStates: AgentStateSet
     public let summary: String
 
-    private let function: ah_tool_fn
+    private let invoker: Invoker
     private let cif: UnsafeMutablePointer<ffi_cif>
     private let argumentTypes: UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>
-    private let gate: CallGate
-    private let releaseString: (@convention(c) (UnsafeMutablePointer<CChar>?) -> Void)?
 
     init(pluginID: String, name: String, signature: ToolSignature, allowedStates: AgentStateSet, summary: String,
-         function: ah_tool_fn, gate: CallGate,
-         releaseString: (@convention(c) (UnsafeMutablePointer<CChar>?) -> Void)?) throws(ToolSignatureError) {
+         invoker: Invoker) throws(ToolSignatureError) {
         self.pluginID = pluginID
         self.name = name
         self.signature = signature
         self.allowedStates = allowedStates
         self.summary = summary
-        self.function = function
-        self.gate = gate
-        self.releaseString = releaseString
+        self.invoker = invoker
         cif = .allocate(capacity: 1)
         argumentTypes = .allocate(capacity: max(signature.parameters.count, 1))
         for (index, type) in signature.parameters.enumerated() {
@@ -57,17 +60,34 @@ public final class TypedTool: @unchecked Sendable {
     /// Calls the tool with `arguments`, which must match its signature, for an
     /// agent in `state`. A tool masked in that state is not called.
     public func call(_ arguments: [ToolValue], in state: AgentState) throws(ToolCallError) -> ToolValue {
-        try call(arguments, in: state, gated: true)
+        try call(arguments, in: state, within: nil)
     }
 
-    /// `gated: false` is for a call from inside the plugin's own agent call,
-    /// whose thread already holds the plugin's gate.
-    func call(_ arguments: [ToolValue], in state: AgentState, gated: Bool) throws(ToolCallError) -> ToolValue {
+    /// `within` is the agent call the tool is called from (through the
+    /// `call_tool` service), whose thread already holds the plugin's gate, or
+    /// whose child process is the one to run it; nil for a call from outside.
+    func call(_ arguments: [ToolValue], in state: AgentState, within call: ActiveCall?) throws(ToolCallError) -> ToolValue {
         guard allowedStates.contains(state) else { throw .masked(tool: name, state: state, allowed: allowedStates) }
         let parameters = signature.parameters
         guard arguments.count == parameters.count else {
             throw .argumentCount(tool: name, expected: parameters.count, got: arguments.count)
         }
+        for (index, (type, argument)) in zip(parameters, arguments).enumerated() {
+            switch (type, argument) {
+            case (.i32, .i32), (.i64, .i64), (.i64, .i32), (.f64, .f64), (.bool, .bool): continue
+            case (.str, .str(let text)): if text.utf8.contains(0) { throw .embeddedNUL(tool: name, index: index) }
+            default: throw .argumentType(tool: name, index: index, expected: type, got: argument.type?.rawValue ?? "void")
+            }
+        }
+        let function: ah_tool_fn, gate: CallGate
+        let releaseString: (@convention(c) (UnsafeMutablePointer<CChar>?) -> Void)?
+        switch invoker {
+        case .isolated(let plugin):
+            return try plugin.callTool(self, arguments: arguments, within: call)
+        case .native(let nativeFunction, let nativeGate, let release):
+            (function, gate, releaseString) = (nativeFunction, nativeGate, release)
+        }
+        let gated = call == nil
         // One 8-byte slot per argument holds every scalar and a C string pointer.
         return try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(parameters.count, 1)) { slots throws(ToolCallError) in
             try withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: max(parameters.count, 1)) { pointers throws(ToolCallError) in
@@ -83,7 +103,6 @@ public final class TypedTool: @unchecked Sendable {
                     case (.f64, .f64(let v)): slot.storeBytes(of: v, as: Double.self)
                     case (.bool, .bool(let v)): slot.storeBytes(of: v ? 1 : 0, as: UInt8.self)
                     case (.str, .str(let v)):
-                        guard !v.utf8.contains(0) else { throw .embeddedNUL(tool: name, index: index) }
                         let copy = strdup(v)!
                         ownedStrings.append(copy)
                         slot.storeBytes(of: UnsafeRawPointer(copy), as: UnsafeRawPointer.self)
@@ -97,12 +116,13 @@ public final class TypedTool: @unchecked Sendable {
                 } else {
                     ffi_call(cif, function, &result, pointers.baseAddress)
                 }
-                return try decode(result, gated: gated)
+                return try decode(result, gated: gated, gate: gate, releaseString: releaseString)
             }
         }
     }
 
-    private func decode(_ raw: UInt64, gated: Bool) throws(ToolCallError) -> ToolValue {
+    private func decode(_ raw: UInt64, gated: Bool, gate: CallGate,
+                        releaseString: (@convention(c) (UnsafeMutablePointer<CChar>?) -> Void)?) throws(ToolCallError) -> ToolValue {
         switch signature.result {
         case nil: return .void
         case .i32: return .i32(Int32(truncatingIfNeeded: raw))

@@ -22,6 +22,9 @@ import Yams
 ///     agents:
 ///       agenthost.knowledge:
 ///         output: { pii: redact }
+///     plugins:                        # see PluginPolicy
+///       acme.search: { trusted: true }
+///       other.tool: { isolation: process, memory_mb: 256, take_over: [knowledge.search] }
 public enum PolicyFile {
     /// `~/.agenthost/policy.yaml` (or under `$AGENTHOST_HOME`), used when it exists.
     public static func defaultPath() -> String {
@@ -59,8 +62,16 @@ public enum PolicyFile {
         func policy(_ root: Node) throws(YAMLProblem) -> Policy {
             var policy = Policy(source: path)
             var agentNodes: [(String, Node, Node)] = []
-            for (key, _, value) in try mapping(root, "the policy", keys: ["global", "agents", "handoffs", "orchestration", "workspace"]) {
+            for (key, _, value) in try mapping(root, "the policy", keys: ["global", "agents", "handoffs", "orchestration", "workspace",
+                                                                          "plugins"]) {
                 switch key {
+                case "plugins":
+                    for (plugin, pluginKey, section) in try mapping(value, "plugins", keys: []) {
+                        guard PluginManifest.isIdentifier(plugin) else {
+                            throw fail(pluginKey, "'\(plugin)' is not a plugin id (e.g. acme.search)")
+                        }
+                        policy.plugins[plugin] = try pluginPolicy(section, name: "plugins.\(plugin)")
+                    }
                 case "workspace":
                     let folder = try yaml.string(value, "workspace")
                     let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -80,6 +91,33 @@ public enum PolicyFile {
                 policy.agents[agent] = try guardrails(value, over: policy.global, name: "agents.\(agent)")
             }
             return policy
+        }
+
+        func pluginPolicy(_ node: Node, name: String) throws(YAMLProblem) -> PluginPolicy {
+            var result = PluginPolicy()
+            let limitNames = PluginLimits.ranges.keys.sorted()
+            for (key, _, value) in try mapping(node, name, keys: ["trusted", "isolation", "take_over", "command_env"] + limitNames) {
+                switch key {
+                case "trusted":
+                    guard let flag = value.bool else { throw fail(value, "\(name).trusted must be true or false") }
+                    result.trusted = flag
+                case "isolation":
+                    guard let text = value.scalar?.string, let mode = IsolationMode(rawValue: text) else {
+                        throw fail(value, "\(name).isolation must be process or in-process")
+                    }
+                    result.isolation = mode
+                case "take_over": result.takeOver = try strings(value, "\(name).take_over")
+                case "command_env": result.commandEnvironment = try strings(value, "\(name).command_env")
+                default:
+                    let range = PluginLimits.ranges[key]!
+                    let number = try integer(value, "\(name).\(key)", minimum: range.lowerBound)
+                    guard number <= range.upperBound else {
+                        throw fail(value, "\(name).\(key) must be at most \(range.upperBound), got \(number)")
+                    }
+                    result.limits[key] = number
+                }
+            }
+            return result
         }
 
         func guardrails(_ node: Node, over base: Guardrails, name: String) throws(YAMLProblem) -> Guardrails {

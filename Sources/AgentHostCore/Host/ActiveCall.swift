@@ -11,6 +11,9 @@ final class ActiveCall: Sendable {
     let deadlineNanoseconds: Int64
     private let handoffs = Mutex<[HandoffRequest]>([])
     private let events = Mutex<[TaskEvent]>([])
+    /// The child process running this call, for an isolated plugin: a tool
+    /// the call asks for through `call_tool` runs there.
+    let servingChild = Mutex<ChildProcess?>(nil)
 
     init(host: AgentHost, plugin: LoadedPlugin, options: CallOptions, parent: ActiveCall?) {
         self.id = CallRegistry.shared.makeID()
@@ -32,7 +35,7 @@ final class ActiveCall: Sendable {
 
     /// Whether `plugin` is already being called further up this delegation chain.
     func chainContains(_ plugin: LoadedPlugin) -> Bool {
-        self.plugin.image === plugin.image || parent?.chainContains(plugin) == true
+        self.plugin.hostTable == plugin.hostTable || parent?.chainContains(plugin) == true
     }
 
     func recordHandoff(_ request: HandoffRequest) { handoffs.withLock { $0.append(request) } }

@@ -13,6 +13,10 @@ public enum AgentCallError: Error, Sendable, CustomStringConvertible {
     case notWorkingState(agent: String, state: AgentState)
     /// The capability's manifest does not list the state the call was made in.
     case capabilityMasked(agent: String, capability: String, state: AgentState, allowed: AgentStateSet)
+    /// The agent's process crashed, hung, ran out of a limit or is quarantined.
+    case pluginFault(capability: String, fault: PluginFault)
+    /// The agent answered AH_OK with a body that is not a reply (see agenthost.h).
+    case invalidReply(agent: String, capability: String, problem: String)
 
     public var status: AgentStatus {
         switch self {
@@ -22,6 +26,8 @@ public enum AgentCallError: Error, Sendable, CustomStringConvertible {
         case .guardrail: .denied
         case .notWorkingState: .invalidArgument
         case .capabilityMasked: .denied
+        case .pluginFault(_, let fault): fault.status
+        case .invalidReply: .internalError
         }
     }
 
@@ -40,6 +46,11 @@ public enum AgentCallError: Error, Sendable, CustomStringConvertible {
         case .capabilityMasked(let agent, let capability, let state, let allowed):
             return "'\(capability)' of agent '\(agent)' runs in \(allowed) only, not in \(state); "
                 + "call it in one of those states or change its \"states\" in plugin.json"
+        case .pluginFault(let capability, let fault):
+            return "'\(capability)' failed: \(fault)"
+        case .invalidReply(let agent, let capability, let problem):
+            return "agent '\(agent)' gave an invalid reply to '\(capability)': \(problem); a reply is UTF-8 JSON, "
+                + "or text with DELEGATE blocks (see agenthost.h)"
         }
     }
 }

@@ -5,10 +5,11 @@ extension AgentHost {
     /// `ToolCallError.masked` when the state masks it, and with the tool
     /// guardrails applied to its string arguments and result.
     public func callTool(_ tool: TypedTool, arguments: [ToolValue], state: AgentState) throws(ToolCallError) -> ToolValue {
-        try callTool(tool, arguments: arguments, state: state, gated: true)
+        try callTool(tool, arguments: arguments, state: state, within: nil)
     }
 
-    func callTool(_ tool: TypedTool, arguments: [ToolValue], state: AgentState, gated: Bool) throws(ToolCallError) -> ToolValue {
+    /// `within`: the agent call that asked for the tool through `call_tool`.
+    func callTool(_ tool: TypedTool, arguments: [ToolValue], state: AgentState, within call: ActiveCall?) throws(ToolCallError) -> ToolValue {
         guard tool.allowedStates.contains(state) else { throw .masked(tool: tool.name, state: state, allowed: tool.allowedStates) }
         let stage = policy.guardrails(for: tool.pluginID).tools
         /// A string as the tool guardrails let it through.
@@ -22,7 +23,7 @@ extension AgentHost {
         for (index, argument) in arguments.enumerated() {
             if case .str(let text) = argument { arguments[index] = .str(try screened(text, .toolArguments)) }
         }
-        let result = try tool.call(arguments, in: state, gated: gated)
+        let result = try tool.call(arguments, in: state, within: call)
         guard case .str(let text) = result else { return result }
         return .str(try screened(text, .toolResult))
     }

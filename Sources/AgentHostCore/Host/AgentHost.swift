@@ -1,3 +1,4 @@
+import AgentHostChannel
 import CAgentHost
 import Foundation
 
@@ -33,12 +34,15 @@ public final class AgentHost: Sendable {
 
     /// Finds and loads every plugin on `searchPath`.
     public convenience init(searchPath: PluginSearchPath = .standard(), policy: Policy = .standard) {
-        self.init(registry: PluginRegistry(searchPath: searchPath), policy: policy)
+        self.init(registry: PluginRegistry(searchPath: searchPath, policy: policy), policy: policy)
     }
 
     /// De-initialises every plugin image in the process. Call once, after the
     /// last call has returned; plugins are not loaded again afterwards.
-    public static func shutdown() { PluginImage.shutdownAll() }
+    public static func shutdown() {
+        IsolatedPlugin.shutdownAll()
+        PluginImage.shutdownAll()
+    }
 
     /// Routes `capability` to an agent and calls it.
     public func call(_ capability: String, payload: [UInt8], options: CallOptions = CallOptions()) throws(AgentCallError) -> AgentResponse {
@@ -99,16 +103,26 @@ public final class AgentHost: Sendable {
         let call = ActiveCall(host: self, plugin: plugin, options: options, parent: parent)
         CallRegistry.shared.register(call)
         router.load.begin(candidate.agentIndex)
-        let (status, body) = plugin.invoke(capabilityIndex: candidate.capabilityIndex, payload: payload, call: call)
+        let invoked = plugin.invoke(capabilityIndex: candidate.capabilityIndex, payload: payload, call: call)
         router.load.end(candidate.agentIndex)
         CallRegistry.shared.unregister(call)
         events += call.recordedEvents
 
         let capability = candidate.capability
+        let status: AgentStatus, body: [UInt8]
+        switch invoked {
+        case .success(let reply): (status, body) = reply
+        case .failure(let fault):
+            events.append(TaskEvent(taskId: nil, kind: .pluginFault, agent: plugin.id, detail: fault.description))
+            return Attempt(result: .failure(.pluginFault(capability: capability.name, fault: fault)), events: events)
+        }
         guard status == .ok else {
             let error = AgentCallError.agentFailed(agent: plugin.id, capability: capability.name, status: status,
                                                    message: String(decoding: body, as: UTF8.self))
             return Attempt(result: .failure(error), events: events)
+        }
+        if let problem = ReplyCheck.problem(in: body) {
+            return Attempt(result: .failure(.invalidReply(agent: plugin.id, capability: capability.name, problem: problem)), events: events)
         }
         let screened = rails.output.screen(body, place: .output, agent: plugin.id)
         if let event = screened.event { events.append(event) }
@@ -195,13 +209,32 @@ extension AgentStateSet {
 }
 
 extension LoadedPlugin {
-    /// One round trip through the C ABI: envelope as struct fields, payload
-    /// as bytes, the response copied out and released under the plugin's gate.
-    func invoke(capabilityIndex: Int, payload: [UInt8], call: ActiveCall) -> (AgentStatus, [UInt8]) {
-        let agent = image.agent.pointee
+    /// One round trip: through the C ABI in this process (envelope as struct
+    /// fields, payload as bytes, the response copied out and released under
+    /// the plugin's gate), or over the channel to the plugin's child.
+    func invoke(capabilityIndex: Int, payload: [UInt8], call: ActiveCall) -> Result<(AgentStatus, [UInt8]), PluginFault> {
+        switch backend {
+        case .inProcess(let image):
+            return .success(image.invoke(capability: capabilityBytes[capabilityIndex], payload: payload, call: call))
+        case .isolated(let isolated):
+            var writer = WireWriter(capacity: payload.count + 96)
+            writer.u64(UInt64(call.options.state.rawValue))
+            writer.u64(call.id)
+            writer.u64(UInt64(bitPattern: call.deadlineNanoseconds))
+            writer.str(call.options.taskID.utf8)
+            writer.str(capabilityBytes[capabilityIndex])
+            writer.str(payload)
+            return isolated.invoke(writer.frame(AHC_CALL), call: call, capability: manifest.capabilities[capabilityIndex].name)
+        }
+    }
+}
+
+extension PluginImage {
+    func invoke(capability: [UInt8], payload: [UInt8], call: ActiveCall) -> (AgentStatus, [UInt8]) {
+        let agent = self.agent.pointee
         var taskID = call.options.taskID
         return taskID.withUTF8 { task in
-            capabilityBytes[capabilityIndex].withUnsafeBufferPointer { capability in
+            capability.withUnsafeBufferPointer { capability in
                 payload.withUnsafeBufferPointer { payload in
                     var request = ah_request(
                         struct_size: UInt32(MemoryLayout<ah_request>.size),
@@ -211,12 +244,22 @@ extension LoadedPlugin {
                         task_id: ah_str(bytes: task),
                         capability: ah_str(bytes: capability),
                         payload: ah_str(bytes: payload))
-                    return image.gate.enter {
+                    return gate.enter {
                         var response = ah_response()
                         let status = agent.call!(&request, &response)
-                        let body = response.body.bytes
+                        let body: [UInt8]
+                        var status32 = status
+                        if response.body.data == nil, response.body.len > 0 {
+                            body = Array("the plugin's reply is NULL with a length of \(response.body.len) bytes".utf8)
+                            status32 = ah_status(AH_ERR_INTERNAL)
+                        } else if response.body.len > Int(AH_MAX_PAYLOAD_BYTES) {
+                            body = Array("the plugin's reply of \(response.body.len) bytes is over the limit of \(AH_MAX_PAYLOAD_BYTES) bytes".utf8)
+                            status32 = ah_status(AH_ERR_INTERNAL)
+                        } else {
+                            body = response.body.bytes
+                        }
                         agent.release!(&response)
-                        return (AgentStatus(code: status), body)
+                        return (AgentStatus(code: status32), body)
                     }
                 }
             }

@@ -56,7 +56,7 @@ enum HostServices {
         }
         do throws(ToolCallError) {
             let values = try tool.arguments(fromJSON: arguments.bytes)
-            let result = try call.host.callTool(tool, arguments: values, state: state, gated: false)
+            let result = try call.host.callTool(tool, arguments: values, state: state, within: call)
             out.send(result.json)
             return ah_status(AH_OK)
         } catch {

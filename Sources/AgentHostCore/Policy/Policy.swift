@@ -20,6 +20,9 @@ public struct Policy: Sendable {
     }
     /// Whether `workspace` was set (by a policy file or a caller) rather than defaulted.
     public private(set) var workspaceIsNamed = false
+    /// What the operator says about particular plugins: trust, isolation,
+    /// limits, capability takeover.
+    public var plugins: [String: PluginPolicy] = [:]
     /// The file this policy was read from, if any.
     public var source: String?
 

@@ -15,8 +15,10 @@ public final class PluginRegistry: Sendable {
     public var failures: [PluginLoadError] { records.compactMap(\.error) }
 
     /// Finds and loads every plugin on `searchPath`. A plugin that fails any
-    /// check is refused with its reason; the others load regardless.
-    public convenience init(searchPath: PluginSearchPath) {
+    /// check is refused with its reason; the others load regardless. Bundled
+    /// plugins and those `policy` trusts load into this process; the others
+    /// run isolated, and nothing of theirs runs until their first call.
+    public convenience init(searchPath: PluginSearchPath, policy: Policy = .standard) {
         let (found, empty) = PluginDiscovery.find(in: searchPath)
         var records = empty.map { folder in
             PluginRecord(manifestURL: folder.url, origin: folder.origin, manifest: nil,
@@ -24,7 +26,7 @@ public final class PluginRegistry: Sendable {
         }
         var taken: [String: String] = [:]
         for candidate in found {
-            records.append(Self.load(candidate, bundledFolder: searchPath.bundledFolder, taken: &taken))
+            records.append(Self.load(candidate, bundledFolder: searchPath.bundledFolder, policy: policy, taken: &taken))
         }
         self.init(records: records)
     }
@@ -37,7 +39,8 @@ public final class PluginRegistry: Sendable {
         capabilitiesJSON = Self.encodeCapabilities(of: plugins)
     }
 
-    private static func load(_ candidate: PluginDiscovery.Found, bundledFolder: URL?, taken: inout [String: String]) -> PluginRecord {
+    private static func load(_ candidate: PluginDiscovery.Found, bundledFolder: URL?, policy: Policy,
+                             taken: inout [String: String]) -> PluginRecord {
         var record = PluginRecord(manifestURL: candidate.manifestURL, origin: candidate.origin, manifest: nil,
                                   outcome: .failure(PluginLoadError(pluginID: nil, location: candidate.manifestURL.path, reason: .manifestMissing)))
         do throws(PluginLoadError) {
@@ -47,8 +50,13 @@ public final class PluginRegistry: Sendable {
             if let existing = taken[manifest.id] {
                 throw PluginLoadError(pluginID: manifest.id, location: candidate.manifestURL.path, reason: .duplicateID(existing: existing))
             }
+            let bundled = candidate.origin == .bundled || bundledFolder.map { folder in
+                candidate.manifestURL.standardizedFileURL.path.hasPrefix(folder.standardizedFileURL.path + "/")
+            } ?? false
+            let trusted = policy.isTrusted(manifest.id, bundled: bundled)
             let plugin = try LoadedPlugin.load(manifest: manifest, manifestURL: candidate.manifestURL, origin: candidate.origin,
-                                               bundledFolder: bundledFolder)
+                                               bundledFolder: bundledFolder, mode: policy.isolation(for: manifest.id, trusted: trusted),
+                                               isTrusted: trusted, limits: policy.limits(for: manifest))
             taken[manifest.id] = candidate.manifestURL.path
             record.outcome = .success(plugin)
         } catch {

@@ -17,6 +17,10 @@ public struct TaskEvent: Sendable, Hashable, Codable, FetchableRecord, TableReco
         case handoffRefused = "handoff_refused"
         case guardrailRedacted = "guardrail_redacted"
         case guardrailTripped = "guardrail_tripped"
+        /// The plugin's process crashed, hung, ran out of a limit or is quarantined.
+        case pluginFault = "plugin_fault"
+        /// A host callback refused what the plugin passed (a length past a limit, not UTF-8, not JSON).
+        case callbackRefused = "callback_refused"
     }
 
     public var taskId: Int64?

@@ -38,8 +38,15 @@
  *
  * - Out of process. Only bytes and scalars cross, and no pointer outlives its
  *   call except a response awaiting its release, so any plugin can run in a
- *   child process with every call forwarded over a pipe. Host callbacks name
+ *   child process with every call forwarded over a socket. Host callbacks name
  *   the call they belong to by `call_id`, a scalar, never by pointer.
+ *   Unless the operator trusts it, a plugin does run in a child of its own
+ *   (`agenthost-plugin-host`), confined: it cannot open files, reach the
+ *   network or start programs itself, and its stdout and stderr go to the
+ *   host's log. Use the services of AH_EXTENSION_SERVICES for all of that:
+ *   they work the same in both modes. A thread-safe plugin may be run as
+ *   several children at once, so it must not count on one call seeing the
+ *   memory another call wrote; use the shared context for that.
  */
 #ifndef AGENTHOST_H
 #define AGENTHOST_H
@@ -91,6 +98,22 @@ enum {
     AH_ERR_DEADLINE = 6,         /* the call's deadline passed */
     AH_ERR_INTERNAL = 7,         /* a bug or an unexpected failure inside the callee */
     AH_ERR_UNAVAILABLE = 8       /* a resource or service is temporarily unavailable */
+};
+
+/*
+ * Limits. The host checks every length a plugin passes against these before
+ * it reads or allocates anything, and refuses a call past one (log lines past
+ * the limit are dropped with a warning). NULL data with a non-zero length is
+ * refused the same way. Text the header calls UTF-8 must be valid UTF-8, and
+ * what it calls JSON must be one complete JSON value; the host refuses
+ * anything else with AH_ERR_INVALID_ARGUMENT and says why.
+ */
+enum {
+    AH_MAX_LOG_BYTES = 64 * 1024,              /* log and progress messages, handoff reasons */
+    AH_MAX_KEY_BYTES = 1024,                   /* context keys, capability names, handoff targets, tool names */
+    AH_MAX_PATH_BYTES = 8192,                  /* paths and URLs given to services */
+    AH_MAX_VALUE_BYTES = 16 * 1024 * 1024,     /* context values and handoff contexts */
+    AH_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024    /* delegate payloads, service requests, file contents, reply bodies */
 };
 
 /* UTF-8 bytes with an explicit length. `data` may be NULL when `len` is 0. */
@@ -372,10 +395,17 @@ typedef struct ah_request {
 } ah_request;
 
 /*
- * Filled by the plugin in `call`. `body` is UTF-8 JSON on AH_OK and a
- * human-readable message on error. The bytes are owned by the plugin and stay
+ * Filled by the plugin in `call`. The bytes are owned by the plugin and stay
  * valid until `release` is called with this response; `release_data` is the
  * plugin's own bookkeeping, untouched by the host.
+ *
+ * What a reply may be. On AH_OK, `body` is valid UTF-8, at most
+ * AH_MAX_PAYLOAD_BYTES, and either one complete JSON value, or text that
+ * carries at least one DELEGATE block (ACTION: DELEGATE ... ---END---), which
+ * the host carries out. An empty body, NULL data with a length, invalid
+ * UTF-8 and any other text fail the call as AH_ERR_INTERNAL ("invalid
+ * reply"), and nothing is stored as a result. On an error status, `body` is a
+ * human-readable message (invalid UTF-8 is repaired for display).
  */
 typedef struct ah_response {
     ah_str body;

@@ -1,0 +1,131 @@
+#define _GNU_SOURCE
+#include "agenthost_channel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int ahc_write_all(int fd, const void *data, size_t len) {
+    const char *cursor = data;
+    while (len > 0) {
+        /* send with MSG_NOSIGNAL: a dead peer is an error, never a SIGPIPE. */
+        ssize_t written = send(fd, cursor, len, MSG_NOSIGNAL);
+        if (written < 0 && errno == ENOTSOCK) written = write(fd, cursor, len);
+        if (written < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        cursor += written;
+        len -= (size_t)written;
+    }
+    return 0;
+}
+
+int ahc_read_all(int fd, void *data, size_t len) {
+    char *cursor = data;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t got = read(fd, cursor + done, len - done);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (got == 0) {
+            if (done == 0) return 1;
+            errno = EPIPE;
+            return -1;
+        }
+        done += (size_t)got;
+    }
+    return 0;
+}
+
+pid_t ahc_spawn(const ahc_spawn_request *request) {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    if (posix_spawn_file_actions_init(&actions) != 0) return -1;
+    if (posix_spawnattr_init(&attributes) != 0) {
+        posix_spawn_file_actions_destroy(&actions);
+        return -1;
+    }
+    /* dup2 clears close-on-exec on the target; every other descriptor of the
+     * host is close-on-exec or closed here, so the child gets these and no more. */
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, request->output_fd, 1);
+    posix_spawn_file_actions_adddup2(&actions, request->output_fd, 2);
+    posix_spawn_file_actions_adddup2(&actions, request->channel_fd, AHC_FD_CHANNEL);
+    posix_spawn_file_actions_adddup2(&actions, request->shared_fd, AHC_FD_SHARED);
+    posix_spawn_file_actions_adddup2(&actions, request->lifeline_fd, AHC_FD_LIFELINE);
+    /* Its own process group, so a terminal's Ctrl-C reaches the host, which
+     * decides what happens to its plugins; default signal handling. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigset_t all;
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setsigdefault(&attributes, &all);
+    posix_spawnattr_setpgroup(&attributes, 0);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+    pid_t pid = -1;
+    int failed = posix_spawn(&pid, request->helper_path, &actions, &attributes,
+                             (char *const *)request->argv, (char *const *)request->envp);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    if (failed != 0) {
+        errno = failed;
+        return -1;
+    }
+    return pid;
+}
+
+int ahc_socketpair(int fds[2]) { return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds); }
+
+int ahc_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int ahc_shared_create(void) {
+    int fd = memfd_create("agenthost-shared", MFD_CLOEXEC);
+    if (fd < 0) return -1;
+    if (ftruncate(fd, (off_t)sizeof(ahc_shared)) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+ahc_shared *ahc_shared_map(int fd) {
+    void *page = mmap(NULL, sizeof(ahc_shared), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    return page == MAP_FAILED ? NULL : (ahc_shared *)page;
+}
+
+int ahc_wait_readable(int fd, int timeout_ms) {
+    struct pollfd entry = { .fd = fd, .events = POLLIN, .revents = 0 };
+    for (;;) {
+        int ready = poll(&entry, 1, timeout_ms);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready < 0) return -1;
+        return ready > 0 ? 1 : 0;
+    }
+}
+
+int ahc_reap(pid_t pid, int *wait_status, long *peak_rss_kib) {
+    struct rusage usage;
+    memset(&usage, 0, sizeof usage);
+    for (;;) {
+        pid_t done = wait4(pid, wait_status, 0, &usage);
+        if (done < 0 && errno == EINTR) continue;
+        if (done < 0) return -1;
+        *peak_rss_kib = usage.ru_maxrss;
+        return 0;
+    }
+}

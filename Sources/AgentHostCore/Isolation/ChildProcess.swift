@@ -1,0 +1,300 @@
+import AgentHostChannel
+import CAgentHost
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One running `agenthost-plugin-host`: the channel to it, the page it reads
+/// cancellations from, and the lifeline that ends it when this process ends.
+/// One call at a time: its owner (`IsolatedPlugin`) hands a child to one
+/// caller thread, which does the whole exchange itself, callbacks included.
+final class ChildProcess: @unchecked Sendable {
+    // @unchecked: used by one thread at a time, as the pool hands it out.
+
+    let pid: pid_t
+    let pluginID: String
+    private let channel: Int32
+    private let sharedFD: Int32
+    private let shared: UnsafeMutablePointer<ahc_shared>
+    private let lifeline: Int32
+    private let pump: OutputPump
+    private var reaped: (status: Int32, peakKiB: Int)?
+    /// The plugin's peak memory as of its last reply, in KiB.
+    private(set) var peakKiB = 0
+
+    private init(pid: pid_t, pluginID: String, channel: Int32, sharedFD: Int32, shared: UnsafeMutablePointer<ahc_shared>,
+                 lifeline: Int32, pump: OutputPump) {
+        self.pid = pid
+        self.pluginID = pluginID
+        self.channel = channel
+        self.sharedFD = sharedFD
+        self.shared = shared
+        self.lifeline = lifeline
+        self.pump = pump
+    }
+
+    deinit {
+        stop()
+        close(channel)
+        close(lifeline)
+        munmap(shared, MemoryLayout<ahc_shared>.size)
+        close(sharedFD)
+    }
+
+    // MARK: - Start
+
+    /// Starts a child for `configuration` and waits for its load report.
+    static func start(_ configuration: ChildConfiguration) throws(PluginFault) -> (ChildProcess, ChildHello) {
+        let plugin = configuration.pluginID
+        func cannot(_ what: String) -> PluginFault { .cannotStart(plugin: plugin, problem: "\(what): \(String(cString: strerror(errno)))") }
+        var sockets: [Int32] = [-1, -1], life: [Int32] = [-1, -1], output: [Int32] = [-1, -1]
+        guard ahc_socketpair(&sockets) == 0 else { throw cannot("socketpair") }
+        guard ahc_pipe(&life) == 0 else { throw cannot("pipe") }
+        guard ahc_pipe(&output) == 0 else { throw cannot("pipe") }
+        let sharedFD = ahc_shared_create()
+        guard sharedFD >= 0, let shared = ahc_shared_map(sharedFD) else { throw cannot("memfd") }
+
+        let argv = [configuration.helperPath] + configuration.arguments
+        let pid = withCStrings(argv) { argvPointers in
+            withCStrings(configuration.environment) { envPointers in
+                var request = ahc_spawn_request(helper_path: argvPointers[0], argv: argvPointers, envp: envPointers,
+                                                channel_fd: sockets[1], shared_fd: sharedFD, lifeline_fd: life[0], output_fd: output[1])
+                return ahc_spawn(&request)
+            }
+        }
+        let spawnError = errno
+        close(sockets[1])
+        close(life[0])
+        close(output[1])
+        guard pid > 0 else {
+            close(sockets[0]); close(life[1]); close(output[0])
+            munmap(shared, MemoryLayout<ahc_shared>.size); close(sharedFD)
+            throw .cannotStart(plugin: plugin, problem: "\(configuration.helperPath): \(String(cString: strerror(spawnError)))")
+        }
+        _ = fcntl(sockets[0], F_SETFL, fcntl(sockets[0], F_GETFL) | O_NONBLOCK)
+        let pump = OutputPump(fd: output[0], pluginID: plugin, pid: pid)
+        let child = ChildProcess(pid: pid, pluginID: plugin, channel: sockets[0], sharedFD: sharedFD, shared: shared,
+                                 lifeline: life[1], pump: pump)
+
+        let loadDeadline = WallClock.nanoseconds() + Int64(configuration.limits.loadTimeoutMilliseconds) * 1_000_000
+        let frame: Frame
+        do throws(ChannelProblem) {
+            frame = try child.receive { now in
+                now >= loadDeadline ? .loadTimeout(plugin: plugin, milliseconds: configuration.limits.loadTimeoutMilliseconds) : nil
+            }
+        } catch {
+            throw child.fault(for: error, during: "init", limits: configuration.limits)
+        }
+        guard frame.kind == AHC_HELLO.rawValue else {
+            child.stop()
+            throw .protocolViolation(plugin: plugin, problem: "its first message was of kind \(frame.kind), not its load report")
+        }
+        guard let hello = ChildHello(frame.body, pluginID: plugin) else {
+            child.stop()
+            throw .protocolViolation(plugin: plugin, problem: "its load report is malformed")
+        }
+        return (child, hello)
+    }
+
+    // MARK: - Exchanges
+
+    /// Sends a call and serves its callbacks on this thread until the reply.
+    /// `host` is the table the plugin's callbacks are answered through.
+    func call(_ request: [UInt8], for call: ActiveCall, host: UnsafeMutablePointer<ah_host>, limits: PluginLimits,
+              during: String) throws(PluginFault) -> (AgentStatus, [UInt8]) {
+        shared.pointee.cancelled_call = 0
+        var cancelledAt: Int64?
+        let grace = Int64(limits.graceMilliseconds) * 1_000_000
+        let watch: (Int64) -> PluginFault? = { now in
+            guard call.isCancelled else { return nil }
+            if cancelledAt == nil {
+                cancelledAt = now
+                self.shared.pointee.cancelled_call = call.id
+            }
+            guard now - cancelledAt! >= grace else { return nil }
+            let pastDeadline = call.deadlineNanoseconds != 0 && now >= call.deadlineNanoseconds
+            return pastDeadline ? .deadline(plugin: self.pluginID, graceMilliseconds: limits.graceMilliseconds, during: during)
+                : .cancelled(plugin: self.pluginID, graceMilliseconds: limits.graceMilliseconds, during: during)
+        }
+        do throws(ChannelProblem) {
+            try send(request, watch: watch)
+            let reply = try serve(until: AHC_REPLY, host: host, watch: watch)
+            var reader = WireReader(reply.body)
+            let status = AgentStatus(code: Int32(truncatingIfNeeded: reader.u64()))
+            let body = reader.data(limit: Int(AH_MAX_PAYLOAD_BYTES))
+            peakKiB = Int(reader.u64())
+            guard !reader.failed else { throw ChannelProblem.broken("a malformed reply") }
+            return (status, body)
+        } catch {
+            throw fault(for: error, during: during, limits: limits)
+        }
+    }
+
+    /// Runs typed tool `name` in the child. `nested` is true when the child is
+    /// in the middle of a call that asked for the tool through `call_tool`.
+    func callTool(_ request: [UInt8], host: UnsafeMutablePointer<ah_host>, limits: PluginLimits,
+                  during: String) throws(PluginFault) -> [UInt8] {
+        do throws(ChannelProblem) {
+            try send(request, watch: { _ in nil })
+            return try serve(until: AHC_TOOL_REPLY, host: host, watch: { _ in nil }).body
+        } catch {
+            throw fault(for: error, during: during, limits: limits)
+        }
+    }
+
+    /// Asks the plugin to de-initialise and waits a little for it; stops it either way.
+    func shutdown() {
+        let deadline = WallClock.nanoseconds() + 500_000_000
+        if (try? send(WireWriter().frame(AHC_DEINIT), watch: { _ in nil })) != nil {
+            _ = try? receive { now in now >= deadline ? .loadTimeout(plugin: self.pluginID, milliseconds: 500) : nil }
+        }
+        stop()
+    }
+
+    /// Kills the child (its whole process group) and reaps it, once.
+    func stop() {
+        guard reaped == nil else { return }
+        kill(-pid, SIGKILL)
+        kill(pid, SIGKILL)
+        reap()
+    }
+
+    @discardableResult
+    private func reap() -> (status: Int32, peakKiB: Int) {
+        if let reaped { return reaped }
+        var status: Int32 = 0
+        var peak = 0
+        _ = ahc_reap(pid, &status, &peak)
+        pump.finish()
+        reaped = (status, peak)
+        return (status, peak)
+    }
+
+    // MARK: - Frames
+
+    struct Frame {
+        var kind: UInt32
+        var body: [UInt8]
+    }
+
+    enum ChannelProblem: Error {
+        /// The child closed the channel: it ended.
+        case closed
+        /// The watch asked to stop it.
+        case stopped(PluginFault)
+        /// It sent something the protocol does not allow.
+        case broken(String)
+    }
+
+    /// Reads frames, answering callbacks and progress, until one of `kind`.
+    private func serve(until kind: ahc_kind, host: UnsafeMutablePointer<ah_host>,
+                       watch: (Int64) -> PluginFault?) throws(ChannelProblem) -> Frame {
+        while true {
+            let frame = try receive(watch: watch)
+            switch frame.kind {
+            case kind.rawValue:
+                return frame
+            case AHC_CALLBACK.rawValue:
+                let reply = try ChildCallbacks.answer(frame.body, host: host)
+                try send(reply, watch: watch)
+            case AHC_PROGRESS.rawValue:
+                ChildCallbacks.progress(frame.body, host: host)
+            default:
+                throw .broken("a message of kind \(frame.kind) while the host waited for kind \(kind.rawValue)")
+            }
+        }
+    }
+
+    private func receive(watch: (Int64) -> PluginFault?) throws(ChannelProblem) -> Frame {
+        let headerBytes = try read(MemoryLayout<ahc_header>.size, watch: watch)
+        let header = headerBytes.withUnsafeBytes { $0.loadUnaligned(as: ahc_header.self) }
+        guard header.length <= AHC_MAX_FRAME_BYTES else { throw .broken("a message of \(header.length) bytes, over the limit") }
+        return Frame(kind: header.kind, body: try read(Int(header.length), watch: watch))
+    }
+
+    /// How long one wait for the channel lasts before the watch is asked again.
+    private static let tickMilliseconds: Int32 = 10
+
+    private func read(_ count: Int, watch: (Int64) -> PluginFault?) throws(ChannelProblem) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let got = bytes.withUnsafeMutableBytes { Glibc.read(channel, $0.baseAddress! + done, count - done) }
+            if got > 0 { done += got; continue }
+            if got == 0 { throw .closed }
+            guard errno == EAGAIN || errno == EINTR else { throw .closed }
+            try wait(events: Int16(POLLIN), watch: watch)
+        }
+        return bytes
+    }
+
+    private func send(_ bytes: [UInt8], watch: (Int64) -> PluginFault?) throws(ChannelProblem) {
+        var done = 0
+        while done < bytes.count {
+            let sent = bytes.withUnsafeBytes { Glibc.send(channel, $0.baseAddress! + done, bytes.count - done, Int32(MSG_NOSIGNAL)) }
+            if sent > 0 { done += sent; continue }
+            guard sent < 0, errno == EAGAIN || errno == EINTR else { throw .closed }
+            try wait(events: Int16(POLLOUT), watch: watch)
+        }
+    }
+
+    private func wait(events: Int16, watch: (Int64) -> PluginFault?) throws(ChannelProblem) {
+        var entry = pollfd(fd: channel, events: events, revents: 0)
+        while true {
+            let ready = poll(&entry, 1, Self.tickMilliseconds)
+            if ready > 0 { return }
+            if ready < 0, errno != EINTR { throw .closed }
+            if let fault = watch(WallClock.nanoseconds()) { throw .stopped(fault) }
+        }
+    }
+
+    // MARK: - Faults
+
+    /// What a channel problem means, once the child is stopped and reaped.
+    private func fault(for problem: ChannelProblem, during: String, limits: PluginLimits) -> PluginFault {
+        switch problem {
+        case .stopped(let fault):
+            stop()
+            return fault
+        case .broken(let what):
+            stop()
+            return .protocolViolation(plugin: pluginID, problem: what)
+        case .closed:
+            // It ended by itself (or closed its end): wait briefly for it to
+            // become reapable, so its own exit status is what gets reported.
+            let deadline = WallClock.nanoseconds() + 2_000_000_000
+            while !hasEnded(), WallClock.nanoseconds() < deadline { usleep(500) }
+            if !hasEnded() { kill(-pid, SIGKILL); kill(pid, SIGKILL) }
+            let (waitStatus, peak) = reap()
+            return classify(waitStatus: waitStatus, peakKiB: max(peak, peakKiB), during: during, limits: limits)
+        }
+    }
+
+    /// Whether the child has ended, without collecting it.
+    private func hasEnded() -> Bool {
+        var info = siginfo_t()
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return true }
+        return info._sifields._sigchld.si_pid != 0
+    }
+
+    private func classify(waitStatus: Int32, peakKiB: Int, during: String, limits: PluginLimits) -> PluginFault {
+        let signal = waitStatus & 0x7f
+        let limitKiB = limits.memoryMB * 1024
+        // Out of memory shows as a crash (malloc returned NULL) or an abort near the limit.
+        if limitKiB > 0, peakKiB >= limitKiB * 7 / 10, signal != 0 || waitStatus >> 8 != 0 {
+            return .memoryLimit(plugin: pluginID, limitMB: limits.memoryMB, peakMB: peakKiB / 1024, during: during)
+        }
+        if signal == SIGXCPU { return .cpuLimit(plugin: pluginID, seconds: limits.cpuSeconds, during: during) }
+        if signal != 0 { return .crashed(plugin: pluginID, signal: signal, during: during) }
+        return .exited(plugin: pluginID, code: (waitStatus >> 8) & 0xff, during: during)
+    }
+}
+
+/// Runs `body` with `strings` as a NULL-terminated C array.
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    var pointers = copies.map { UnsafePointer($0) } + [nil]
+    return pointers.withUnsafeMutableBufferPointer { body(UnsafePointer($0.baseAddress!)) }
+}
