@@ -103,6 +103,7 @@ let package = Package(
         .testTarget(name: "OrchestrationTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
         .testTarget(name: "ConversationTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["AgentHostTestSupport"]),
+        .testTarget(name: "IsolationTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
     ],
     cLanguageStandard: .c11
 )

@@ -49,37 +49,50 @@ int ahc_read_all(int fd, void *data, size_t len) {
 }
 
 pid_t ahc_spawn(const ahc_spawn_request *request) {
+    /* Copies of the sources above the targets (0..5), so no dup2 below
+     * overwrites a source another one still needs. */
+    int sources[4] = { request->output_fd, request->channel_fd, request->shared_fd, request->lifeline_fd };
+    int copies[4] = { -1, -1, -1, -1 };
+    for (int index = 0; index < 4; index++) {
+        copies[index] = fcntl(sources[index], F_DUPFD_CLOEXEC, 10);
+        if (copies[index] < 0) {
+            int saved = errno;
+            for (int done = 0; done < index; done++) close(copies[done]);
+            errno = saved;
+            return -1;
+        }
+    }
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
-    if (posix_spawn_file_actions_init(&actions) != 0) return -1;
-    if (posix_spawnattr_init(&attributes) != 0) {
-        posix_spawn_file_actions_destroy(&actions);
-        return -1;
-    }
-    /* dup2 clears close-on-exec on the target; every other descriptor of the
-     * host is close-on-exec or closed here, so the child gets these and no more. */
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, request->output_fd, 1);
-    posix_spawn_file_actions_adddup2(&actions, request->output_fd, 2);
-    posix_spawn_file_actions_adddup2(&actions, request->channel_fd, AHC_FD_CHANNEL);
-    posix_spawn_file_actions_adddup2(&actions, request->shared_fd, AHC_FD_SHARED);
-    posix_spawn_file_actions_adddup2(&actions, request->lifeline_fd, AHC_FD_LIFELINE);
-    /* Its own process group, so a terminal's Ctrl-C reaches the host, which
-     * decides what happens to its plugins; default signal handling. */
-    sigset_t none;
-    sigemptyset(&none);
-    sigset_t all;
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attributes, &none);
-    posix_spawnattr_setsigdefault(&attributes, &all);
-    posix_spawnattr_setpgroup(&attributes, 0);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
     pid_t pid = -1;
-    int failed = posix_spawn(&pid, request->helper_path, &actions, &attributes,
+    int failed = posix_spawn_file_actions_init(&actions);
+    if (failed == 0 && (failed = posix_spawnattr_init(&attributes)) != 0) posix_spawn_file_actions_destroy(&actions);
+    if (failed == 0) {
+        /* dup2 clears close-on-exec on the target. Then every other descriptor
+         * is closed: a pipe another thread of the host just opened without
+         * close-on-exec must not stay open in a plugin's process. */
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&actions, copies[0], 1);
+        posix_spawn_file_actions_adddup2(&actions, copies[0], 2);
+        posix_spawn_file_actions_adddup2(&actions, copies[1], AHC_FD_CHANNEL);
+        posix_spawn_file_actions_adddup2(&actions, copies[2], AHC_FD_SHARED);
+        posix_spawn_file_actions_adddup2(&actions, copies[3], AHC_FD_LIFELINE);
+        posix_spawn_file_actions_addclosefrom_np(&actions, AHC_FD_LIFELINE + 1);
+        /* Its own process group, so a terminal's Ctrl-C reaches the host, which
+         * decides what happens to its plugins; default signal handling. */
+        sigset_t none, all;
+        sigemptyset(&none);
+        sigfillset(&all);
+        posix_spawnattr_setsigmask(&attributes, &none);
+        posix_spawnattr_setsigdefault(&attributes, &all);
+        posix_spawnattr_setpgroup(&attributes, 0);
+        posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        failed = posix_spawn(&pid, request->helper_path, &actions, &attributes,
                              (char *const *)request->argv, (char *const *)request->envp);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
+        posix_spawn_file_actions_destroy(&actions);
+        posix_spawnattr_destroy(&attributes);
+    }
+    for (int index = 0; index < 4; index++) close(copies[index]);
     if (failed != 0) {
         errno = failed;
         return -1;

@@ -4,24 +4,28 @@ import Foundation
 import Synchronization
 import Testing
 
-/// The host table a plugin gets at init: every callback, as a C plugin sees it.
+/// The host table a plugin gets at init: every callback, as a C plugin sees
+/// it, in this process and from an isolated plugin's child alike.
 @Suite final class HostCallbackTests {
-    let folder: TemporaryFolder
-    let host: AgentHost
+    var folders: [TemporaryFolder] = []
+    var hosts: [IsolationMode: AgentHost] = [:]
 
     init() throws {
-        let (registry, folder) = try load(FixturePlugin(id: "test.callbacks"))
-        self.folder = folder
-        self.host = AgentHost(registry: registry)
+        for mode in IsolationMode.allCases {
+            let (registry, folder) = try load(FixturePlugin(id: "test.callbacks"), isolation: mode)
+            folders.append(folder)
+            hosts[mode] = AgentHost(registry: registry)
+        }
     }
 
-    deinit { folder.remove() }
+    deinit { folders.forEach { $0.remove() } }
 
     func object(_ response: AgentResponse) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
     }
 
-    @Test func everyCallbackDoesWhatTheHeaderSays() throws {
+    @Test(arguments: IsolationMode.allCases) func everyCallbackDoesWhatTheHeaderSays(_ mode: IsolationMode) throws {
+        let host = hosts[mode]!
         let reports = Mutex<[ProgressReport]>([])
         let context = SharedContext()
         let options = CallOptions(taskID: "t-1", context: context, progress: { report in reports.withLock { $0.append(report) } })
@@ -50,7 +54,8 @@ import Testing
                                                      context: Array(#"{"k":1}"#.utf8))])
     }
 
-    @Test func callbacksForACallThatEndedFail() throws {
+    @Test(arguments: IsolationMode.allCases) func callbacksForACallThatEndedFail(_ mode: IsolationMode) throws {
+        let host = hosts[mode]!
         // The fixture tried call_id + 1000000, which is no running call: foreign_call above.
         // Here: a second call does not see the first call's handoffs.
         _ = try host.call("fixture.callbacks", json: "{}")
@@ -58,7 +63,8 @@ import Testing
         #expect(echo.handoffs.isEmpty)
     }
 
-    @Test func aTimeoutReachesThePluginAsCancellation() {
+    @Test(arguments: IsolationMode.allCases) func aTimeoutReachesThePluginAsCancellation(_ mode: IsolationMode) throws {
+        let host = hosts[mode]!
         #expect {
             try host.call("fixture.wait_cancel", json: "{}", options: CallOptions(timeout: .milliseconds(20)))
         } throws: { error in
@@ -67,7 +73,8 @@ import Testing
         }
     }
 
-    @Test func aCancellationTokenReachesThePlugin() {
+    @Test(arguments: IsolationMode.allCases) func aCancellationTokenReachesThePlugin(_ mode: IsolationMode) throws {
+        let host = hosts[mode]!
         let token = CancellationToken()
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) { token.cancel() }
         #expect(throws: AgentCallError.self) {
@@ -76,7 +83,8 @@ import Testing
         #expect(token.isCancelled)
     }
 
-    @Test func anAgentErrorCarriesItsStatusAndMessage() {
+    @Test(arguments: IsolationMode.allCases) func anAgentErrorCarriesItsStatusAndMessage(_ mode: IsolationMode) throws {
+        let host = hosts[mode]!
         #expect {
             try host.call("fixture.fail", json: "{}")
         } throws: { error in
@@ -85,7 +93,8 @@ import Testing
         }
     }
 
-    @Test func anUnknownCapabilitySuggestsCloseOnes() {
+    @Test(arguments: IsolationMode.allCases) func anUnknownCapabilitySuggestsCloseOnes(_ mode: IsolationMode) throws {
+        let host = hosts[mode]!
         #expect {
             try host.call("fixture.ech", json: "{}")
         } throws: { error in
@@ -94,10 +103,12 @@ import Testing
         }
     }
 
-    @Test func aPluginThatIsNotThreadSafeCannotDelegateBackIntoItself() throws {
+    @Test(arguments: IsolationMode.allCases) func aPluginThatIsNotThreadSafeCannotDelegateBackIntoItself(_ mode: IsolationMode) throws {
+        let host = hosts[mode]!
         var fixture = FixturePlugin(id: "test.serial-callbacks")
         fixture.threadSafe = false
-        let (registry, folder) = try load(fixture)
+        _ = host
+        let (registry, folder) = try load(fixture, isolation: mode)
         defer { folder.remove() }
         let result = try object(try AgentHost(registry: registry).call("fixture.callbacks", json: "{}"))
         // Re-entering the plugin while it is held would deadlock; the host refuses instead.

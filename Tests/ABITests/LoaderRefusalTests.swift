@@ -181,6 +181,30 @@ import Testing
         #expect(plugin == "swift-5.9")
     }
 
+    @Test func structsSmallerThanTheirFirstReleaseAreRefused() throws {
+        for (knob, name) in [("HOSTILE_AGENT_SIZE", "ah_agent"), ("HOSTILE_DESCRIPTOR_SIZE", "ah_agent_descriptor"),
+                             ("HOSTILE_TOOLS_SIZE", "ah_tools")] {
+            var fixture = FixturePlugin.hostile(id: "test.small-\(name.replacingOccurrences(of: "_", with: "-"))")
+            fixture.defines[knob] = "4"
+            let error = try #require(try refusal(of: fixture))
+            guard case .structTooSmall(let struct_, 4, _) = error.reason else { Issue.record("expected structTooSmall, got \(error)"); continue }
+            #expect(struct_ == name)
+            #expect(error.fix.contains("struct_size"))
+        }
+    }
+
+    @Test func aStringToolWithoutReleaseStringIsRefused() throws {
+        var fixture = FixturePlugin.hostile(id: "test.no-release")
+        fixture.defines["HOSTILE_NO_RELEASE_STRING"] = .some(nil)
+        #expect(try refusal(of: fixture)?.reason == .missingReleaseString(tool: "greet"))
+    }
+
+    @Test func aCToolchainThatDisagreesWithTheManifestIsRefused() throws {
+        var fixture = FixturePlugin(id: "test.c-toolchain")
+        fixture.defines["FIXTURE_TOOLCHAIN"] = "\"c99\""
+        #expect(try refusal(of: fixture)?.reason == .descriptorMismatch(field: "toolchain", manifest: "c11", binary: "c99"))
+    }
+
     @Test func brokenPluginsDoNotStopTheOthers() throws {
         var major = FixturePlugin(id: "test.broken-major")
         major.defines["FIXTURE_ABI_MAJOR"] = "9"
@@ -202,11 +226,12 @@ import Testing
         var fixture = FixturePlugin(id: "test.fixable")
         fixture.editManifest = { $0["version"] = "9.9.9" }
         try fixture.install(in: folder.url)
-        #expect(PluginRegistry(searchPath: PackagePaths.searchPath(folder.url)).plugins.isEmpty)
+        let inProcess = policy(["test.fixable"], isolation: .inProcess)
+        #expect(PluginRegistry(searchPath: PackagePaths.searchPath(folder.url), policy: inProcess).plugins.isEmpty)
         // Same binary, corrected manifest: the image that was refused was not kept.
         fixture.editManifest = { _ in }
         let manifest = try JSONSerialization.data(withJSONObject: fixture.manifest)
         try manifest.write(to: folder.url.appendingPathComponent("test.fixable/plugin.json"))
-        #expect(PluginRegistry(searchPath: PackagePaths.searchPath(folder.url)).plugins.map(\.id) == ["test.fixable"])
+        #expect(PluginRegistry(searchPath: PackagePaths.searchPath(folder.url), policy: inProcess).plugins.map(\.id) == ["test.fixable"])
     }
 }

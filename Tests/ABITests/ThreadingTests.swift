@@ -1,6 +1,7 @@
 import AgentHostCore
 import AgentHostTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// A plugin that is not thread-safe is never entered by two threads at once;
@@ -36,6 +37,34 @@ import Testing
 
     @Test func aThreadSafePluginIsCalledConcurrently() throws {
         #expect(try maximumOverlap(threadSafe: true) > 1)
+    }
+
+    /// Isolated, a thread-safe plugin gets calls at once (in several
+    /// processes): two calls that wait for each other meet.
+    @Test func anIsolatedThreadSafePluginIsCalledConcurrently() throws {
+        let (registry, folder) = try load(FixturePlugin(id: "test.isolated-parallel"), isolation: .process)
+        defer { folder.remove() }
+        let host = AgentHost(registry: registry)
+        let met = Mutex<[Bool]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let payload = index == 0 ? #"{"me":"a","partner":"b"}"# : #"{"me":"b","partner":"a"}"#
+            let body = (try? host.call("fixture.rendezvous", json: payload))?.text ?? ""
+            met.withLock { $0.append(body == #"{"met":true}"#) }
+        }
+        #expect(met.withLock { $0 } == [true, true])
+    }
+
+    /// Isolated, a plugin that is not thread-safe has one process and its
+    /// calls still never overlap.
+    @Test func anIsolatedSerialPluginIsNeverEnteredTwice() throws {
+        var fixture = FixturePlugin(id: "test.isolated-serial")
+        fixture.threadSafe = false
+        let (registry, folder) = try load(fixture, isolation: .process)
+        defer { folder.remove() }
+        let host = AgentHost(registry: registry)
+        DispatchQueue.concurrentPerform(iterations: 6) { _ in _ = try? host.call("fixture.overlap", json: "{}") }
+        let result = try JSONSerialization.jsonObject(with: Data(try host.call("fixture.overlap", json: "{}").body)) as? [String: Any]
+        #expect(result?["max_in_flight"] as? Int == 1)
     }
 
     @Test func typedToolsOfASerialPluginGoThroughTheSameGate() throws {

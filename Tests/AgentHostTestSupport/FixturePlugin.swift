@@ -16,12 +16,33 @@ public struct FixturePlugin: Sendable {
     public var rawBinary: String?
     /// Skip the library altogether.
     public var omitBinary = false
+    /// The C source compiled into the library.
+    public var source = PackagePaths.fixtureSource
+    /// The capabilities and tools the manifest declares (the binary's own, unless a test edits them).
+    public var capabilityNames = FixturePlugin.capabilities
+    public var toolList = FixturePlugin.tools
 
     public init(id: String = "test.fixture") { self.id = id }
 
+    /// `Tests/Fixtures/hostile_plugin.c`: a plugin that crashes, hangs, leaks,
+    /// floods and tries to escape, one capability per behaviour.
+    public static func hostile(id: String = "test.hostile") -> FixturePlugin {
+        var plugin = FixturePlugin(id: id)
+        plugin.source = PackagePaths.root.appendingPathComponent("Tests/Fixtures/hostile_plugin.c")
+        plugin.threadSafe = false
+        plugin.capabilityNames = hostileCapabilities
+        plugin.toolList = [("greet", "str(str)", ["PLANNING", "EXECUTING", "VERIFYING", "LEARNING"])]
+        plugin.defines["HOSTILE_ID"] = "\"\(id)\""
+        return plugin
+    }
+
+    public static let hostileCapabilities = ["hostile.echo", "hostile.segv", "hostile.abort", "hostile.exit", "hostile.garbage",
+                                             "hostile.spin", "hostile.grow", "hostile.open", "hostile.connect", "hostile.exec",
+                                             "hostile.flood", "hostile.callbacks", "hostile.reply", "hostile.command"]
+
     public static let capabilities = ["fixture.echo", "fixture.overlap", "fixture.callbacks", "fixture.wait_cancel", "fixture.fail",
                                       "fixture.services", "fixture.handoff", "fixture.leak", "fixture.answer", "fixture.sleep",
-                                      "fixture.judge", "fixture.remember"]
+                                      "fixture.judge", "fixture.remember", "fixture.rendezvous"]
 
     /// The tools the fixture binary declares, as its manifest must list them.
     public static let tools: [(String, String, [String])] = {
@@ -37,8 +58,8 @@ public struct FixturePlugin: Sendable {
         var manifest: [String: Any] = [
             "id": id, "name": "Fixture", "version": version, "description": "A plugin for the host's tests.",
             "abi": ["major": 1, "minor": 0], "library": "libfixture.so", "thread_safe": threadSafe, "toolchain": "c11",
-            "capabilities": Self.capabilities.map { ["name": $0, "description": "Fixture capability \($0)."] },
-            "tools": Self.tools.map { ["name": $0.0, "signature": $0.1, "states": $0.2, "description": $0.0] },
+            "capabilities": capabilityNames.map { ["name": $0, "description": "Fixture capability \($0)."] },
+            "tools": toolList.map { ["name": $0.0, "signature": $0.1, "states": $0.2, "description": $0.0] },
             "handoffs": ["test.allowed"],
         ]
         editManifest(&manifest)
@@ -68,9 +89,24 @@ public struct FixturePlugin: Sendable {
         for (name, value) in defaults.merging(defines, uniquingKeysWith: { _, chosen in chosen }).sorted(by: { $0.key < $1.key }) {
             arguments.append(value.map { "-D\(name)=\($0)" } ?? "-D\(name)")
         }
-        arguments += ["-o", library.path, PackagePaths.fixtureSource.path]
+        arguments += ["-o", library.path, source.path]
         let result = try Command.run(ProcessInfo.processInfo.environment["CC"] ?? "cc", arguments)
         guard result.status == 0 else { throw FixtureError("cc failed (\(result.status)): \(result.stderr)") }
+    }
+}
+
+extension FixturePlugin {
+    /// `text` as a C string literal, for a `-D` definition.
+    public static func cString(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
+
+/// JSON text for test payloads and answers.
+public enum TestJSON {
+    /// `text` as a JSON string.
+    public static func quoted(_ text: String) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: text, options: [.fragmentsAllowed]), as: UTF8.self)
     }
 }
 

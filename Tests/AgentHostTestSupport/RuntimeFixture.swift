@@ -18,7 +18,7 @@ public final class RuntimeFixture: Sendable {
         }
         let searchPath = PluginSearchPath(folders: folders.map { .init(url: $0, origin: .commandLine) },
                                           bundledFolder: PackagePaths.buildFolder)
-        let host = AgentHost(registry: PluginRegistry(searchPath: searchPath), policy: policy)
+        let host = AgentHost(registry: PluginRegistry(searchPath: searchPath, policy: policy), policy: policy)
         runtime = AgentRuntime(host: host, store: try TaskStore(path: folder.url.appendingPathComponent("state.sqlite").path))
     }
 

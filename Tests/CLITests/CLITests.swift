@@ -16,7 +16,7 @@ import Testing
     @Test func pluginsListShowsTheBundledPlugins() throws {
         let result = try agenthost("plugins", "list")
         #expect(result.status == 0)
-        #expect(result.stdout.contains("agenthost.knowledge 0.2.0  loaded  [bundled]"))
+        #expect(result.stdout.contains("agenthost.knowledge 0.2.0  loaded, in-process, trusted  [bundled]"))
         #expect(result.stdout.contains("capabilities: planner.plan"))
         #expect(result.stdout.contains("tools: tokenize str(str)"))
         for plugin in ["browser", "code", "test", "review", "debug", "planner"] {

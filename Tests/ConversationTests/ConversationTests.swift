@@ -9,7 +9,7 @@ import Testing
     func agents(_ answers: [String: String], keywords: [String: [String]] = [:]) throws -> RuntimeFixture {
         try RuntimeFixture(answers.sorted(by: { $0.key < $1.key }).map { id, answer in
             var plugin = FixturePlugin(id: id)
-            plugin.defines["FIXTURE_ANSWER"] = "\"\(answer)\""
+            plugin.defines["FIXTURE_ANSWER"] = FixturePlugin.cString(TestJSON.quoted(answer))  // a reply is JSON
             plugin.editManifest = { manifest in
                 var capabilities = manifest["capabilities"] as! [[String: Any]]
                 for index in capabilities.indices where capabilities[index]["name"] as? String == "fixture.answer" {
@@ -28,7 +28,7 @@ import Testing
         let manager = ConversationManager(runtime: fixture.runtime)
         let id = try manager.start(strategy: .roundRobin, participants: people("test.a", "test.b"))
         let answers = try (1...3).map { try manager.send(id, message: "message \($0)").answerText }
-        #expect(answers == ["from a", "from b", "from a"])
+        #expect(answers == [#""from a""#, #""from b""#, #""from a""#])
 
         let single = try manager.start(strategy: .singleAgent, participants: people("test.b", "test.a"))
         #expect(try (1...2).map { _ in try manager.send(single, message: "hi").turns.map(\.agent) } == [["test.b"], ["test.b"]])
@@ -52,7 +52,7 @@ import Testing
         let id = try manager.start(strategy: .collaborative, participants: people("test.a", "test.b", "test.c"))
         let reply = try manager.send(id, message: "what colour?")
         #expect(reply.turns.count == 3)
-        #expect(reply.answerText == "blue")
+        #expect(reply.answerText == #""blue""#)
         #expect(reply.conflict?.winner == "test.b")
         let messages = try fixture.store.messages(ofConversation: id)
         #expect(messages.count == 4, "the message and three answers")

@@ -27,6 +27,9 @@
  *   fixture.sleep        sleeps the payload's "ms" milliseconds (polling cancellation), then answers its payload
  *   fixture.remember     answers the shared context's "last" (or null), then sets "last" to its payload
  *   fixture.judge        a verifier: {"accept": false} when the payload mentions "wrong", else {"accept": true}
+ *   fixture.rendezvous   {"me": "a", "partner": "b"}: marks "arrived.a" in the shared context, then waits up
+ *                        to 5 s for "arrived.b"; answers {"met": bool}. Two calls meet only if they run at
+ *                        once, whichever process each runs in
  *
  *   FIXTURE_PEER                                     the handoff target of fixture.handoff
  */
@@ -270,6 +273,22 @@ static ah_status remember(const ah_request *request, ah_response *out) {
     return reply(out, AH_OK, text);
 }
 
+static ah_status rendezvous(const ah_request *request, ah_response *out) {
+    char me[64], partner[64], key[96];
+    field(request->payload, "me", me, sizeof me);
+    field(request->payload, "partner", partner, sizeof partner);
+    snprintf(key, sizeof key, "arrived.%s", me);
+    host->context_set(host, request->call_id, str(key), AH_STR("true"));
+    snprintf(key, sizeof key, "arrived.%s", partner);
+    for (int waited = 0; waited < 5000; waited += 2) {
+        collected value = { .len = 0 };
+        if (host->context_get(host, request->call_id, str(key), (ah_sink){ &value, collect }) == AH_OK)
+            return reply(out, AH_OK, "{\"met\":true}");
+        sleep_ms(2);
+    }
+    return reply(out, AH_OK, "{\"met\":false}");
+}
+
 static bool is(const ah_request *request, const char *name) {
     return request->capability.len == strlen(name) && memcmp(request->capability.data, name, request->capability.len) == 0;
 }
@@ -298,6 +317,7 @@ static ah_status call(const ah_request *request, ah_response *out) {
     if (is(request, "fixture.sleep")) return sleep_then_echo(request, out);
     if (is(request, "fixture.judge")) return judge(request, out);
     if (is(request, "fixture.remember")) return remember(request, out);
+    if (is(request, "fixture.rendezvous")) return rendezvous(request, out);
     return reply(out, AH_ERR_UNSUPPORTED, "unknown capability");
 }
 
@@ -306,7 +326,7 @@ static void release(ah_response *response) { free(response->release_data); }
 static const char *const capability_names[] = {
     "fixture.echo", "fixture.overlap", "fixture.callbacks", "fixture.wait_cancel", "fixture.fail",
     "fixture.services", "fixture.handoff", "fixture.leak", "fixture.answer", "fixture.sleep", "fixture.judge",
-    "fixture.remember",
+    "fixture.remember", "fixture.rendezvous",
 };
 
 static const ah_agent_descriptor descriptor = {

@@ -7,7 +7,8 @@ import Testing
 /// Leases, pools, and contradictory answers between agents.
 @Suite struct ConflictAndResourceTests {
     @Test func stepsLeasingTheSameResourceNeverRunAtOnce() throws {
-        let (_, orchestrator) = try orchestration()
+        let (fixture, orchestrator) = try orchestration()
+        defer { withExtendedLifetime(fixture) {} }  // its plugins start on first call
         let steps = (1...4).map { "  - { id: s\($0), capability: fixture.overlap, resources: [\"file:Sources/main.swift\"] }" }
         let report = try orchestrator.run(try workflow("name: lease\nmode: parallel\nconcurrency: 4\nsteps:\n" + steps.joined(separator: "\n")))
         #expect(report.status == .completed)
@@ -20,7 +21,8 @@ import Testing
     @Test func thePerAgentPoolBoundsCallsIntoOneAgent() throws {
         var policy = Policy.standard
         policy.orchestration.perAgentConcurrency = 1
-        let (_, orchestrator) = try orchestration(policy: policy)
+        let (fixture, orchestrator) = try orchestration(policy: policy)
+        defer { withExtendedLifetime(fixture) {} }  // its plugins start on first call
         let steps = (1...4).map { "  - { id: s\($0), capability: fixture.overlap }" }
         let report = try orchestrator.run(try workflow("name: pool\nmode: parallel\nconcurrency: 4\nsteps:\n" + steps.joined(separator: "\n")))
         #expect(report.steps.allSatisfy { $0.resultText == #"{"max_in_flight":1}"# })
@@ -91,7 +93,8 @@ import Testing
 
 extension ConflictAndResourceTests {
     @Test func aWorkflowsOwnPerAgentLimitHoldsStepsBackWithinTheRun() throws {
-        let (_, orchestrator) = try orchestration()
+        let (fixture, orchestrator) = try orchestration()
+        defer { withExtendedLifetime(fixture) {} }  // its plugins start on first call
         let steps = (1...4).map { "  - { id: s\($0), capability: fixture.overlap }" }
         let report = try orchestrator.run(try workflow("name: own\nmode: parallel\nconcurrency: 4\nlimits: { per_agent_concurrency: 1 }\nsteps:\n"
                                                        + steps.joined(separator: "\n")))

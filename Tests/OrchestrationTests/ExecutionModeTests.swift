@@ -30,7 +30,8 @@ import Testing
     }
 
     @Test func aStrictFailureStopsTheRunAndANonStrictOneDoesNot() throws {
-        let (_, orchestrator) = try orchestration()
+        let (fixture, orchestrator) = try orchestration()
+        defer { withExtendedLifetime(fixture) {} }  // its plugins start on first call
         let lenient = try orchestrator.run(try workflow("""
             name: lenient
             mode: sequential
@@ -56,7 +57,8 @@ import Testing
     }
 
     @Test func aStepThatNeedsAFailedStepIsSkippedWithTheReason() throws {
-        let (_, orchestrator) = try orchestration()
+        let (fixture, orchestrator) = try orchestration()
+        defer { withExtendedLifetime(fixture) {} }  // its plugins start on first call
         let report = try orchestrator.run(try workflow("""
             name: needs
             mode: sequential
@@ -70,7 +72,13 @@ import Testing
     }
 
     @Test func parallelStepsRunAtOnceWithinTheBoundAndFailuresStayWithTheirStep() throws {
-        let (_, orchestrator) = try orchestration()
+        // In one process, so the fixture can count the calls it has in flight at once.
+        var policy = Policy.standard
+        var inProcess = PluginPolicy()
+        inProcess.isolation = .inProcess
+        policy.plugins["test.a"] = inProcess
+        let (fixture, orchestrator) = try orchestration(policy: policy)
+        defer { withExtendedLifetime(fixture) {} }  // its plugins start on first call
         var steps = (1...6).map { "  - { id: s\($0), capability: fixture.overlap, input: { partner_ms: 2000 } }" }
         steps.append("  - { id: broken, capability: fixture.fail }")
         let report = try orchestrator.run(try workflow("name: fan\nmode: parallel\nconcurrency: 3\nsteps:\n" + steps.joined(separator: "\n")))
@@ -122,7 +130,8 @@ import Testing
     }
 
     @Test func hierarchicalVoteTakesTheMostCommonAnswer() throws {
-        let (_, orchestrator) = try orchestration(["test.a": "Yes.", "test.b": "yes", "test.c": "no"])
+        let (fixture, orchestrator) = try orchestration(["test.a": "Yes.", "test.b": "yes", "test.c": "no"])
+        defer { withExtendedLifetime(fixture) {} }  // its plugins start on first call
         let report = try orchestrator.run(try workflow("""
             name: vote
             mode: hierarchical
@@ -132,7 +141,7 @@ import Testing
               - { id: b, capability: fixture.answer, agents: [test.b] }
               - { id: c, capability: fixture.answer, agents: [test.c] }
             """))
-        #expect(report.resultText == "Yes.", "normalised, 'Yes.' and 'yes' are one answer; the first spelling is kept")
+        #expect(report.resultText == #""Yes.""#, "normalised, 'Yes.' and 'yes' are one answer; the first spelling is kept")
         #expect(report.vote?.dissenters.map(\.step) == ["c"])
     }
 
@@ -148,7 +157,7 @@ import Testing
         let agreed = try orchestrator.run(try workflow(yaml.replacingOccurrences(of: "MIN", with: "0.6")))
         #expect(agreed.status == .completed)
         let vote = try #require(agreed.vote)
-        #expect(vote.winner == Array("yes".utf8))
+        #expect(vote.winner == Array(#""yes""#.utf8))
         #expect(abs(vote.agreement - 2.0 / 3.0) < 0.001)
         #expect(vote.dissenters.map(\.agent) == ["test.c"])
         #expect(agreed.resultText?.contains(#""winner":"yes""#) == true)
@@ -162,7 +171,8 @@ import Testing
     }
 
     @Test func consensusCanAskOneAgentSeveralTimes() throws {
-        let (_, orchestrator) = try orchestration()
+        let (fixture, orchestrator) = try orchestration()
+        defer { withExtendedLifetime(fixture) {} }  // its plugins start on first call
         let report = try orchestrator.run(try workflow("""
             name: again
             mode: consensus
@@ -192,7 +202,8 @@ import Testing
 
 extension ExecutionModeTests {
     @Test func aStepWhoseInputCannotBeMadeFailsAndItsDependentsAreSkippedWithTheReason() throws {
-        let (_, orchestrator) = try orchestration()
+        let (fixture, orchestrator) = try orchestration()
+        defer { withExtendedLifetime(fixture) {} }  // its plugins start on first call
         let report = try orchestrator.run(try workflow("""
             name: fields
             mode: plan

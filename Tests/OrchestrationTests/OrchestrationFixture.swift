@@ -8,7 +8,7 @@ func orchestration(_ agents: [String: String] = ["test.a": "yes"], failing: Set<
                    edit: @escaping @Sendable (String, inout [String: Any]) -> Void = { _, _ in }) throws -> (RuntimeFixture, Orchestrator) {
     let plugins = agents.sorted(by: { $0.key < $1.key }).map { id, answer in
         var plugin = FixturePlugin(id: id)
-        plugin.defines["FIXTURE_ANSWER"] = "\"\(answer)\""
+        plugin.defines["FIXTURE_ANSWER"] = FixturePlugin.cString(TestJSON.quoted(answer))  // a reply is JSON
         if failing.contains(id) { plugin.defines["FIXTURE_ANSWER_FAILS"] = nil as String? }
         plugin.editManifest = { edit(id, &$0) }
         return plugin

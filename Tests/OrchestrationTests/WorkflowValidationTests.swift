@@ -82,7 +82,8 @@ import Testing
              "'{{inputs.nope}}' names an input the workflow does not declare"),
             ("name: [unclosed", "is not valid YAML"),
         ]
-        let (_, orchestrator) = try orchestration()
+        let (fixture, orchestrator) = try orchestration()
+        defer { withExtendedLifetime(fixture) {} }  // its plugins start on first call
         for (yaml, expected) in cases {
             do {
                 _ = try orchestrator.run(try workflow(yaml))

@@ -68,8 +68,15 @@ import Testing
         #expect(manifest.id == "test.neverinit")
         #expect(manifest.capabilities.map(\.name) == FixturePlugin.capabilities)
         #expect(manifest.tools.first { $0.name == "planning_only" }?.states == AgentStateSet(.planning))
-        // The record of a refused plugin still carries its manifest, for `plugins list`.
-        let record = try #require(PluginRegistry(searchPath: PackagePaths.searchPath(root.url)).records.first)
+        // Untrusted, it runs isolated, and nothing of it runs until it is called: its init has not failed yet.
+        let untrusted = try #require(PluginRegistry(searchPath: PackagePaths.searchPath(root.url)).records.first)
+        #expect(untrusted.plugin?.isolation == .process && untrusted.plugin?.isTrusted == false)
+        // Loaded in-process, init runs at once; the record of a refused plugin still carries its manifest, for `plugins list`.
+        var policy = Policy.standard
+        var inProcess = PluginPolicy()
+        inProcess.isolation = .inProcess
+        policy.plugins["test.neverinit"] = inProcess
+        let record = try #require(PluginRegistry(searchPath: PackagePaths.searchPath(root.url), policy: policy).records.first)
         #expect(record.manifest?.id == "test.neverinit" && record.plugin == nil)
     }
 

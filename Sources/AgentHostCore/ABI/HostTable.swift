@@ -59,8 +59,20 @@ enum HostTable {
 
     // MARK: - Callbacks
 
+    /// Refuses a callback's input: recorded on the call, logged, and answered
+    /// AH_ERR_INVALID_ARGUMENT.
+    static func refuse(_ refusal: CallbackRefusal, callback: String, call: ActiveCall) -> ah_status {
+        call.record(TaskEvent(taskId: nil, kind: .callbackRefused, agent: call.plugin.id, detail: "\(callback): \(refusal)"))
+        Logger(label: "agenthost.plugin.\(call.plugin.id)").warning("\(callback) refused: \(refusal)", metadata: ["call": "\(call.id)"])
+        return ah_status(AH_ERR_INVALID_ARGUMENT)
+    }
+
     private static let log: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_log_level, ah_str) -> Void = { host, callID, level, message in
         guard let context = context(of: host) else { return }
+        guard case .success(let text) = CallbackInput.string(message, limit: AH_MAX_LOG_BYTES, what: "the message") else {
+            context.logger.warning("log refused: a message of \(message.len) bytes over the limit of \(AH_MAX_LOG_BYTES), NULL, or not UTF-8")
+            return
+        }
         let level: Logger.Level = switch Int(level) {
         case AH_LOG_TRACE: .trace
         case AH_LOG_DEBUG: .debug
@@ -70,26 +82,48 @@ enum HostTable {
         }
         var metadata: Logger.Metadata = [:]
         if callID != 0 { metadata["call"] = "\(callID)" }
-        context.logger.log(level: level, "\(message.string)", metadata: metadata)
+        context.logger.log(level: level, "\(text)", metadata: metadata)
     }
 
     private static let contextGet: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_sink) -> ah_status = { host, callID, key, out in
         guard let call = call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
-        guard let value = call.context.value(for: key.string) else { return ah_status(AH_ERR_NOT_FOUND) }
+        let name: String
+        switch CallbackInput.string(key, limit: AH_MAX_KEY_BYTES, what: "the key") {
+        case .success(let text): name = text
+        case .failure(let refusal): return refuse(refusal, callback: "context_get", call: call)
+        }
+        guard let value = call.context.value(for: name) else { return ah_status(AH_ERR_NOT_FOUND) }
         out.send(value)
         return ah_status(AH_OK)
     }
 
     private static let contextSet: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_str) -> ah_status = { host, callID, key, value in
         guard let call = call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
-        call.context.setValue(value.len == 0 ? nil : value.bytes, for: key.string)
+        let name: String, bytes: [UInt8]
+        switch CallbackInput.string(key, limit: AH_MAX_KEY_BYTES, what: "the key") {
+        case .success(let text): name = text
+        case .failure(let refusal): return refuse(refusal, callback: "context_set", call: call)
+        }
+        switch CallbackInput.read(value, limit: AH_MAX_VALUE_BYTES, as: .jsonOrEmpty, what: "the value of '\(name)'") {
+        case .success(let value): bytes = value
+        case .failure(let refusal): return refuse(refusal, callback: "context_set", call: call)
+        }
+        call.context.setValue(bytes.isEmpty ? nil : bytes, for: name)
         return ah_status(AH_OK)
     }
 
     private static let requestHandoff: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_str, ah_str) -> ah_status = {
         host, callID, target, reason, context in
         guard let call = call(callID, of: host), let owner = HostTable.context(of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
-        let request = HandoffRequest(from: call.plugin.id, to: target.string, reason: reason.string, context: context.bytes)
+        let request: HandoffRequest
+        switch (CallbackInput.string(target, limit: AH_MAX_KEY_BYTES, what: "the target"),
+                CallbackInput.string(reason, limit: AH_MAX_LOG_BYTES, what: "the reason"),
+                CallbackInput.read(context, limit: AH_MAX_VALUE_BYTES, as: .jsonOrEmpty, what: "the context")) {
+        case (.success(let target), .success(let reason), .success(let context)):
+            request = HandoffRequest(from: call.plugin.id, to: target, reason: reason, context: context)
+        case (.failure(let refusal), _, _), (_, .failure(let refusal), _), (_, _, .failure(let refusal)):
+            return refuse(refusal, callback: "request_handoff", call: call)
+        }
         guard call.plugin.handoffTargets[request.target] != nil else {
             let refusal = HandoffError.undeclared(source: call.plugin.id, target: request.target,
                                                   declared: call.plugin.manifest.handoffs.map(\.target))
@@ -105,8 +139,16 @@ enum HostTable {
     private static let delegate: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_str, ah_sink) -> ah_status = {
         host, callID, capability, payload, out in
         guard let call = call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
+        let name: String, input: [UInt8]
+        switch (CallbackInput.string(capability, limit: AH_MAX_KEY_BYTES, what: "the capability"),
+                CallbackInput.read(payload, limit: AH_MAX_PAYLOAD_BYTES, as: .json, what: "the payload")) {
+        case (.success(let capability), .success(let payload)): (name, input) = (capability, payload)
+        case (.failure(let refusal), _), (_, .failure(let refusal)):
+            out.send("delegate refused: \(refusal)")
+            return refuse(refusal, callback: "delegate", call: call)
+        }
         do throws(AgentCallError) {
-            let response = try call.host.delegate(from: call, capability: capability.string, payload: payload.bytes)
+            let response = try call.host.delegate(from: call, capability: name, payload: input)
             out.send(response.body)
             return ah_status(AH_OK)
         } catch {
@@ -116,8 +158,9 @@ enum HostTable {
     }
 
     private static let progress: @convention(c) (UnsafePointer<ah_host>?, UInt64, Double, ah_str) -> Void = { host, callID, fraction, message in
-        guard let call = call(callID, of: host), let report = call.options.progress else { return }
-        report(ProgressReport(fraction: fraction < 0 ? nil : min(fraction, 1), message: message.string))
+        guard let call = call(callID, of: host), let report = call.options.progress,
+              case .success(let text) = CallbackInput.string(message, limit: AH_MAX_LOG_BYTES, what: "the message") else { return }
+        report(ProgressReport(fraction: fraction.isNaN || fraction < 0 ? nil : min(fraction, 1), message: text))
     }
 
     private static let isCancelled: @convention(c) (UnsafePointer<ah_host>?, UInt64) -> Bool = { host, callID in

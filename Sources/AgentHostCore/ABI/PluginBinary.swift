@@ -43,6 +43,16 @@ struct PluginBinary: Sendable {
         for (name, size, minimum) in sizes {
             if let size, size < UInt32(minimum) { return .structTooSmall(name: name, size: size, minimum: UInt32(minimum)) }
         }
+        for tool in tools {
+            let signature: ToolSignature
+            do {
+                signature = try ToolSignature(parsing: tool.signature)
+            } catch {
+                return .badToolSignature(tool: tool.name, signature: tool.signature, problem: error.problem)
+            }
+            // A string the tool returns must go back to the plugin's allocator.
+            if signature.result == .str, !hasReleaseString { return .missingReleaseString(tool: tool.name) }
+        }
         if abi != manifest.abi {
             return .descriptorMismatch(field: "the ABI version", manifest: "\(manifest.abi)", binary: "\(abi)")
         }
@@ -71,16 +81,6 @@ struct PluginBinary: Sendable {
         if declaredTools != builtTools {
             return .descriptorMismatch(field: "tools", manifest: declaredTools.isEmpty ? "none" : declaredTools.joined(separator: "; "),
                                        binary: builtTools.isEmpty ? "none" : builtTools.joined(separator: "; "))
-        }
-        for tool in tools {
-            let signature: ToolSignature
-            do {
-                signature = try ToolSignature(parsing: tool.signature)
-            } catch {
-                return .badToolSignature(tool: tool.name, signature: tool.signature, problem: error.problem)
-            }
-            // A string the tool returns must go back to the plugin's allocator.
-            if signature.result == .str, !hasReleaseString { return .missingReleaseString(tool: tool.name) }
         }
         return nil
     }

@@ -28,7 +28,7 @@ public final class AgentHost: Sendable {
     public init(registry: PluginRegistry, policy: Policy = .standard) {
         self.registry = registry
         self.policy = policy
-        router = Router(registry: registry)
+        router = Router(registry: registry, policy: policy)
         guardrails = registry.plugins.map { GuardrailsBox(policy.guardrails(for: $0.id)) }
     }
 

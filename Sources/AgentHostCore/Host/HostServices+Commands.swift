@@ -24,16 +24,41 @@ extension HostServices {
         var duration_ms: Double
     }
 
+    /// Variables that change which code a program runs or where it looks for it.
+    static func isDangerousVariable(_ name: String) -> Bool {
+        name.hasPrefix("LD_") || name.hasPrefix("DYLD_") || name.hasPrefix("GCONV") || name.hasPrefix("BASH_FUNC_")
+            || ["PATH", "IFS", "ENV", "BASH_ENV", "SHELLOPTS", "PYTHONPATH", "PYTHONSTARTUP", "PERL5LIB", "PERL5OPT", "RUBYOPT",
+                "RUBYLIB", "NODE_OPTIONS", "LOCPATH", "HOSTALIASES", "MALLOC_CHECK_", "GLIBC_TUNABLES", "TMPDIR"].contains(name)
+    }
+
     static let runCommand: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_sink) -> ah_status = { host, callID, command, out in
         guard let call = HostTable.call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
-        guard let request = try? JSONDecoder().decode(CommandRequest.self, from: Data(command.bytes)), let executable = request.argv.first else {
+        guard let bytes = input(command, limit: AH_MAX_PAYLOAD_BYTES, what: "the command", service: "run_command", for: call, out) else {
+            return ah_status(AH_ERR_INVALID_ARGUMENT)
+        }
+        guard let request = try? JSONDecoder().decode(CommandRequest.self, from: Data(bytes)), let executable = request.argv.first else {
             out.send("run_command: expected JSON {\"argv\": [program, args...], \"cwd\"?, \"stdin\"?, \"timeout_ms\"?, \"max_output_bytes\"?, \"env\"?}")
             return ah_status(AH_ERR_INVALID_ARGUMENT)
         }
         let permissions = call.plugin.manifest.permissions
-        guard call.plugin.permissions.allowsCommand(executable) else {
-            return deny(call, .permissionDenied, "run_command '\(executable)' refused: '\(call.plugin.id)' declares no permission for it "
-                        + "(permissions.commands: \(permissions.commands))", out)
+        let hostPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        guard let program = call.plugin.permissions.allowedProgram(executable, searchPath: hostPath) else {
+            let resolved = PluginPermissions.resolve(executable, searchPath: hostPath)
+            return deny(call, .permissionDenied, "run_command '\(executable)' refused: '\(call.plugin.id)' declares no permission for "
+                        + (resolved.map { "\($0)" } ?? "it (no such program on the host's PATH)")
+                        + " (permissions.commands: \(permissions.commands), resolved on the host's PATH)", out)
+        }
+        // The program's environment is the host's, with only the variables the
+        // plugin may set: never the loader's (LD_*), PATH or the like, unless
+        // the policy's command_env names them.
+        var environment = ProcessInfo.processInfo.environment
+        let allowedNames = Set(call.host.policy.plugin(call.plugin.id).commandEnvironment)
+        for (name, value) in request.env ?? [:] {
+            guard allowedNames.contains(name) || !Self.isDangerousVariable(name) else {
+                return deny(call, .permissionDenied, "run_command '\(executable)' refused: it may not set \(name) "
+                            + "(the policy's plugins.\(call.plugin.id).command_env can allow it)", out)
+            }
+            environment[name] = value
         }
         // A declared program may always start in the workspace; another folder must be within "paths".
         var cwd = call.host.policy.workspace
@@ -43,11 +68,11 @@ extension HostServices {
         }
         let timeout = min(request.timeout_ms ?? permissions.timeoutMilliseconds, permissions.timeoutMilliseconds)
         let cap = min(max(request.max_output_bytes ?? permissions.maxOutputBytes, 0), permissions.maxOutputBytes)
-        var environment = ProcessInfo.processInfo.environment
-        for (name, value) in request.env ?? [:] { environment[name] = value }
+        var argv = request.argv
+        argv[0] = program
         let started = Date()
         do {
-            let result = try Subprocess.run(request.argv, cwd: cwd, environment: environment, stdin: request.stdin,
+            let result = try Subprocess.run(argv, cwd: cwd, environment: environment, stdin: request.stdin,
                                             timeout: Double(timeout) / 1000, maxOutputBytes: cap, cancelled: { call.isCancelled })
             let encoded = try JSONEncoder().encode(CommandResult(
                 exit_code: result.status, stdout: result.stdout, stderr: result.stderr, timed_out: result.timedOut,

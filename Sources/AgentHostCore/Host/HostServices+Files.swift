@@ -7,7 +7,9 @@ import Foundation
 extension HostServices {
     static let readFile: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_sink) -> ah_status = { host, callID, path, out in
         guard let call = HostTable.call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
-        let path = path.string
+        guard let path = text(path, limit: AH_MAX_PATH_BYTES, what: "the path", service: "read_file", for: call, out) else {
+            return ah_status(AH_ERR_INVALID_ARGUMENT)
+        }
         guard let resolved = permitted(path: path, for: call, service: "read_file", out) else { return ah_status(AH_ERR_DENIED) }
         guard let data = FileManager.default.contents(atPath: resolved) else {
             out.send("read_file '\(path)': no such file, or it cannot be read")
@@ -25,13 +27,17 @@ extension HostServices {
     static let writeFile: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_str, ah_sink) -> ah_status = {
         host, callID, path, contents, out in
         guard let call = HostTable.call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
-        let path = path.string
+        guard let path = text(path, limit: AH_MAX_PATH_BYTES, what: "the path", service: "write_file", for: call, out),
+              let contents = input(contents, limit: AH_MAX_PAYLOAD_BYTES, as: .bytes, what: "the contents", service: "write_file",
+                                   for: call, out) else {
+            return ah_status(AH_ERR_INVALID_ARGUMENT)
+        }
         guard let resolved = permitted(path: path, for: call, service: "write_file", out) else { return ah_status(AH_ERR_DENIED) }
         let url = URL(fileURLWithPath: resolved)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             // Atomic: a reader never sees half a file, and a failed write leaves the old one.
-            try Data(contents.bytes).write(to: url, options: .atomic)
+            try Data(contents).write(to: url, options: .atomic)
             return ah_status(AH_OK)
         } catch {
             out.send("write_file '\(path)': \(error.localizedDescription)")
@@ -41,7 +47,9 @@ extension HostServices {
 
     static let removeFile: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_sink) -> ah_status = { host, callID, path, out in
         guard let call = HostTable.call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
-        let path = path.string
+        guard let path = text(path, limit: AH_MAX_PATH_BYTES, what: "the path", service: "remove_file", for: call, out) else {
+            return ah_status(AH_ERR_INVALID_ARGUMENT)
+        }
         guard let resolved = permitted(path: path, for: call, service: "remove_file", out) else { return ah_status(AH_ERR_DENIED) }
         if resolved == PathAllowList.resolve(call.host.policy.workspace) {
             out.send("remove_file '\(path)': that is the workspace itself, which is never removed")
@@ -82,7 +90,10 @@ extension HostServices {
 
     static let listFiles: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_sink) -> ah_status = { host, callID, request, out in
         guard let call = HostTable.call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
-        guard let request = try? JSONDecoder().decode(ListRequest.self, from: Data(request.bytes.isEmpty ? Array("{}".utf8) : request.bytes)) else {
+        guard let bytes = input(request, limit: AH_MAX_PAYLOAD_BYTES, what: "the request", service: "list_files", for: call, out) else {
+            return ah_status(AH_ERR_INVALID_ARGUMENT)
+        }
+        guard let request = try? JSONDecoder().decode(ListRequest.self, from: Data(bytes.isEmpty ? Array("{}".utf8) : bytes)) else {
             out.send("list_files: expected JSON {\"path\"?, \"recursive\"?, \"max_entries\"?, \"include_hidden\"?}")
             return ah_status(AH_ERR_INVALID_ARGUMENT)
         }

@@ -38,7 +38,10 @@ extension HostServices {
     static let fetch: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, UnsafeMutablePointer<Int32>?, ah_sink) -> ah_status = {
         host, callID, url, httpStatus, out in
         guard let call = HostTable.call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
-        switch exchange(HTTPRequest(url: url.string), for: call) {
+        guard let url = text(url, limit: AH_MAX_PATH_BYTES, what: "the URL", service: "fetch", for: call, out) else {
+            return ah_status(AH_ERR_INVALID_ARGUMENT)
+        }
+        switch exchange(HTTPRequest(url: url), for: call) {
         case .success(let (head, body)):
             httpStatus?.pointee = Int32(head.status)
             out.send(Array(body))
@@ -51,7 +54,10 @@ extension HostServices {
     static let httpRequest: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_sink, ah_sink) -> ah_status = {
         host, callID, request, head, body in
         guard let call = HostTable.call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
-        guard let request = try? JSONDecoder().decode(HTTPRequest.self, from: Data(request.bytes)) else {
+        guard let bytes = input(request, limit: AH_MAX_PAYLOAD_BYTES, what: "the request", service: "http_request", for: call, head) else {
+            return ah_status(AH_ERR_INVALID_ARGUMENT)
+        }
+        guard let request = try? JSONDecoder().decode(HTTPRequest.self, from: Data(bytes)) else {
             head.send("http_request: expected JSON {\"url\", \"method\"?, \"headers\"?, \"body\"?, \"timeout_ms\"?, \"max_bytes\"?, \"max_redirects\"?}")
             return ah_status(AH_ERR_INVALID_ARGUMENT)
         }

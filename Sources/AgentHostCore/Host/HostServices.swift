@@ -25,6 +25,23 @@ enum HostServices {
         return ah_status(AH_ERR_DENIED)
     }
 
+    /// What the plugin passed, checked as `CallbackInput` checks it; nil
+    /// when refused, with the refusal answered and recorded.
+    static func input(_ text: ah_str, limit: Int, as kind: CallbackInput.Kind = .utf8, what: String, service: String,
+                      for call: ActiveCall, _ out: ah_sink) -> [UInt8]? {
+        switch CallbackInput.read(text, limit: limit, as: kind, what: what) {
+        case .success(let bytes): return bytes
+        case .failure(let refusal):
+            out.send("\(service) refused: \(refusal)")
+            _ = HostTable.refuse(refusal, callback: service, call: call)
+            return nil
+        }
+    }
+
+    static func text(_ text: ah_str, limit: Int, what: String, service: String, for call: ActiveCall, _ out: ah_sink) -> String? {
+        input(text, limit: limit, what: what, service: service, for: call, out).map { String(decoding: $0, as: UTF8.self) }
+    }
+
     /// The absolute path `path` names (relative paths start at the
     /// workspace, links and `..` resolved once), or nil when it lies outside
     /// what the manifest and the policy allow; the refusal is then already
@@ -50,12 +67,15 @@ enum HostServices {
         host, callID, name, arguments, out in
         guard let call = HostTable.call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
         let state = call.options.state
-        guard let tool = call.plugin.tool(named: name.string) else {
-            out.send(ToolCallError.unknownTool(plugin: call.plugin.id, tool: name.string, known: call.plugin.tools.map(\.name)).description)
+        guard let name = text(name, limit: AH_MAX_KEY_BYTES, what: "the tool name", service: "call_tool", for: call, out),
+              let arguments = input(arguments, limit: AH_MAX_PAYLOAD_BYTES, as: .bytes, what: "the arguments", service: "call_tool",
+                                    for: call, out) else { return ah_status(AH_ERR_INVALID_ARGUMENT) }
+        guard let tool = call.plugin.tool(named: name) else {
+            out.send(ToolCallError.unknownTool(plugin: call.plugin.id, tool: name, known: call.plugin.tools.map(\.name)).description)
             return ah_status(AH_ERR_NOT_FOUND)
         }
         do throws(ToolCallError) {
-            let values = try tool.arguments(fromJSON: arguments.bytes)
+            let values = try tool.arguments(fromJSON: arguments)
             let result = try call.host.callTool(tool, arguments: values, state: state, within: call)
             out.send(result.json)
             return ah_status(AH_OK)

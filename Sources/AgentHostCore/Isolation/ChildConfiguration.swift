@@ -26,8 +26,9 @@ struct ChildConfiguration: Sendable {
         var paths = ["/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib", "/etc/ld.so.cache", "/etc/localtime",
                      "/usr/share/zoneinfo", "/proc/self", "/sys/devices/system/cpu", "/dev/null", "/dev/urandom"]
         // The Swift runtime, wherever this toolchain keeps it (Swift plugins link it).
-        if let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) {
-            for line in maps.split(separator: "\n") where line.hasSuffix("/libswiftCore.so") {
+        // /proc files report a size of 0: read to the end rather than by size.
+        if let data = FileHandle(forReadingAtPath: "/proc/self/maps")?.readDataToEndOfFile() {
+            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasSuffix("/libswiftCore.so") {
                 if let start = line.firstIndex(of: "/") {
                     paths.append(URL(fileURLWithPath: String(line[start...])).deletingLastPathComponent().path)
                     break

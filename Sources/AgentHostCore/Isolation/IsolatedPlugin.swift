@@ -34,7 +34,7 @@ public final class IsolatedPlugin: @unchecked Sendable {
 
     /// Faults within this window count toward quarantine.
     static let faultWindowNanoseconds: Int64 = 60_000_000_000
-    static let faultsBeforeQuarantine = 3
+    public static let faultsBeforeQuarantine = 3
     static let quarantineNanoseconds: Int64 = 30_000_000_000
 
     init(manifest: PluginManifest, configuration: ChildConfiguration, hostTable: UnsafeMutablePointer<ah_host>) {
@@ -201,7 +201,18 @@ public final class IsolatedPlugin: @unchecked Sendable {
         // Backoff after a fault: a plugin that crashes at once is not restarted in a tight loop.
         if wait > 0 { usleep(UInt32(min(wait / 1000, 2_000_000))) }
         do throws(PluginFault) {
-            let (child, hello) = try ChildProcess.start(configuration)
+            let child: ChildProcess, hello: ChildHello
+            do throws(PluginFault) {
+                (child, hello) = try ChildProcess.start(configuration)
+            } catch {
+                // A plugin that cannot get through init would fail the same way
+                // on every start: it is refused for the rest of this host's life.
+                let reason: PluginLoadError.Reason = switch error {
+                case .cannotStart(_, let problem): .isolationFailed(problem)
+                default: .loadFault(error.description)
+                }
+                throw PluginFault.refused(PluginLoadError(pluginID: manifest.id, location: configuration.binaryPath, reason: reason))
+            }
             switch hello.outcome {
             case .refused(let reason):
                 child.stop()

@@ -1,5 +1,5 @@
 /// Where a plugin's code runs.
-public enum IsolationMode: String, Sendable, Hashable, CustomStringConvertible {
+public enum IsolationMode: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// In a confined child process of its own (`agenthost-plugin-host`): the
     /// default for every plugin the operator has not marked trusted.
     case process

@@ -24,7 +24,8 @@ public struct ConsensusSpec: Sendable, Hashable, Codable {
 
 /// How answers are made comparable before they are voted on.
 public enum Normalization: Sendable, Hashable, Codable {
-    /// Text: trimmed, whitespace runs as one space, lowercased, a trailing period dropped.
+    /// Text: trimmed, whitespace runs as one space, lowercased, a trailing
+    /// period dropped; an answer that is a JSON string is its text.
     case text
     /// JSON: parsed and written back with sorted keys and no spaces.
     case json
@@ -34,6 +35,7 @@ public enum Normalization: Sendable, Hashable, Codable {
     public func normalize(_ answer: [UInt8]) -> String {
         switch self {
         case .text:
+            if answer.first == UInt8(ascii: "\""), case .string(let text)? = try? JSONValue(parsing: answer) { return Self.normalizeText(text) }
             return Self.normalizeText(String(decoding: answer, as: UTF8.self))
         case .json:
             guard let value = try? JSONValue(parsing: answer) else { return Self.normalizeText(String(decoding: answer, as: UTF8.self)) }

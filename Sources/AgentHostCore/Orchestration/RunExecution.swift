@@ -95,9 +95,12 @@ final class RunExecution {
 
     /// Takes the state of a resumed run from its checkpoints and attempts.
     func restore(checkpoints: [StepCheckpoint], attempts stored: [StepAttempt]) {
-        for attempt in stored where attempt.outcome != .interrupted && attempt.outcome != .running {
+        for attempt in stored where attempt.outcome != .running {
             guard let step = plan.index[attempt.step] else { continue }
-            attempts[step] += 1
+            // An interrupted attempt is not counted against max_attempts, but
+            // the step moves on to the next agent: the one it was on may be
+            // what took the host down.
+            if attempt.outcome != .interrupted { attempts[step] += 1 }
             if attempt.outcome != .completed { nextCandidate[step] += 1 }
         }
         retries = attempts.reduce(0) { $0 + max(0, $1 - 1) }

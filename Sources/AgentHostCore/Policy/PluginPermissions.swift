@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a plugin's manifest lets it ask of the host, built once at load.
 struct PluginPermissions: Sendable {
     let network: NetworkAllowList
@@ -11,8 +13,27 @@ struct PluginPermissions: Sendable {
         commands = declared.commands
     }
 
-    func allowsCommand(_ executable: String) -> Bool {
-        let name = executable.split(separator: "/").last.map(String.init) ?? executable
-        return commands.contains { $0.hasPrefix("/") ? $0 == executable : $0 == name && !executable.hasPrefix("./") }
+    /// The absolute path of the program `requested` names, if the manifest
+    /// declares it. Both sides are found by the host on the host's own PATH
+    /// and compared with links resolved: a plugin's absolute path to another
+    /// program of a declared name, a link to another program, or a PATH of
+    /// its own leads to a different file and is refused. The path returned
+    /// keeps its links, since a multi-call program (`swift`) reads its name.
+    func allowedProgram(_ requested: String, searchPath: String) -> String? {
+        guard let program = Self.locate(requested, searchPath: searchPath) else { return nil }
+        let real = Self.realPath(program)
+        let allowed = commands.contains { declared in Self.locate(declared, searchPath: searchPath).map(Self.realPath) == real }
+        return allowed ? program : nil
     }
+
+    /// The file `name` runs, links resolved; nil when there is no such executable.
+    static func resolve(_ name: String, searchPath: String) -> String? { locate(name, searchPath: searchPath).map(realPath) }
+
+    /// `name` as an absolute path: a path taken as it is, a bare name looked up in `searchPath`.
+    private static func locate(_ name: String, searchPath: String) -> String? {
+        let candidates = name.contains("/") ? [name] : searchPath.split(separator: ":").map { "\($0)/\(name)" }
+        return candidates.first { $0.hasPrefix("/") && FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    private static func realPath(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().path }
 }

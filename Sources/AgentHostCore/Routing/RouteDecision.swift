@@ -7,6 +7,15 @@ public struct RouteDecision: Sendable {
     /// Every candidate, best first, with what was weighed.
     public let ranking: [RouteRanking]
     let candidate: RouteCandidate
+    /// Agents that declare the capability but may not receive it, and why.
+    public var excluded: [String] = []
+
+    init(reason: String, ranking: [RouteRanking], candidate: RouteCandidate, excluded: [String] = []) {
+        self.reason = reason
+        self.ranking = ranking
+        self.candidate = candidate
+        self.excluded = excluded
+    }
 }
 
 /// One candidate as the router weighed it.

@@ -5,7 +5,14 @@
 /// Order of criteria: the exact capability (or, for free text, the most
 /// declared keywords found), then the fewest tasks in flight, then the
 /// highest priority, then the lowest estimated time, then the lowest
-/// estimated cost, then the agent id so the choice is deterministic.
+/// estimated cost, then the agent id so the choice is deterministic. An
+/// isolated agent that is quarantined (or was refused by its own process)
+/// comes after every agent that is not.
+///
+/// A plugin the operator does not trust never receives a capability that a
+/// trusted (bundled, or trusted by the policy) plugin also offers, unless the
+/// policy's `plugins.ID.take_over` names it: a third-party plugin cannot
+/// declare a bundled capability with a high priority and take its tasks.
 public final class Router: Sendable {
     let registry: PluginRegistry
     let load: AgentLoad
@@ -22,20 +29,36 @@ public final class Router: Sendable {
     /// id (`agenthost.knowledge` is `knowledge`) and each capability's first
     /// part (`knowledge.search` is `knowledge`), to the agents they stand for.
     let agentTypes: [String: Set<String>]
+    /// Per capability, the agents left out of it by the takeover rule, in words.
+    public let exclusions: [String: [String]]
 
-    public init(registry: PluginRegistry) {
+    public init(registry: PluginRegistry, policy: Policy = .standard) {
         self.registry = registry
         load = AgentLoad(agentCount: registry.plugins.count)
         var all: [RouteCandidate] = []
         var types: [String: Set<String>] = [:]
+        var trustedCapabilities: [String: String] = [:]
+        for plugin in registry.plugins where plugin.isTrusted {
+            for capability in plugin.manifest.capabilities where trustedCapabilities[capability.name] == nil {
+                trustedCapabilities[capability.name] = plugin.id
+            }
+        }
+        var exclusions: [String: [String]] = [:]
         for (agentIndex, plugin) in registry.plugins.enumerated() {
             if let last = plugin.id.split(separator: ".").last { types[String(last), default: []].insert(plugin.id) }
             for (index, capability) in plugin.manifest.capabilities.enumerated() {
+                if !plugin.isTrusted, let owner = trustedCapabilities[capability.name], !policy.plugin(plugin.id).mayTakeOver(capability.name) {
+                    exclusions[capability.name, default: []].append(
+                        "'\(plugin.id)' also declares it but is not trusted, and trusted '\(owner)' offers it "
+                            + "(the policy's plugins.\(plugin.id).take_over can allow it)")
+                    continue
+                }
                 all.append(RouteCandidate(plugin: plugin, agentIndex: agentIndex, capabilityIndex: index))
                 if let first = capability.name.split(separator: ".").first { types[String(first), default: []].insert(plugin.id) }
             }
         }
         self.all = all
+        self.exclusions = exclusions
         agentTypes = types
         byCapability = Dictionary(grouping: all, by: \.capability.name).mapValues { candidates in
             Providers(candidates: candidates,
@@ -65,9 +88,11 @@ public final class Router: Sendable {
             throw .noAgent(capability: capability, suggestions: registry.suggestions(for: capability))
         }
         if providers.candidates.count == 1 {
-            return RouteDecision(reason: providers.onlyReason, ranking: [], candidate: providers.candidates[0])
+            return RouteDecision(reason: providers.onlyReason, ranking: [], candidate: providers.candidates[0],
+                                 excluded: exclusions[capability] ?? [])
         }
-        return decide(rank(providers.candidates.map { score($0, matched: []) }), reason: "exact capability '\(capability)'")
+        return decide(rank(providers.candidates.map { score($0, matched: []) }), reason: "exact capability '\(capability)'",
+                      excluded: exclusions[capability] ?? [])
     }
 
     /// The agent whose declared keywords best match `text`, optionally only
@@ -95,10 +120,12 @@ public final class Router: Sendable {
         var candidate: RouteCandidate
         var matched: [String]
         var inFlight: Int
+        var available: Bool
     }
 
     private func score(_ candidate: RouteCandidate, matched: [String]) -> Scored {
-        Scored(candidate: candidate, matched: matched, inFlight: load.inFlight(candidate.agentIndex))
+        Scored(candidate: candidate, matched: matched, inFlight: load.inFlight(candidate.agentIndex),
+               available: candidate.plugin.isAvailable)
     }
 
     private func rank(_ scored: [Scored]) -> [Scored] {
@@ -117,7 +144,8 @@ public final class Router: Sendable {
             }
         }
         let (ca, cb) = (a.candidate.capability, b.candidate.capability)
-        return order(b.matched.count, a.matched.count, "more keywords matched")
+        return order(b.available ? 1 : 0, a.available ? 1 : 0, "being available (the other is quarantined)")
+            ?? order(b.matched.count, a.matched.count, "more keywords matched")
             ?? order(a.inFlight, b.inFlight, "fewest tasks in flight")
             ?? order(cb.priority, ca.priority, "higher priority")
             ?? missingLast(ca.estimatedMilliseconds, cb.estimatedMilliseconds, "lower estimated time")
@@ -126,14 +154,14 @@ public final class Router: Sendable {
     }
 
     /// The first of `ranked`, with `reason` and what set it apart from the runner-up.
-    private func decide(_ ranked: [Scored], reason: String) -> RouteDecision {
+    private func decide(_ ranked: [Scored], reason: String, excluded: [String] = []) -> RouteDecision {
         var reason = reason
         if ranked.count == 1 {
             reason += "; the only candidate"
         } else if let deciding = Self.criterion(ranked[0], ranked[1])?.name, deciding != "more keywords matched" {
             reason += "; over '\(ranked[1].candidate.plugin.id)' by \(deciding)"
         }
-        return RouteDecision(reason: reason, ranking: ranked.map(describe), candidate: ranked[0].candidate)
+        return RouteDecision(reason: reason, ranking: ranked.map(describe), candidate: ranked[0].candidate, excluded: excluded)
     }
 
     private func describe(_ scored: Scored) -> RouteRanking {

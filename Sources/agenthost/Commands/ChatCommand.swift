@@ -31,6 +31,7 @@ struct ChatCommand: ParsableCommand {
     }
 
     func run() throws {
+        defer { AgentHost.shutdown() }  // every plugin sees its deinit
         let runtime = try host.makeRuntime()
         let manager = ConversationManager(runtime: runtime)
         let id: Int64

@@ -20,6 +20,7 @@ struct PlanCommand: ParsableCommand {
     @Flag(name: .customLong("run"), help: "Carry the plan out after showing it.") var execute = false
 
     func run() throws {
+        defer { AgentHost.shutdown() }  // every plugin sees its deinit
         let runtime = try host.makeRuntime()
         var payload: [UInt8] = Array("{\"goal\":".utf8)
         payload += Array((try JSONText.encode(goal)).utf8)

@@ -17,14 +17,18 @@ struct PluginsCommand: ParsableCommand {
 
         func run() throws {
             try host.bootstrapLogging()
-            let registry = PluginRegistry(searchPath: host.searchPath)
+            let registry = PluginRegistry(searchPath: host.searchPath, policy: try host.loadPolicy())
+            defer { AgentHost.shutdown() }
+            // An isolated plugin's binary is checked by starting its process (never in this one).
+            let prepared = registry.records.map { $0.plugin?.prepare() }
+            let refused = zip(registry.records, prepared).filter { PluginReport.refusal($0, prepared: $1) != nil }.count
             if json {
-                print(try PluginReport.json(registry.records))
+                print(try PluginReport.json(registry.records, prepared: prepared))
             } else if registry.records.isEmpty {
                 print("No plugins found. Searched: \(host.searchPath.folders.map(\.url.path).joined(separator: ", "))")
             } else {
-                registry.records.forEach { print(PluginReport.text($0)) }
-                print("\(registry.plugins.count) loaded, \(registry.failures.count) refused")
+                zip(registry.records, prepared).forEach { print(PluginReport.text($0, prepared: $1)) }
+                print("\(registry.records.count - refused) loaded, \(refused) refused")
             }
         }
     }
@@ -37,14 +41,22 @@ struct PluginsCommand: ParsableCommand {
 
         func run() throws {
             try host.bootstrapLogging()
-            let registry = PluginRegistry(searchPath: host.searchPath)
+            let registry = PluginRegistry(searchPath: host.searchPath, policy: try host.loadPolicy())
             let matches = registry.records.filter { ($0.manifest?.id ?? $0.error?.pluginID) == id }
             guard !matches.isEmpty else {
                 let known = registry.records.compactMap { $0.manifest?.id }
                 throw CLIError("no plugin with id '\(id)'; found: \(known.isEmpty ? "none" : known.joined(separator: ", "))")
             }
-            matches.forEach { print(PluginReport.details($0)) }
-            if matches.allSatisfy({ $0.plugin == nil }) { throw ExitCode.failure }
+            // Inspecting a plugin starts an isolated one's process, to check its
+            // binary and to say which protections hold on this machine.
+            var failed = true
+            for record in matches {
+                let prepared = record.plugin?.prepare()
+                print(PluginReport.details(record, prepared: prepared))
+                if record.plugin != nil, (try? prepared?.get()) != nil || prepared == nil { failed = false }
+            }
+            AgentHost.shutdown()
+            if failed { throw ExitCode.failure }
         }
     }
 
@@ -61,20 +73,26 @@ struct PluginsCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: folder.path) else { throw CLIError("'\(path)' does not exist") }
             let searchPath = PluginSearchPath(folders: [.init(url: folder, origin: .commandLine)],
                                               bundledFolder: PluginSearchPath.bundledFolderOfRunningExecutable())
-            let registry = PluginRegistry(searchPath: searchPath)
+            let registry = PluginRegistry(searchPath: searchPath, policy: try host.loadPolicy())
+            defer { AgentHost.shutdown() }
+            var failed = !registry.failures.isEmpty
             for record in registry.records {
-                if let plugin = record.plugin {
+                if let plugin = record.plugin, case .failure(let fault)? = plugin.prepare() {
+                    print("error: \(fault)")
+                    failed = true
+                } else if let plugin = record.plugin {
                     print("ok: \(plugin.id) \(plugin.manifest.version) (\(plugin.binaryPath))")
                     print("  capabilities: \(plugin.manifest.capabilities.map(\.name).joined(separator: ", "))")
                     if !plugin.tools.isEmpty {
                         print("  tools: \(plugin.tools.map { "\($0.name) \($0.signature)" }.joined(separator: ", "))")
                     }
                     print("  thread-safe: \(plugin.isThreadSafe ? "yes" : "no (calls are serialized)")")
+                    print("  runs: \(PluginReport.mode(of: plugin))")
                 } else if let error = record.error {
                     print("error: \(error)")
                 }
             }
-            if !registry.failures.isEmpty { throw ExitCode.failure }
+            if failed { throw ExitCode.failure }
         }
     }
 }

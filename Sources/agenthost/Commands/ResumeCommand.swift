@@ -11,6 +11,7 @@ struct ResumeCommand: ParsableCommand {
     @Flag(help: "Print no progress lines, only the summary.") var quiet = false
 
     func run() throws {
+        defer { AgentHost.shutdown() }  // every plugin sees its deinit
         let orchestrator = Orchestrator(runtime: try host.makeRuntime())
         var options = RunOptions()
         if !quiet { options.progress = RunPrinter.progress }

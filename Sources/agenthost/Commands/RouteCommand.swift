@@ -25,9 +25,11 @@ struct RouteCommand: ParsableCommand {
         }
         let ranking = decision.ranking
         if json {
-            struct Output: Encodable { var chosen: String; var capability: String; var reason: String; var ranking: [RouteRanking] }
+            struct Output: Encodable {
+                var chosen: String; var capability: String; var reason: String; var ranking: [RouteRanking]; var excluded: [String]
+            }
             print(try JSONText.encode(Output(chosen: decision.agent, capability: decision.capability, reason: decision.reason,
-                                             ranking: ranking)))
+                                             ranking: ranking, excluded: decision.excluded)))
             return
         }
         print("chosen: \(decision.agent) (\(decision.capability))")
@@ -44,5 +46,6 @@ struct RouteCommand: ParsableCommand {
                 .joined(separator: " "))
         }
         if ranking.isEmpty { print("1     \(decision.agent) (the only agent)") }
+        for note in decision.excluded { print("not considered: \(note)") }
     }
 }

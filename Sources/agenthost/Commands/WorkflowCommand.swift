@@ -19,6 +19,7 @@ struct WorkflowCommand: ParsableCommand {
         @Flag(help: "Print no progress lines, only the summary.") var quiet = false
 
         func run() throws {
+            defer { AgentHost.shutdown() }  // every plugin sees its deinit
             let orchestrator = Orchestrator(runtime: try host.makeRuntime())
             let workflow = try WorkflowCommand.load(file)
             var options = RunOptions(inputs: try WorkflowCommand.parse(inputs))
@@ -38,6 +39,7 @@ struct WorkflowCommand: ParsableCommand {
         var inputs: [String] = []
 
         func run() throws {
+            defer { AgentHost.shutdown() }  // every plugin sees its deinit
             let orchestrator = Orchestrator(runtime: try host.makeRuntime())
             let workflow = try WorkflowCommand.load(file)
             let plan = try WorkflowCommand.orchestrating { try orchestrator.validate(workflow, inputs: try WorkflowCommand.parse(inputs), source: file) }

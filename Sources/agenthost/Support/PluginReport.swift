@@ -3,22 +3,57 @@ import Foundation
 
 /// How the CLI shows plugin records, as text or JSON.
 enum PluginReport {
-    static func text(_ record: PluginRecord) -> String {
+    /// The error that keeps the plugin from running: refused at load, or
+    /// refused by its own process when `prepared` started it.
+    static func refusal(_ record: PluginRecord, prepared: Result<IsolationProtections, PluginFault>?) -> (problem: String, fix: String)? {
+        if let error = record.error { return (error.problem, error.fix) }
+        switch prepared {
+        case .failure(.refused(let error))?: return (error.problem, error.fix)
+        case .failure(let fault)?: return (fault.description, "Run `agenthost plugins info \(fault.plugin) --log-level debug` to see its log.")
+        default: return nil
+        }
+    }
+
+    static func text(_ record: PluginRecord, prepared: Result<IsolationProtections, PluginFault>? = nil) -> String {
         let id = record.manifest?.id ?? record.error?.pluginID ?? "(unreadable manifest)"
         let version = record.manifest?.version ?? "?"
-        var lines = ["\(id) \(version)  \(record.plugin == nil ? "REFUSED" : "loaded")  [\(record.origin)] \(record.manifestURL.path)"]
+        let refused = refusal(record, prepared: prepared)
+        let status = refused != nil ? "REFUSED" : record.plugin.map { "loaded, \($0.isolation)\($0.isTrusted ? ", trusted" : "")" } ?? "REFUSED"
+        var lines = ["\(id) \(version)  \(status)  [\(record.origin)] \(record.manifestURL.path)"]
         if let manifest = record.manifest {
             lines.append("  capabilities: \(manifest.capabilities.map(\.name).joined(separator: ", "))")
             if !manifest.tools.isEmpty {
                 lines.append("  tools: \(manifest.tools.map { "\($0.name) \($0.signature)" }.joined(separator: ", "))")
             }
         }
-        if let error = record.error { lines.append("  why: \(error.problem). \(error.fix)") }
+        if let refused { lines.append("  why: \(refused.problem). \(refused.fix)") }
         return lines.joined(separator: "\n")
     }
 
-    static func details(_ record: PluginRecord) -> String {
-        var lines = [text(record)]
+    /// Where a plugin runs, and why, in words.
+    static func mode(of plugin: LoadedPlugin) -> String {
+        switch plugin.isolation {
+        case .inProcess:
+            "in-process (\(plugin.isTrusted ? "trusted: bundled with the host or trusted by the policy" : "the policy asks for it"))"
+        case .process:
+            "isolated in its own process (\(plugin.isTrusted ? "the policy asks for it" : "not trusted"))"
+        }
+    }
+
+    static func details(_ record: PluginRecord, prepared: Result<IsolationProtections, PluginFault>? = nil) -> String {
+        var lines = [text(record, prepared: prepared)]
+        if let plugin = record.plugin {
+            lines.append("  runs: \(mode(of: plugin))")
+            switch prepared {
+            case .success(let protections)?:
+                for (name, holds) in protections.list { lines.append("  protection: \(holds ? "holds" : "NOT held on this kernel"): \(name)") }
+                if let abi = protections.landlockABI { lines.append("  protection: Landlock ABI \(abi)") }
+            case .failure?:
+                break
+            case nil:
+                lines.append("  protection: none; it runs in the host's process with the host's rights")
+            }
+        }
         guard let manifest = record.manifest else { return lines.joined(separator: "\n") }
         lines.append("  name: \(manifest.name)")
         if !manifest.description.isEmpty { lines.append("  description: \(manifest.description)") }
@@ -42,7 +77,7 @@ enum PluginReport {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ records: [PluginRecord]) throws -> String {
+    static func json(_ records: [PluginRecord], prepared: [Result<IsolationProtections, PluginFault>?]) throws -> String {
         struct Entry: Encodable {
             var id: String?
             var version: String?
@@ -52,15 +87,18 @@ enum PluginReport {
             var binary: String?
             var capabilities: [String]
             var tools: [String]
+            var isolation: String?
+            var trusted: Bool?
             var error: String?
         }
-        let entries = records.map { record in
+        let entries = zip(records, prepared).map { record, prepared in
             Entry(id: record.manifest?.id ?? record.error?.pluginID, version: record.manifest?.version,
-                  status: record.plugin == nil ? "refused" : "loaded", origin: record.origin.rawValue,
+                  status: refusal(record, prepared: prepared) == nil ? "loaded" : "refused", origin: record.origin.rawValue,
                   manifest: record.manifestURL.path, binary: record.plugin?.binaryPath,
                   capabilities: record.manifest?.capabilities.map(\.name) ?? [],
                   tools: record.manifest?.tools.map { "\($0.name) \($0.signature)" } ?? [],
-                  error: record.error?.description)
+                  isolation: record.plugin?.isolation.rawValue, trusted: record.plugin?.isTrusted,
+                  error: record.error?.description ?? refusal(record, prepared: prepared).map { "\($0.problem). \($0.fix)" })
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
