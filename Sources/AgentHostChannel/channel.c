@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <time.h>
 #include <poll.h>
 #include <spawn.h>
 #include <signal.h>
@@ -17,7 +19,11 @@ int ahc_write_all(int fd, const void *data, size_t len) {
     const char *cursor = data;
     while (len > 0) {
         /* send with MSG_NOSIGNAL: a dead peer is an error, never a SIGPIPE. */
+#if defined(MSG_NOSIGNAL)
         ssize_t written = send(fd, cursor, len, MSG_NOSIGNAL);
+#else
+        ssize_t written = send(fd, cursor, len, 0);
+#endif
         if (written < 0 && errno == ENOTSOCK) written = write(fd, cursor, len);
         if (written < 0) {
             if (errno == EINTR) continue;
@@ -77,7 +83,9 @@ pid_t ahc_spawn(const ahc_spawn_request *request) {
         posix_spawn_file_actions_adddup2(&actions, copies[1], AHC_FD_CHANNEL);
         posix_spawn_file_actions_adddup2(&actions, copies[2], AHC_FD_SHARED);
         posix_spawn_file_actions_adddup2(&actions, copies[3], AHC_FD_LIFELINE);
+#if defined(__linux__)
         posix_spawn_file_actions_addclosefrom_np(&actions, AHC_FD_LIFELINE + 1);
+#endif
         /* Its own process group, so a terminal's Ctrl-C reaches the host, which
          * decides what happens to its plugins; default signal handling. */
         sigset_t none, all;
@@ -86,7 +94,11 @@ pid_t ahc_spawn(const ahc_spawn_request *request) {
         posix_spawnattr_setsigmask(&attributes, &none);
         posix_spawnattr_setsigdefault(&attributes, &all);
         posix_spawnattr_setpgroup(&attributes, 0);
-        posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        short flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+#if defined(POSIX_SPAWN_CLOEXEC_DEFAULT)
+        flags |= POSIX_SPAWN_CLOEXEC_DEFAULT; /* Apple's way to close every descriptor not named above */
+#endif
+        posix_spawnattr_setflags(&attributes, flags);
         failed = posix_spawn(&pid, request->helper_path, &actions, &attributes,
                              (char *const *)request->argv, (char *const *)request->envp);
         posix_spawn_file_actions_destroy(&actions);
@@ -100,12 +112,36 @@ pid_t ahc_spawn(const ahc_spawn_request *request) {
     return pid;
 }
 
+#if defined(__linux__)
 int ahc_socketpair(int fds[2]) { return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds); }
 
 int ahc_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
+static int shared_fd(void) { return memfd_create("agenthost-shared", MFD_CLOEXEC); }
+#else
+static int close_on_exec(int fds[2]) {
+    for (int index = 0; index < 2; index++) fcntl(fds[index], F_SETFD, FD_CLOEXEC);
+    return 0;
+}
+
+int ahc_socketpair(int fds[2]) { return socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0 ? close_on_exec(fds) : -1; }
+
+int ahc_pipe(int fds[2]) { return pipe(fds) == 0 ? close_on_exec(fds) : -1; }
+
+static int shared_fd(void) {
+    char name[64];
+    snprintf(name, sizeof name, "/agenthost-%d-%ld", (int)getpid(), (long)clock());
+    int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0) {
+        shm_unlink(name);
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    return fd;
+}
+#endif
+
 int ahc_shared_create(void) {
-    int fd = memfd_create("agenthost-shared", MFD_CLOEXEC);
+    int fd = shared_fd();
     if (fd < 0) return -1;
     if (ftruncate(fd, (off_t)sizeof(ahc_shared)) != 0) {
         int saved = errno;

@@ -17,6 +17,16 @@ let searchPath = PluginSearchPath(
     folders: [.init(url: buildFolder, origin: .bundled)] + echoFolders.map { .init(url: $0, origin: .commandLine) },
     bundledFolder: buildFolder)
 
+/// The echo plugins live outside the build folder; trusted here, they run
+/// in-process, which is what the in-process figures measure.
+let benchPolicy: Policy = {
+    var policy = Policy.standard
+    var trusted = PluginPolicy()
+    trusted.trusted = true
+    for id in ["agenthost.bench.echo-c", "agenthost.bench.echo-swift"] { policy.plugins[id] = trusted }
+    return policy
+}()
+
 func emit(_ fields: [(String, Any)]) {
     let body = fields.map { key, value -> String in
         switch value {
@@ -39,7 +49,7 @@ func report(_ m: Measurement, target: Double?) {
 
 if arguments.contains("--load-probe") {
     let start = now()
-    let registry = PluginRegistry(searchPath: searchPath)
+    let registry = PluginRegistry(searchPath: searchPath, policy: benchPolicy)
     let elapsed = Double(now() - start) / 1e6
     print("\(elapsed) \(registry.plugins.count) \(registry.failures.count)")
     exit(0)
@@ -86,7 +96,7 @@ func must<T>(_ body: () throws -> T) -> T {
     do { return try body() } catch { fail("a measured call failed: \(error)") }
 }
 
-let host = AgentHost(searchPath: searchPath)
+let host = AgentHost(searchPath: searchPath, policy: benchPolicy)
 let required = ["agenthost.knowledge", "agenthost.planner", "agenthost.bench.echo-c", "agenthost.bench.echo-swift"]
 let missing = required.filter { host.registry.plugin(id: $0) == nil }
 if !missing.isEmpty {
@@ -94,7 +104,7 @@ if !missing.isEmpty {
     fail("\(missing.joined(separator: ", ")) did not load; build every product first: swift build -c release")
 }
 let warmStart = now()
-_ = PluginRegistry(searchPath: searchPath)
+_ = PluginRegistry(searchPath: searchPath, policy: benchPolicy)
 emit([("bench", "load_plugins_warm"), ("plugins", host.registry.plugins.count),
       ("total_ms", Double(now() - warmStart) / 1e6), ("note", "manifests re-read, images already in the process")])
 
@@ -126,7 +136,7 @@ report(measure("route_mask_guardrails_call_c", samples: samples, batchSize: batc
 }, target: 2000)
 
 // The same with every built-in scan on: secrets, personal data and a deny pattern.
-var strictPolicy = Policy.standard
+var strictPolicy = benchPolicy
 strictPolicy.global.input.personalData = .redact
 strictPolicy.global.output.personalData = .redact
 strictPolicy.global.input.deny = [must { try DenyPattern("(?i)drop\\s+table") }]
@@ -172,6 +182,11 @@ for _ in 0..<(quick ? 1 : 5) {
 batchRates.sort()
 emit([("bench", "tasks_with_store_batched"), ("median_tasks_per_s", batchRates[batchRates.count / 2]), ("runs", batchRates.count),
       ("target_tasks_per_s", 20_000.0), ("meets_target", batchRates[batchRates.count / 2] >= 20_000)])
+
+// MARK: - Isolated plugins
+
+if !arguments.contains("--orchestration-only") { benchIsolation(searchPath: searchPath, quick: quick) }
+if arguments.contains("--isolation-only") { exit(0) }
 
 // MARK: - Orchestration
 
@@ -222,7 +237,7 @@ for (name, text) in [("a.md", "BM25 ranks passages by term frequency.\n\nPlugins
     must { try Data(text.utf8).write(to: corpus.appendingPathComponent(name)) }
 }
 // The corpus is the Knowledge agent's workspace ($WORKSPACE in its manifest's paths).
-var corpusPolicy = Policy.standard
+var corpusPolicy = benchPolicy
 corpusPolicy.workspace = corpus.path
 let corpusHost = AgentHost(registry: host.registry, policy: corpusPolicy)
 let searchPayload = Array(#"{"query":"bm25 passages","root":".","top_k":2}"#.utf8)

@@ -5,19 +5,40 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int fail(char *error, size_t size, const char *what) {
+    snprintf(error, size, "%s: %s", what, strerror(errno));
+    return -1;
+}
+
+static int set_limit(int resource, uint64_t value) {
+    struct rlimit limit = { .rlim_cur = (rlim_t)value, .rlim_max = (rlim_t)value };
+    return setrlimit(resource, &limit);
+}
+
+static int apply_limits(const confinement_request *request, confinement_result *result, char *error, size_t size) {
+    if (request->memory_bytes && set_limit(RLIMIT_AS, request->memory_bytes) != 0) return fail(error, size, "RLIMIT_AS");
+    if (request->cpu_seconds && set_limit(RLIMIT_CPU, request->cpu_seconds) != 0) return fail(error, size, "RLIMIT_CPU");
+    if (request->open_files && set_limit(RLIMIT_NOFILE, request->open_files) != 0) return fail(error, size, "RLIMIT_NOFILE");
+    if (set_limit(RLIMIT_CORE, 0) != 0) return fail(error, size, "RLIMIT_CORE");
+    result->protections |= AHC_PROTECT_RLIMITS;
+    return 0;
+}
+
+#if defined(__linux__)
 #include <linux/audit.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <unistd.h>
 
 /*
  * Landlock, declared here as the kernel's uapi has it: the distribution's
@@ -57,11 +78,6 @@ struct ahl_path_beneath_attr {
 #define __NR_landlock_restrict_self 446
 #endif
 
-static int fail(char *error, size_t size, const char *what) {
-    snprintf(error, size, "%s: %s", what, strerror(errno));
-    return -1;
-}
-
 static int drop_capabilities(void) {
     /* A root child keeps uid 0 (so it can read the folders it is given) but
      * loses every capability, now and for anything it could start. */
@@ -72,11 +88,6 @@ static int drop_capabilities(void) {
     struct __user_cap_data_struct data[2];
     memset(data, 0, sizeof data);
     return (int)syscall(SYS_capset, &header, data);
-}
-
-static int set_limit(int resource, uint64_t value) {
-    struct rlimit limit = { .rlim_cur = (rlim_t)value, .rlim_max = (rlim_t)value };
-    return setrlimit(resource, &limit);
 }
 
 static int apply_landlock(const confinement_request *request, confinement_result *result, char *error, size_t size) {
@@ -236,16 +247,19 @@ int confine(const confinement_request *request, confinement_result *result, char
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return fail(error, size, "prctl(PR_SET_NO_NEW_PRIVS)");
     result->protections |= AHC_PROTECT_NO_NEW_PRIVS;
     if (drop_capabilities() != 0) return fail(error, size, "dropping capabilities");
-
-    if (request->memory_bytes && set_limit(RLIMIT_AS, request->memory_bytes) != 0) return fail(error, size, "RLIMIT_AS");
-    if (request->cpu_seconds && set_limit(RLIMIT_CPU, request->cpu_seconds) != 0) return fail(error, size, "RLIMIT_CPU");
-    if (request->open_files && set_limit(RLIMIT_NOFILE, request->open_files) != 0) return fail(error, size, "RLIMIT_NOFILE");
-    if (set_limit(RLIMIT_CORE, 0) != 0) return fail(error, size, "RLIMIT_CORE");
-    result->protections |= AHC_PROTECT_RLIMITS;
-
+    if (apply_limits(request, result, error, size) != 0) return -1;
     if (apply_landlock(request, result, error, size) != 0) return -1;
     int seccomp = apply_seccomp(error, size);
     if (seccomp < 0) return -1;
     if (seccomp == 0) result->protections |= AHC_PROTECT_SECCOMP;
     return 0;
 }
+
+#else
+/* Elsewhere only the resource limits hold; `plugins info` reports the rest as missing. */
+int confine(const confinement_request *request, confinement_result *result, char *error, size_t size) {
+    result->protections = 0;
+    result->landlock_abi = -1;
+    return apply_limits(request, result, error, size);
+}
+#endif

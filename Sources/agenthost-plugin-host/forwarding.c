@@ -15,7 +15,11 @@
 /* Held while a frame is written, and across a callback's request and reply.
  * Recursive: a typed tool the host runs while a callback waits (call_tool)
  * may itself make callbacks on the same thread. */
+#if defined(PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP)
 static pthread_mutex_t channel_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+#else
+static pthread_mutex_t channel_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER;
+#endif
 static forwarding_tool_server tool_server;
 
 void forwarding_serve_tools(forwarding_tool_server server) { tool_server = server; }

@@ -4,6 +4,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+enum { WIRE_SPIN_NS = 50000 };
 
 static void reserve(wire_buffer *buffer, size_t more) {
     if (buffer->failed) return;
@@ -82,8 +86,24 @@ ah_str wire_read_str(wire_reader *reader) {
     return text;
 }
 
+/* Polls the socket for a moment before the blocking read: a process that
+ * sleeps takes tens of microseconds to wake on a virtual machine, longer than
+ * the host's next message takes to arrive during a busy exchange. */
+static void spin_until_readable(int fd) {
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        char byte;
+        ssize_t got = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (got >= 0 || (errno != EAGAIN && errno != EINTR)) return;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) > WIRE_SPIN_NS) return;
+    }
+}
+
 int wire_receive(int fd, uint32_t *kind, char **body, size_t *len) {
     ahc_header header;
+    spin_until_readable(fd);
     int status = ahc_read_all(fd, &header, sizeof header);
     if (status != 0) return status;
     if (header.length > AHC_MAX_FRAME_BYTES) {

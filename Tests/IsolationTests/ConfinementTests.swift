@@ -24,6 +24,7 @@ import Testing
         // Its own folder stays readable: it may load its own data files.
         let own = fixture.folder.url.appendingPathComponent("0-test.hostile/plugin.json").path
         #expect(try object(try fixture.task("hostile.open", #"{"path":"\#(own)"}"#))["opened"] as? Bool == true)
+        #expect(fixture.goodPluginAnswers())
     }
 
     @Test func itCannotOpenASocketNorConnect() throws {
@@ -37,6 +38,7 @@ import Testing
         let result = try object(try fixture.task("hostile.connect", #"{"port":\#(server.port)}"#))
         #expect(result["socket_errno"] as? Int == Int(EPERM))
         #expect(hits.withLock { $0 } == 0)
+        #expect(fixture.goodPluginAnswers())
     }
 
     @Test func itCannotStartProgramsNorFork() throws {
@@ -47,6 +49,7 @@ import Testing
         #expect(result["execve_errno"] as? Int == Int(EPERM))
         #expect(result["fork_errno"] as? Int == Int(EPERM))
         #expect(!FileManager.default.fileExists(atPath: marker))
+        #expect(fixture.goodPluginAnswers())
     }
 
     @Test func protectionsAreReportedByTheChild() throws {

@@ -135,6 +135,29 @@ import Testing
         #expect(!stats.stdout.contains("100%"), "\(stats.stdout)")
     }
 
+    /// Each hostile behaviour through the real CLI: a fault is exit 1 with the
+    /// reason and a failed task; a refused escape is an ordinary answer; the
+    /// host itself never dies, and the next command works.
+    @Test(arguments: [("hostile.segv", "SIGSEGV"), ("hostile.abort", "SIGABRT"), ("hostile.exit", "exited with status 0"),
+                      ("hostile.garbage", "SIGSEGV")])
+    func faultsExitOneWithTheReason(capability: String, reason: String) throws {
+        let run = try agenthost("run", capability)
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("plugin 'test.hostile'") && run.stderr.contains(reason), "\(run.stderr)")
+        #expect(!run.stdout.contains("completed"))
+        let echo = try agenthost("run", "hostile.echo", "--input", #"{"after":"\#(capability)"}"#)
+        #expect(echo.status == 0 && echo.stdout == #"{"after":"\#(capability)"}"# + "\n", "\(echo.stdout)\(echo.stderr)")
+    }
+
+    @Test func escapesAreRefusedAnswersNotCrashes() throws {
+        for (capability, expected) in [("hostile.open", #""opened":false"#), ("hostile.exec", #""execve_errno":1"#),
+                                       ("hostile.connect", #""socket_errno":1"#)] {
+            let run = try agenthost("run", capability, "--input", #"{"path":"/etc/passwd","port":9}"#)
+            #expect(run.status == 0, "\(capability): \(run.stderr)")
+            #expect(run.stdout.contains(expected), "\(capability): \(run.stdout)")
+        }
+    }
+
     @Test func aPluginsOutputGoesToTheLogNeverToTheResult() throws {
         let run = try agenthost("run", "hostile.flood", "--input", #"{"mb":8}"#, "--log-level", "info")
         #expect(run.status == 0, "\(run.stderr.suffix(500))")

@@ -122,16 +122,22 @@ enum JSONBytes {
 
     /// Whether `bytes` are one complete JSON value, checked without building it.
     static func isValid(_ bytes: [UInt8]) -> Bool {
-        var scanner = Scanner(bytes: bytes)
-        guard scanner.value(depth: 0) else { return false }
-        scanner.skipSpace()
-        return scanner.index == bytes.count
+        bytes.withUnsafeBufferPointer { buffer in
+            var scanner = Scanner(bytes: buffer)
+            guard scanner.value(depth: 0) else { return false }
+            scanner.skipSpace()
+            return scanner.index == buffer.count
+        }
     }
 
     /// Where the value at `path` (object keys, array indices) lies in
     /// `bytes`, found by scanning without building anything; nil when the
     /// path does not lead to a value or the bytes are not JSON.
     static func range(at path: [String], in bytes: [UInt8]) -> Range<Int>? {
+        bytes.withUnsafeBufferPointer { range(at: path, in: $0) }
+    }
+
+    private static func range(at path: [String], in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
         var scanner = Scanner(bytes: bytes)
         var depth = 0
         for key in path {
@@ -171,7 +177,8 @@ enum JSONBytes {
     }
 
     private struct Scanner {
-        let bytes: [UInt8]
+        /// Read in place: the scan copies and retains nothing.
+        let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
         mutating func skipSpace() {

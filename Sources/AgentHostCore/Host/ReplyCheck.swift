@@ -14,38 +14,37 @@ enum ReplyCheck {
 
 /// UTF-8 validation that says where it failed.
 enum UTF8Check {
-    /// The offset of the first byte that does not belong to well-formed UTF-8, or nil.
-    static func firstInvalidByte(in bytes: some Collection<UInt8>) -> Int? {
-        var index = 0
-        var iterator = bytes.makeIterator()
-        var pending: [UInt8] = []
-        while let byte = iterator.next() {
-            if byte < 0x80, pending.isEmpty { index += 1; continue }
-            pending.append(byte)
-            let need: Int
-            switch pending[0] {
-            case 0xC2...0xDF: need = 2
-            case 0xE0...0xEF: need = 3
-            case 0xF0...0xF4: need = 4
-            default: return index
-            }
-            if pending.count > 1 {
-                let second = pending[1]
-                let lead = pending[0]
-                let secondOK: Bool = switch lead {
-                case 0xE0: (0xA0...0xBF).contains(second)
-                case 0xED: (0x80...0x9F).contains(second)
-                case 0xF0: (0x90...0xBF).contains(second)
-                case 0xF4: (0x80...0x8F).contains(second)
-                default: (0x80...0xBF).contains(second)
+    /// The offset of the first byte that does not belong to well-formed UTF-8
+    /// (no overlongs, surrogates or code points past U+10FFFF), or nil.
+    static func firstInvalidByte(in bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { buffer -> Int? in
+            guard let base = buffer.baseAddress else { return nil }
+            let count = buffer.count
+            var index = 0
+            while index < count {
+                // Eight ASCII bytes at a time: replies are mostly ASCII.
+                if index + 8 <= count, UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    index += 8
+                    continue
                 }
-                if !secondOK || (pending.count > 2 && !(0x80...0xBF).contains(byte)) { return index }
+                let lead = base[index]
+                if lead < 0x80 { index += 1; continue }
+                let length: Int, secondRange: ClosedRange<UInt8>
+                switch lead {
+                case 0xC2...0xDF: (length, secondRange) = (2, 0x80...0xBF)
+                case 0xE0: (length, secondRange) = (3, 0xA0...0xBF)
+                case 0xED: (length, secondRange) = (3, 0x80...0x9F)
+                case 0xE1...0xEF: (length, secondRange) = (3, 0x80...0xBF)
+                case 0xF0: (length, secondRange) = (4, 0x90...0xBF)
+                case 0xF1...0xF3: (length, secondRange) = (4, 0x80...0xBF)
+                case 0xF4: (length, secondRange) = (4, 0x80...0x8F)
+                default: return index
+                }
+                guard index + length <= count, secondRange.contains(base[index + 1]) else { return index }
+                for offset in 2..<max(2, length) where !(0x80...0xBF).contains(base[index + offset]) { return index }
+                index += length
             }
-            if pending.count == need {
-                index += need
-                pending.removeAll(keepingCapacity: true)
-            }
+            return nil
         }
-        return pending.isEmpty ? nil : index
     }
 }

@@ -3,6 +3,12 @@ import CAgentHost
 import Foundation
 #if canImport(Glibc)
 import Glibc
+private let systemRead = Glibc.read
+private let systemSend = Glibc.send
+#elseif canImport(Darwin)
+import Darwin
+private let systemRead = Darwin.read
+private let systemSend = Darwin.send
 #endif
 
 /// One running `agenthost-plugin-host`: the channel to it, the page it reads
@@ -131,8 +137,9 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    /// Runs typed tool `name` in the child. `nested` is true when the child is
-    /// in the middle of a call that asked for the tool through `call_tool`.
+    /// Runs a typed tool (an AHC_TOOL request) in the child: between calls, or
+    /// in the middle of a call that asked for it through `call_tool`, while
+    /// the child waits for that callback's reply.
     func callTool(_ request: [UInt8], host: UnsafeMutablePointer<ah_host>, limits: PluginLimits,
                   during: String) throws(PluginFault) -> [UInt8] {
         do throws(ChannelProblem) {
@@ -213,18 +220,34 @@ final class ChildProcess: @unchecked Sendable {
         return Frame(kind: header.kind, body: try read(Int(header.length), watch: watch))
     }
 
+    #if os(Linux)
+    static let sendFlags = Int32(MSG_NOSIGNAL)
+    #else
+    static let sendFlags: Int32 = 0
+    #endif
+
     /// How long one wait for the channel lasts before the watch is asked again.
     private static let tickMilliseconds: Int32 = 10
+
+    /// How long a reader polls the channel before it sleeps in `poll`: a
+    /// sleeping thread takes tens of microseconds to wake on a virtual
+    /// machine, longer than a quick call takes.
+    static let spinNanoseconds: Int64 = 50_000
 
     private func read(_ count: Int, watch: (Int64) -> PluginFault?) throws(ChannelProblem) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
+        var spinUntil: Int64 = 0
         while done < count {
-            let got = bytes.withUnsafeMutableBytes { Glibc.read(channel, $0.baseAddress! + done, count - done) }
+            let got = bytes.withUnsafeMutableBytes { systemRead(channel, $0.baseAddress! + done, count - done) }
             if got > 0 { done += got; continue }
             if got == 0 { throw .closed }
             guard errno == EAGAIN || errno == EINTR else { throw .closed }
+            let now = WallClock.monotonicNanoseconds()
+            if spinUntil == 0 { spinUntil = now + Self.spinNanoseconds }
+            if now < spinUntil { continue }
             try wait(events: Int16(POLLIN), watch: watch)
+            spinUntil = 0
         }
         return bytes
     }
@@ -232,7 +255,7 @@ final class ChildProcess: @unchecked Sendable {
     private func send(_ bytes: [UInt8], watch: (Int64) -> PluginFault?) throws(ChannelProblem) {
         var done = 0
         while done < bytes.count {
-            let sent = bytes.withUnsafeBytes { Glibc.send(channel, $0.baseAddress! + done, bytes.count - done, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes.withUnsafeBytes { systemSend(channel, $0.baseAddress! + done, bytes.count - done, ChildProcess.sendFlags) }
             if sent > 0 { done += sent; continue }
             guard sent < 0, errno == EAGAIN || errno == EINTR else { throw .closed }
             try wait(events: Int16(POLLOUT), watch: watch)
@@ -275,7 +298,11 @@ final class ChildProcess: @unchecked Sendable {
     private func hasEnded() -> Bool {
         var info = siginfo_t()
         guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return true }
+        #if os(Linux)
         return info._sifields._sigchld.si_pid != 0
+        #else
+        return info.si_pid != 0
+        #endif
     }
 
     private func classify(waitStatus: Int32, peakKiB: Int, during: String, limits: PluginLimits) -> PluginFault {

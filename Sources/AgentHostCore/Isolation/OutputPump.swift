@@ -30,10 +30,12 @@ final class OutputPump: Sendable {
         thread.start()
     }
 
-    /// Waits until the child's output is read to its end (it has ended).
+    /// Waits until the child's output is read to its end (it has ended), at
+    /// most a second: a descriptor some other process still holds must not
+    /// stall the host.
     func finish() {
         guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        done.wait()
+        _ = done.wait(timeout: .now() + 1)
     }
 
     private static func pump(fd: Int32, logger: Logger, pid: pid_t) {
