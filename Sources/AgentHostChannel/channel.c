@@ -85,6 +85,8 @@ pid_t ahc_spawn(const ahc_spawn_request *request) {
         posix_spawn_file_actions_adddup2(&actions, copies[3], AHC_FD_LIFELINE);
 #if defined(__linux__)
         posix_spawn_file_actions_addclosefrom_np(&actions, AHC_FD_LIFELINE + 1);
+        /* Not the host's working folder: relative paths lead nowhere useful. */
+        posix_spawn_file_actions_addchdir_np(&actions, "/");
 #endif
         /* Its own process group, so a terminal's Ctrl-C reaches the host, which
          * decides what happens to its plugins; default signal handling. */
@@ -117,7 +119,7 @@ int ahc_socketpair(int fds[2]) { return socketpair(AF_UNIX, SOCK_STREAM | SOCK_C
 
 int ahc_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
-static int shared_fd(void) { return memfd_create("agenthost-shared", MFD_CLOEXEC); }
+static int shared_fd(void) { return memfd_create("agenthost-shared", MFD_CLOEXEC | MFD_ALLOW_SEALING); }
 #else
 static int close_on_exec(int fds[2]) {
     for (int index = 0; index < 2; index++) fcntl(fds[index], F_SETFD, FD_CLOEXEC);
@@ -149,6 +151,17 @@ int ahc_shared_create(void) {
         errno = saved;
         return -1;
     }
+#if defined(__linux__)
+    /* The child holds this descriptor too: it may not shrink the page under
+     * the host's mapping (a SIGBUS in the host) nor grow it into memory no
+     * limit counts. */
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+#endif
     return fd;
 }
 

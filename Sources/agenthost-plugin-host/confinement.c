@@ -17,16 +17,19 @@ static int fail(char *error, size_t size, const char *what) {
     return -1;
 }
 
-static int set_limit(int resource, uint64_t value) {
-    struct rlimit limit = { .rlim_cur = (rlim_t)value, .rlim_max = (rlim_t)value };
+static int set_limit(int resource, uint64_t value, uint64_t hard) {
+    struct rlimit limit = { .rlim_cur = (rlim_t)value, .rlim_max = (rlim_t)hard };
     return setrlimit(resource, &limit);
 }
 
 static int apply_limits(const confinement_request *request, confinement_result *result, char *error, size_t size) {
-    if (request->memory_bytes && set_limit(RLIMIT_AS, request->memory_bytes) != 0) return fail(error, size, "RLIMIT_AS");
-    if (request->cpu_seconds && set_limit(RLIMIT_CPU, request->cpu_seconds) != 0) return fail(error, size, "RLIMIT_CPU");
-    if (request->open_files && set_limit(RLIMIT_NOFILE, request->open_files) != 0) return fail(error, size, "RLIMIT_NOFILE");
-    if (set_limit(RLIMIT_CORE, 0) != 0) return fail(error, size, "RLIMIT_CORE");
+    uint64_t memory = request->memory_bytes, cpu = request->cpu_seconds, files = request->open_files;
+    if (memory && set_limit(RLIMIT_AS, memory, memory) != 0) return fail(error, size, "RLIMIT_AS");
+    /* The soft limit sends SIGXCPU, which the host reports as the CPU limit;
+     * the hard one, a little later, SIGKILL for a plugin that ignores it. */
+    if (cpu && set_limit(RLIMIT_CPU, cpu, cpu + 2) != 0) return fail(error, size, "RLIMIT_CPU");
+    if (files && set_limit(RLIMIT_NOFILE, files, files) != 0) return fail(error, size, "RLIMIT_NOFILE");
+    if (set_limit(RLIMIT_CORE, 0, 0) != 0) return fail(error, size, "RLIMIT_CORE");
     result->protections |= AHC_PROTECT_RLIMITS;
     return 0;
 }
@@ -203,6 +206,33 @@ static int apply_seccomp(char *error, size_t size) {
         DENY(__NR_io_uring_setup),
         DENY(__NR_personality),
         DENY(__NR_tkill),
+        DENY(__NR_memfd_create),
+        /* Other processes: no signals by pidfd or queue, no stolen descriptors. */
+        DENY(__NR_pidfd_open),
+        DENY(__NR_pidfd_send_signal),
+        DENY(__NR_pidfd_getfd),
+        DENY(__NR_kcmp),
+        DENY(__NR_process_madvise),
+        /* File metadata, which Landlock does not cover: modes, owners,
+         * extended attributes, times, and truncation by path. */
+        DENY(__NR_chmod),
+        DENY(__NR_fchmod),
+        DENY(__NR_fchmodat),
+        DENY(__NR_chown),
+        DENY(__NR_fchown),
+        DENY(__NR_lchown),
+        DENY(__NR_fchownat),
+        DENY(__NR_setxattr),
+        DENY(__NR_lsetxattr),
+        DENY(__NR_fsetxattr),
+        DENY(__NR_removexattr),
+        DENY(__NR_lremovexattr),
+        DENY(__NR_fremovexattr),
+        DENY(__NR_utime),
+        DENY(__NR_utimes),
+        DENY(__NR_utimensat),
+        DENY(__NR_futimesat),
+        DENY(__NR_truncate),
         /* clone3 takes its flags in memory, where a filter cannot look:
          * ENOSYS makes the C library fall back to clone. */
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1),
@@ -215,6 +245,16 @@ static int apply_seccomp(char *error, size_t size) {
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         /* Signals: only to this process (abort and raise use these). */
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_kill, 0, 4),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, self, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_rt_sigqueueinfo, 0, 4),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, self, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_rt_tgsigqueueinfo, 0, 4),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, self, 1, 0),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),

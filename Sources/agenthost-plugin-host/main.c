@@ -211,6 +211,11 @@ int main(int argc, char **argv) {
         return 70;
     }
     confined.protections |= AHC_PROTECT_LIFELINE;
+    wire_buffer report = { 0 };
+    wire_u64(&report, confined.protections);
+    wire_u64(&report, (uint64_t)confined.landlock_abi);
+    if (wire_send(AHC_FD_CHANNEL, AHC_CONFINED, &report) != 0) return 72;
+    wire_free(&report);
 
     /* From here on, plugin code runs (constructors run inside dlopen). */
     dlerror();

@@ -38,7 +38,8 @@ public struct FixturePlugin: Sendable {
 
     public static let hostileCapabilities = ["hostile.echo", "hostile.segv", "hostile.abort", "hostile.exit", "hostile.garbage",
                                              "hostile.spin", "hostile.grow", "hostile.open", "hostile.connect", "hostile.exec",
-                                             "hostile.flood", "hostile.callbacks", "hostile.reply", "hostile.command"]
+                                             "hostile.flood", "hostile.callbacks", "hostile.reply", "hostile.command",
+                                             "hostile.wire"]
 
     public static let capabilities = ["fixture.echo", "fixture.overlap", "fixture.callbacks", "fixture.wait_cancel", "fixture.fail",
                                       "fixture.services", "fixture.handoff", "fixture.leak", "fixture.answer", "fixture.sleep",

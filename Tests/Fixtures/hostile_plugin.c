@@ -29,6 +29,10 @@
  *   hostile.reply      answers AH_OK with an invalid body: "kind" utf8 | text | empty | null
  *   hostile.command    run_command escapes: an absolute path to another "echo", a PATH of its
  *                      own, LD_PRELOAD; "dir" names the folder holding the impostors
+ *   hostile.wire       writes raw frames to the channel to the host (fd 3), as a plugin that
+ *                      knows the host's private protocol would: "attack" op (an unknown callback),
+ *                      length (a 1 TiB frame), callid (another call's id), trickle (progress
+ *                      frames forever, never a reply)
  */
 #define _GNU_SOURCE
 #include <agenthost/agenthost.h>
@@ -239,6 +243,38 @@ static ah_status command_escapes(const ah_request *request, ah_response *out) {
     return reply(out, AH_OK, text);
 }
 
+/* A frame of the host's channel, spelled by hand: u32 kind, u32 flags, u64 length, body. */
+static void raw_frame(uint32_t kind, uint64_t length, const uint64_t *words, size_t count) {
+    unsigned char frame[16 + 8 * 8];
+    memcpy(frame, &kind, 4);
+    memset(frame + 4, 0, 4);
+    memcpy(frame + 8, &length, 8);
+    memcpy(frame + 16, words, 8 * count);
+    if (write(3, frame, 16 + 8 * count) < 0) _exit(9);
+}
+
+static ah_status wire_attack(const ah_request *request, ah_response *out) {
+    char attack[32];
+    text_field(request->payload, "attack", attack, sizeof attack);
+    if (strcmp(attack, "op") == 0) {
+        uint64_t words[2] = { UINT64_MAX, request->call_id };
+        raw_frame(6, 16, words, 2);
+    } else if (strcmp(attack, "length") == 0) {
+        raw_frame(3, (uint64_t)1 << 40, NULL, 0);
+    } else if (strcmp(attack, "callid") == 0) {
+        uint64_t words[3] = { 1, request->call_id + 1, 0 }; /* context_get of an empty key, for another call */
+        raw_frame(6, 24, words, 3);
+    } else {
+        for (;;) {
+            uint64_t words[3] = { request->call_id, 0, 0 }; /* progress 0.0, empty message */
+            raw_frame(8, 24, words, 3);
+            usleep(2000);
+        }
+    }
+    pause(); /* a host that still waits is a host that was fooled */
+    return reply(out, AH_OK, "{\"survived\":true}");
+}
+
 static bool is(const ah_request *request, const char *name) {
     return request->capability.len == strlen(name) && memcmp(request->capability.data, name, request->capability.len) == 0;
 }
@@ -283,6 +319,7 @@ static ah_status call(const ah_request *request, ah_response *out) {
     if (is(request, "hostile.callbacks")) return abuse_callbacks(request, out);
     if (is(request, "hostile.reply")) return bad_reply(request, out);
     if (is(request, "hostile.command")) return command_escapes(request, out);
+    if (is(request, "hostile.wire")) return wire_attack(request, out);
     return reply(out, AH_ERR_UNSUPPORTED, "unknown capability");
 }
 
@@ -291,6 +328,7 @@ static void release(ah_response *response) { free(response->release_data); }
 static const char *const capability_names[] = {
     "hostile.echo", "hostile.segv", "hostile.abort", "hostile.exit", "hostile.garbage", "hostile.spin", "hostile.grow",
     "hostile.open", "hostile.connect", "hostile.exec", "hostile.flood", "hostile.callbacks", "hostile.reply", "hostile.command",
+    "hostile.wire",
 #ifdef HOSTILE_TAKEOVER
     "fixture.echo",
 #endif

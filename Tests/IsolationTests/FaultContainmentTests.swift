@@ -98,36 +98,68 @@ import Testing
     }
 }
 
-/// A plugin whose init fails in any way is refused for this host; the command
-/// and the other plugins are not affected.
+/// A plugin whose init crashes, exits or hangs fails the call that started
+/// it, like any fault; the command and the other plugins are not affected.
 @Suite struct InitFaultTests {
-    func refusal(_ knob: String, policyYAML: String = "") throws -> (PluginLoadError, RuntimeFixture) {
+    func initFault(_ knob: String, policyYAML: String = "") throws -> PluginFault {
         var hostile = FixturePlugin.hostile()
         hostile.defines[knob] = .some(nil)
         let fixture = try hostileHost(hostile, policyYAML: policyYAML)
         let outcome = try fixture.task("hostile.echo")
         #expect(outcome.status == .failed)
-        guard case .refused(let error)? = fixture.fault(of: outcome) else {
-            Issue.record("expected a refusal, got \(String(describing: outcome.error))")
-            throw FixtureError("no refusal")
-        }
+        #expect(try fixture.store.task(id: outcome.id)?.status == .failed)
         #expect(fixture.goodPluginAnswers())
-        #expect(fixture.host.registry.plugin(id: "test.hostile")?.isAvailable == false)
-        return (error, fixture)
+        return try #require(fixture.fault(of: outcome), "\(String(describing: outcome.error))")
     }
 
-    @Test func exitInInitIsALoadFault() throws {
-        let (error, _) = try refusal("HOSTILE_INIT_EXIT")
-        #expect(error.description.contains("exited with status 0 during init"))
+    @Test func exitInInitIsAFault() throws {
+        #expect(try initFault("HOSTILE_INIT_EXIT") == .exited(plugin: "test.hostile", code: 0, during: "init"))
     }
 
-    @Test func aCrashInInitIsALoadFault() throws {
-        let (error, _) = try refusal("HOSTILE_INIT_CRASH")
-        #expect(error.description.contains("SIGSEGV"))
+    @Test func aCrashInInitIsAFault() throws {
+        #expect(try initFault("HOSTILE_INIT_CRASH") == .crashed(plugin: "test.hostile", signal: SIGSEGV, during: "init"))
     }
 
     @Test func anInitThatHangsIsStoppedAtTheLoadTimeout() throws {
-        let (error, _) = try refusal("HOSTILE_INIT_HANG", policyYAML: "plugins: { test.hostile: { load_timeout_ms: 300 } }")
-        #expect(error.description.contains("did not finish init within 300 ms"))
+        let fault = try initFault("HOSTILE_INIT_HANG", policyYAML: "plugins: { test.hostile: { load_timeout_ms: 300 } }")
+        #expect(fault == .loadTimeout(plugin: "test.hostile", milliseconds: 300))
+        #expect(fault.description.contains("did not finish init within 300 ms"))
+    }
+
+    @Test func anInitThatRefusesIsRefusedForGood() throws {
+        var hostile = FixturePlugin(id: "test.refuses")
+        hostile.defines["FIXTURE_INIT_FAILS"] = .some(nil)
+        let fixture = try hostileHost(hostile)
+        var named = TaskRequest(.capability("fixture.sleep"))
+        named.agents = ["test.refuses"]
+        let outcome = try fixture.runtime.run(named)
+        guard case .refused(let error)? = fixture.fault(of: outcome) else {
+            Issue.record("expected a refusal, got \(String(describing: outcome.error))"); return
+        }
+        #expect(error.description.contains("missing configuration file fixture.conf"))
+        #expect(fixture.host.registry.plugin(id: "test.refuses")?.isAvailable == false)
+    }
+}
+
+/// A plugin that speaks the host's private channel protocol itself, badly on
+/// purpose: the host trusts nothing it sends.
+@Suite struct ChannelAttackTests {
+    @Test(arguments: ["op", "length", "callid"]) func aForgedFrameEndsTheChildNotTheHost(_ attack: String) throws {
+        let fixture = try hostileHost()
+        let outcome = try fixture.task("hostile.wire", #"{"attack":"\#(attack)"}"#)
+        #expect(outcome.status == .failed)
+        guard case .protocolViolation("test.hostile", let problem)? = fixture.fault(of: outcome) else {
+            Issue.record("expected a protocol violation, got \(String(describing: outcome.error))"); return
+        }
+        #expect(!problem.isEmpty)
+        #expect(fixture.goodPluginAnswers())
+        #expect(try fixture.task("hostile.echo", #"{"after":"\#(attack)"}"#).status == .completed)
+    }
+
+    @Test func aChildThatKeepsTalkingIsStillStoppedAtTheDeadline() throws {
+        let fixture = try hostileHost(policyYAML: "plugins: { test.hostile: { grace_ms: 50 } }")
+        let outcome = try fixture.task("hostile.wire", #"{"attack":"trickle"}"#, timeout: .milliseconds(200))
+        #expect(fixture.fault(of: outcome) == .deadline(plugin: "test.hostile", graceMilliseconds: 50, during: "'hostile.wire'"))
+        #expect(fixture.goodPluginAnswers())
     }
 }

@@ -16,7 +16,8 @@
  *                    AHC_CALLBACK_REPLY before the next is sent) and
  *                    AHC_PROGRESS (no answer), then AHC_REPLY
  *
- * At start the child sends AHC_HELLO once: what it loaded, or why it could not.
+ * At start the child sends AHC_CONFINED, before any plugin code runs (so the
+ * plugin cannot forge it), then AHC_HELLO once: what it loaded, or why not.
  * Neither side trusts the other's lengths: a frame longer than
  * AHC_MAX_FRAME_BYTES ends the channel.
  *
@@ -54,6 +55,7 @@ typedef enum ahc_kind {
     AHC_CALLBACK_REPLY = 7, /* host: u64 status, str out (AHC_OP_FETCH: u64 http_status first; HTTP_REQUEST: str head, str body) */
     AHC_PROGRESS = 8,       /* child: u64 call_id, f64 fraction (as bits), str message; no answer */
     AHC_DEINIT = 9,         /* host: call deinit and exit; the child answers AHC_REPLY first */
+    AHC_CONFINED = 10,      /* child, first, before any plugin code runs: u64 protections, i64 landlock_abi */
 } ahc_kind;
 
 /* Host callbacks and services forwarded by AHC_CALLBACK, with their fields. */

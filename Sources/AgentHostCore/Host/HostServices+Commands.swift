@@ -24,11 +24,18 @@ extension HostServices {
         var duration_ms: Double
     }
 
-    /// Variables that change which code a program runs or where it looks for it.
-    static func isDangerousVariable(_ name: String) -> Bool {
-        name.hasPrefix("LD_") || name.hasPrefix("DYLD_") || name.hasPrefix("GCONV") || name.hasPrefix("BASH_FUNC_")
-            || ["PATH", "IFS", "ENV", "BASH_ENV", "SHELLOPTS", "PYTHONPATH", "PYTHONSTARTUP", "PERL5LIB", "PERL5OPT", "RUBYOPT",
-                "RUBYLIB", "NODE_OPTIONS", "LOCPATH", "HOSTALIASES", "MALLOC_CHECK_", "GLIBC_TUNABLES", "TMPDIR"].contains(name)
+    /// Variables a request may set without the policy's word: they change
+    /// how a program formats its output, never which code it runs.
+    static let harmlessVariables: Set<String> = ["LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ", "TERM", "NO_COLOR", "FORCE_COLOR",
+                                                 "CLICOLOR", "COLUMNS", "CI", "RUST_BACKTRACE", "PYTHONUNBUFFERED",
+                                                 "PYTHONDONTWRITEBYTECODE", "PYTHONHASHSEED"]
+
+    /// The host's environment as programs see it: without the variables that
+    /// hold credentials (keys, tokens, secrets, passwords), which a plugin
+    /// could otherwise read back through a program's output.
+    static let inheritedEnvironment: [String: String] = ProcessInfo.processInfo.environment.filter { name, _ in
+        let upper = name.uppercased()
+        return !["KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH", "COOKIE", "SESSION"].contains { upper.contains($0) }
     }
 
     static let runCommand: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_str, ah_sink) -> ah_status = { host, callID, command, out in
@@ -48,15 +55,16 @@ extension HostServices {
                         + (resolved.map { "\($0)" } ?? "it (no such program on the host's PATH)")
                         + " (permissions.commands: \(permissions.commands), resolved on the host's PATH)", out)
         }
-        // The program's environment is the host's, with only the variables the
-        // plugin may set: never the loader's (LD_*), PATH or the like, unless
-        // the policy's command_env names them.
-        var environment = ProcessInfo.processInfo.environment
+        // The program gets the host's environment without anything that looks
+        // like a credential, and sets only harmless variables of its own, or
+        // those the policy's command_env names.
+        var environment = Self.inheritedEnvironment
         let allowedNames = Set(call.host.policy.plugin(call.plugin.id).commandEnvironment)
         for (name, value) in request.env ?? [:] {
-            guard allowedNames.contains(name) || !Self.isDangerousVariable(name) else {
+            guard allowedNames.contains(name) || Self.harmlessVariables.contains(name) else {
                 return deny(call, .permissionDenied, "run_command '\(executable)' refused: it may not set \(name) "
-                            + "(the policy's plugins.\(call.plugin.id).command_env can allow it)", out)
+                            + "(it may set \(Self.harmlessVariables.sorted().joined(separator: ", ")); "
+                            + "the policy's plugins.\(call.plugin.id).command_env can allow more)", out)
             }
             environment[name] = value
         }

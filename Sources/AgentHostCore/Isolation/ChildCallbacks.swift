@@ -6,26 +6,32 @@ import CAgentHost
 /// tables) with the plugin's own host table: the checks are one code path.
 enum ChildCallbacks {
     /// How many byte strings each operation carries.
-    private static func fieldCount(_ op: UInt64) -> Int? {
-        switch Int(op) {
-        case Int(AHC_OP_LIST_CAPABILITIES.rawValue): 0
-        case Int(AHC_OP_CONTEXT_GET.rawValue), Int(AHC_OP_READ_FILE.rawValue), Int(AHC_OP_FETCH.rawValue),
-             Int(AHC_OP_RUN_COMMAND.rawValue), Int(AHC_OP_LIST_FILES.rawValue), Int(AHC_OP_REMOVE_FILE.rawValue),
-             Int(AHC_OP_HTTP_REQUEST.rawValue): 1
-        case Int(AHC_OP_CONTEXT_SET.rawValue), Int(AHC_OP_DELEGATE.rawValue), Int(AHC_OP_CALL_TOOL.rawValue),
-             Int(AHC_OP_WRITE_FILE.rawValue): 2
-        case Int(AHC_OP_REQUEST_HANDOFF.rawValue): 3
-        default: nil
+    /// The operation `raw` names (any u64 the child sent), or nil.
+    private static func operation(_ raw: UInt64) -> ahc_op? {
+        guard raw >= UInt64(AHC_OP_CONTEXT_GET.rawValue), raw <= UInt64(AHC_OP_HTTP_REQUEST.rawValue) else { return nil }
+        return ahc_op(rawValue: UInt32(raw))
+    }
+
+    /// How many byte strings each operation carries.
+    private static func fieldCount(_ op: ahc_op) -> Int {
+        switch op {
+        case AHC_OP_LIST_CAPABILITIES: 0
+        case AHC_OP_CONTEXT_SET, AHC_OP_DELEGATE, AHC_OP_CALL_TOOL, AHC_OP_WRITE_FILE: 2
+        case AHC_OP_REQUEST_HANDOFF: 3
+        default: 1
         }
     }
 
     /// The AHC_CALLBACK_REPLY frame for one AHC_CALLBACK body.
-    static func answer(_ body: [UInt8], host: UnsafeMutablePointer<ah_host>) throws(ChildProcess.ChannelProblem) -> [UInt8] {
+    /// `servedCall` is the call the child is serving; a callback naming any
+    /// other (a sibling's, guessed) breaks the protocol.
+    static func answer(_ body: [UInt8], host: UnsafeMutablePointer<ah_host>, servedCall: UInt64) throws(ChildProcess.ChannelProblem) -> [UInt8] {
         var reader = WireReader(body)
-        let op = reader.u64(), callID = reader.u64()
-        guard let count = fieldCount(op) else { throw .broken("an unknown callback \(op)") }
+        let raw = reader.u64(), callID = reader.u64()
+        guard let op = operation(raw) else { throw .broken("an unknown callback \(raw)") }
+        guard callID == servedCall else { throw .broken("a callback for call \(callID), while it serves call \(servedCall)") }
         var fields: [Range<Int>] = []
-        for _ in 0..<count { fields.append(reader.range()) }
+        for _ in 0..<fieldCount(op) { fields.append(reader.range()) }
         guard !reader.failed else { throw .broken("a malformed callback") }
 
         let out = ByteSink(), second = ByteSink()
@@ -35,19 +41,19 @@ enum ChildCallbacks {
             func field(_ index: Int) -> ah_str { ah_str(bytes: UnsafeBufferPointer(rebasing: buffer[fields[index]])) }
             return out.withSink { sink in
                 second.withSink { sink2 in
-                    switch Int32(op) {
-                    case Int32(AHC_OP_CONTEXT_GET.rawValue): table.context_get!(host, callID, field(0), sink)
-                    case Int32(AHC_OP_CONTEXT_SET.rawValue): table.context_set!(host, callID, field(0), field(1))
-                    case Int32(AHC_OP_REQUEST_HANDOFF.rawValue): table.request_handoff!(host, callID, field(0), field(1), field(2))
-                    case Int32(AHC_OP_DELEGATE.rawValue): table.delegate!(host, callID, field(0), field(1), sink)
-                    case Int32(AHC_OP_LIST_CAPABILITIES.rawValue): registry.list_capabilities!(host, callID, sink)
-                    case Int32(AHC_OP_CALL_TOOL.rawValue): services.call_tool!(host, callID, field(0), field(1), sink)
-                    case Int32(AHC_OP_READ_FILE.rawValue): services.read_file!(host, callID, field(0), sink)
-                    case Int32(AHC_OP_WRITE_FILE.rawValue): services.write_file!(host, callID, field(0), field(1), sink)
-                    case Int32(AHC_OP_FETCH.rawValue): services.fetch!(host, callID, field(0), &httpStatus, sink)
-                    case Int32(AHC_OP_RUN_COMMAND.rawValue): services.run_command!(host, callID, field(0), sink)
-                    case Int32(AHC_OP_LIST_FILES.rawValue): services.list_files!(host, callID, field(0), sink)
-                    case Int32(AHC_OP_REMOVE_FILE.rawValue): services.remove_file!(host, callID, field(0), sink)
+                    switch op {
+                    case AHC_OP_CONTEXT_GET: table.context_get!(host, callID, field(0), sink)
+                    case AHC_OP_CONTEXT_SET: table.context_set!(host, callID, field(0), field(1))
+                    case AHC_OP_REQUEST_HANDOFF: table.request_handoff!(host, callID, field(0), field(1), field(2))
+                    case AHC_OP_DELEGATE: table.delegate!(host, callID, field(0), field(1), sink)
+                    case AHC_OP_LIST_CAPABILITIES: registry.list_capabilities!(host, callID, sink)
+                    case AHC_OP_CALL_TOOL: services.call_tool!(host, callID, field(0), field(1), sink)
+                    case AHC_OP_READ_FILE: services.read_file!(host, callID, field(0), sink)
+                    case AHC_OP_WRITE_FILE: services.write_file!(host, callID, field(0), field(1), sink)
+                    case AHC_OP_FETCH: services.fetch!(host, callID, field(0), &httpStatus, sink)
+                    case AHC_OP_RUN_COMMAND: services.run_command!(host, callID, field(0), sink)
+                    case AHC_OP_LIST_FILES: services.list_files!(host, callID, field(0), sink)
+                    case AHC_OP_REMOVE_FILE: services.remove_file!(host, callID, field(0), sink)
                     default: services.http_request!(host, callID, field(0), sink, sink2)
                     }
                 }
@@ -55,18 +61,18 @@ enum ChildCallbacks {
         }
         var writer = WireWriter(capacity: out.bytes.count + second.bytes.count + 32)
         writer.u64(UInt64(UInt32(bitPattern: status)))
-        if op == UInt64(AHC_OP_FETCH.rawValue) { writer.u64(UInt64(UInt32(bitPattern: httpStatus))) }
+        if op == AHC_OP_FETCH { writer.u64(UInt64(UInt32(bitPattern: httpStatus))) }
         writer.str(out.bytes)
-        if op == UInt64(AHC_OP_HTTP_REQUEST.rawValue) { writer.str(second.bytes) }
+        if op == AHC_OP_HTTP_REQUEST { writer.str(second.bytes) }
         return writer.frame(AHC_CALLBACK_REPLY)
     }
 
     /// Passes an AHC_PROGRESS report on, as the in-process callback would.
-    static func progress(_ body: [UInt8], host: UnsafeMutablePointer<ah_host>) {
+    static func progress(_ body: [UInt8], host: UnsafeMutablePointer<ah_host>, servedCall: UInt64) {
         var reader = WireReader(body)
         let callID = reader.u64(), fraction = Double(bitPattern: reader.u64())
         let message = reader.range(limit: Int(AH_MAX_LOG_BYTES))
-        guard !reader.failed else { return }
+        guard !reader.failed, callID == servedCall else { return }
         body.withUnsafeBufferPointer { buffer in
             host.pointee.progress!(host, callID, fraction, ah_str(bytes: UnsafeBufferPointer(rebasing: buffer[message])))
         }

@@ -10,6 +10,7 @@ struct ChildHello: Sendable {
     }
 
     var outcome: Outcome
+    /// Set from the report the child sent before any plugin code ran, never from this one.
     var protections: IsolationProtections
 
     /// Decodes the report; nil when it is malformed (the child is then not trusted at all).

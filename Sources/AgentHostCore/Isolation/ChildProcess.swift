@@ -53,13 +53,22 @@ final class ChildProcess: @unchecked Sendable {
     /// Starts a child for `configuration` and waits for its load report.
     static func start(_ configuration: ChildConfiguration) throws(PluginFault) -> (ChildProcess, ChildHello) {
         let plugin = configuration.pluginID
-        func cannot(_ what: String) -> PluginFault { .cannotStart(plugin: plugin, problem: "\(what): \(String(cString: strerror(errno)))") }
         var sockets: [Int32] = [-1, -1], life: [Int32] = [-1, -1], output: [Int32] = [-1, -1]
+        var sharedFD: Int32 = -1
+        var mapped: UnsafeMutablePointer<ahc_shared>?
+        func cannot(_ what: String) -> PluginFault {
+            let problem = "\(what): \(String(cString: strerror(errno)))"
+            for fd in sockets + life + output + [sharedFD] where fd >= 0 { close(fd) }
+            if let mapped { munmap(mapped, MemoryLayout<ahc_shared>.size) }
+            return .cannotStart(plugin: plugin, problem: problem)
+        }
         guard ahc_socketpair(&sockets) == 0 else { throw cannot("socketpair") }
         guard ahc_pipe(&life) == 0 else { throw cannot("pipe") }
         guard ahc_pipe(&output) == 0 else { throw cannot("pipe") }
-        let sharedFD = ahc_shared_create()
-        guard sharedFD >= 0, let shared = ahc_shared_map(sharedFD) else { throw cannot("memfd") }
+        sharedFD = ahc_shared_create()
+        guard sharedFD >= 0 else { throw cannot("memfd") }
+        mapped = ahc_shared_map(sharedFD)
+        guard let shared = mapped else { throw cannot("mmap") }
 
         let argv = [configuration.helperPath] + configuration.arguments
         let pid = withCStrings(argv) { argvPointers in
@@ -84,23 +93,48 @@ final class ChildProcess: @unchecked Sendable {
                                  lifeline: life[1], pump: pump)
 
         let loadDeadline = WallClock.nanoseconds() + Int64(configuration.limits.loadTimeoutMilliseconds) * 1_000_000
-        let frame: Frame
+        let watch: (Int64) -> PluginFault? = { now in
+            now >= loadDeadline ? .loadTimeout(plugin: plugin, milliseconds: configuration.limits.loadTimeoutMilliseconds) : nil
+        }
+        let confined: Frame, frame: Frame
         do throws(ChannelProblem) {
-            frame = try child.receive { now in
-                now >= loadDeadline ? .loadTimeout(plugin: plugin, milliseconds: configuration.limits.loadTimeoutMilliseconds) : nil
-            }
+            confined = try child.receive(watch: watch)
+            frame = try child.receive(watch: watch)
         } catch {
             throw child.fault(for: error, during: "init", limits: configuration.limits)
+        }
+        var report = WireReader(confined.body)
+        let bits = report.u64(), landlock = Int64(bitPattern: report.u64())
+        guard confined.kind == AHC_CONFINED.rawValue, !report.failed else {
+            child.stop()
+            throw .protocolViolation(plugin: plugin, problem: "its first message was not its confinement report")
         }
         guard frame.kind == AHC_HELLO.rawValue else {
             child.stop()
             throw .protocolViolation(plugin: plugin, problem: "its first message was of kind \(frame.kind), not its load report")
         }
-        guard let hello = ChildHello(frame.body, pluginID: plugin) else {
+        guard var hello = ChildHello(frame.body, pluginID: plugin) else {
             child.stop()
             throw .protocolViolation(plugin: plugin, problem: "its load report is malformed")
         }
+        // What the child said before any plugin code ran, checked against what the kernel says.
+        hello.protections = IsolationProtections(bits: child.verified(bits), landlockABI: landlock >= 0 ? Int(landlock) : nil)
         return (child, hello)
+    }
+
+    /// `bits` without the protections the kernel's own view of the child
+    /// (/proc/PID/status) contradicts.
+    private func verified(_ bits: UInt64) -> UInt64 {
+        #if os(Linux)
+        guard let data = FileHandle(forReadingAtPath: "/proc/\(pid)/status")?.readDataToEndOfFile() else { return bits }
+        let status = String(decoding: data, as: UTF8.self)
+        var checked = bits
+        if !status.contains("NoNewPrivs:\t1") { checked &= ~UInt64(AHC_PROTECT_NO_NEW_PRIVS) }
+        if !status.contains("Seccomp:\t2") { checked &= ~UInt64(AHC_PROTECT_SECCOMP) }
+        return checked
+        #else
+        return bits
+        #endif
     }
 
     // MARK: - Exchanges
@@ -110,9 +144,27 @@ final class ChildProcess: @unchecked Sendable {
     func call(_ request: [UInt8], for call: ActiveCall, host: UnsafeMutablePointer<ah_host>, limits: PluginLimits,
               during: String) throws(PluginFault) -> (AgentStatus, [UInt8]) {
         shared.pointee.cancelled_call = 0
+        let watch = watching(call, limits: limits, during: during)
+        do throws(ChannelProblem) {
+            try send(request, watch: watch)
+            let reply = try serve(until: AHC_REPLY, servedCall: call.id, host: host, watch: watch)
+            var reader = WireReader(reply.body)
+            let status = AgentStatus(code: Int32(truncatingIfNeeded: reader.u64()))
+            let body = reader.data(limit: Int(AH_MAX_PAYLOAD_BYTES))
+            peakKiB = Int(clamping: reader.u64())
+            guard !reader.failed else { throw ChannelProblem.broken("a malformed reply") }
+            return (status, body)
+        } catch {
+            throw fault(for: error, during: during, limits: limits)
+        }
+    }
+
+    /// What stops a call: its cancellation or deadline, then the grace after
+    /// it. The first time it is seen, the child is told through the shared page.
+    private func watching(_ call: ActiveCall, limits: PluginLimits, during: String) -> (Int64) -> PluginFault? {
         var cancelledAt: Int64?
         let grace = Int64(limits.graceMilliseconds) * 1_000_000
-        let watch: (Int64) -> PluginFault? = { now in
+        return { now in
             guard call.isCancelled else { return nil }
             if cancelledAt == nil {
                 cancelledAt = now
@@ -123,39 +175,34 @@ final class ChildProcess: @unchecked Sendable {
             return pastDeadline ? .deadline(plugin: self.pluginID, graceMilliseconds: limits.graceMilliseconds, during: during)
                 : .cancelled(plugin: self.pluginID, graceMilliseconds: limits.graceMilliseconds, during: during)
         }
+    }
+
+    /// Runs a typed tool (an AHC_TOOL request) in the child: between calls,
+    /// bounded by `limits.toolTimeoutMilliseconds`, or in the middle of the
+    /// call `within`, which asked for it through `call_tool` (the child waits
+    /// for that callback's reply meanwhile), bounded as that call is.
+    func callTool(_ request: [UInt8], within call: ActiveCall?, host: UnsafeMutablePointer<ah_host>, limits: PluginLimits,
+                  during: String) throws(PluginFault) -> [UInt8] {
+        let watch: (Int64) -> PluginFault?
+        if let call {
+            watch = watching(call, limits: limits, during: during)
+        } else {
+            let deadline = WallClock.nanoseconds() + Int64(limits.toolTimeoutMilliseconds) * 1_000_000
+            watch = { now in now >= deadline ? .deadline(plugin: self.pluginID, graceMilliseconds: 0, during: during) : nil }
+        }
         do throws(ChannelProblem) {
             try send(request, watch: watch)
-            let reply = try serve(until: AHC_REPLY, host: host, watch: watch)
-            var reader = WireReader(reply.body)
-            let status = AgentStatus(code: Int32(truncatingIfNeeded: reader.u64()))
-            let body = reader.data(limit: Int(AH_MAX_PAYLOAD_BYTES))
-            peakKiB = Int(reader.u64())
-            guard !reader.failed else { throw ChannelProblem.broken("a malformed reply") }
-            return (status, body)
+            return try serve(until: AHC_TOOL_REPLY, servedCall: call?.id ?? 0, host: host, watch: watch).body
         } catch {
             throw fault(for: error, during: during, limits: limits)
         }
     }
 
-    /// Runs a typed tool (an AHC_TOOL request) in the child: between calls, or
-    /// in the middle of a call that asked for it through `call_tool`, while
-    /// the child waits for that callback's reply.
-    func callTool(_ request: [UInt8], host: UnsafeMutablePointer<ah_host>, limits: PluginLimits,
-                  during: String) throws(PluginFault) -> [UInt8] {
-        do throws(ChannelProblem) {
-            try send(request, watch: { _ in nil })
-            return try serve(until: AHC_TOOL_REPLY, host: host, watch: { _ in nil }).body
-        } catch {
-            throw fault(for: error, during: during, limits: limits)
-        }
-    }
-
-    /// Asks the plugin to de-initialise and waits a little for it; stops it either way.
+    /// Asks the plugin to de-initialise and waits half a second at most; stops it either way.
     func shutdown() {
         let deadline = WallClock.nanoseconds() + 500_000_000
-        if (try? send(WireWriter().frame(AHC_DEINIT), watch: { _ in nil })) != nil {
-            _ = try? receive { now in now >= deadline ? .loadTimeout(plugin: self.pluginID, milliseconds: 500) : nil }
-        }
+        let watch: (Int64) -> PluginFault? = { now in now >= deadline ? .loadTimeout(plugin: self.pluginID, milliseconds: 500) : nil }
+        if (try? send(WireWriter().frame(AHC_DEINIT), watch: watch)) != nil { _ = try? receive(watch: watch) }
         stop()
     }
 
@@ -194,29 +241,48 @@ final class ChildProcess: @unchecked Sendable {
         case broken(String)
     }
 
-    /// Reads frames, answering callbacks and progress, until one of `kind`.
-    private func serve(until kind: ahc_kind, host: UnsafeMutablePointer<ah_host>,
+    /// Reads frames, answering callbacks and progress for `servedCall`,
+    /// until one of `kind`. The watch is asked after every frame too, so a
+    /// child that keeps talking cannot outlast its deadline.
+    private func serve(until kind: ahc_kind, servedCall: UInt64, host: UnsafeMutablePointer<ah_host>,
                        watch: (Int64) -> PluginFault?) throws(ChannelProblem) -> Frame {
         while true {
             let frame = try receive(watch: watch)
+            if frame.kind == kind.rawValue { return frame }
+            if let fault = watch(WallClock.nanoseconds()) { throw .stopped(fault) }
             switch frame.kind {
-            case kind.rawValue:
-                return frame
             case AHC_CALLBACK.rawValue:
-                let reply = try ChildCallbacks.answer(frame.body, host: host)
+                let reply = try ChildCallbacks.answer(frame.body, host: host, servedCall: servedCall)
                 try send(reply, watch: watch)
             case AHC_PROGRESS.rawValue:
-                ChildCallbacks.progress(frame.body, host: host)
+                ChildCallbacks.progress(frame.body, host: host, servedCall: servedCall)
             default:
                 throw .broken("a message of kind \(frame.kind) while the host waited for kind \(kind.rawValue)")
             }
         }
     }
 
+    /// The largest frame of each kind a child may send: what its fields
+    /// may hold under the header's limits, and no more.
+    private static func limit(of kind: UInt32) -> Int? {
+        let framing = 4096
+        switch kind {
+        case AHC_HELLO.rawValue: return 1 << 20
+        case AHC_CONFINED.rawValue: return 64
+        case AHC_REPLY.rawValue, AHC_TOOL_REPLY.rawValue: return Int(AH_MAX_PAYLOAD_BYTES) + framing
+        case AHC_CALLBACK.rawValue: return Int(AH_MAX_PAYLOAD_BYTES) + Int(AH_MAX_PATH_BYTES) + framing
+        case AHC_PROGRESS.rawValue: return Int(AH_MAX_LOG_BYTES) + framing
+        default: return nil
+        }
+    }
+
     private func receive(watch: (Int64) -> PluginFault?) throws(ChannelProblem) -> Frame {
         let headerBytes = try read(MemoryLayout<ahc_header>.size, watch: watch)
         let header = headerBytes.withUnsafeBytes { $0.loadUnaligned(as: ahc_header.self) }
-        guard header.length <= AHC_MAX_FRAME_BYTES else { throw .broken("a message of \(header.length) bytes, over the limit") }
+        guard let limit = Self.limit(of: header.kind) else { throw .broken("a message of unknown kind \(header.kind)") }
+        guard header.length <= UInt64(limit) else {
+            throw .broken("a message of kind \(header.kind) and \(header.length) bytes, over its limit of \(limit)")
+        }
         return Frame(kind: header.kind, body: try read(Int(header.length), watch: watch))
     }
 
@@ -234,13 +300,22 @@ final class ChildProcess: @unchecked Sendable {
     /// machine, longer than a quick call takes.
     static let spinNanoseconds: Int64 = 50_000
 
+    /// Reads `count` bytes. Memory grows with what arrives, not with what a
+    /// header announces; the watch is asked between chunks.
     private func read(_ count: Int, watch: (Int64) -> PluginFault?) throws(ChannelProblem) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
+        let chunk = 1 << 20
+        var bytes = [UInt8](repeating: 0, count: min(count, chunk))
         var done = 0
         var spinUntil: Int64 = 0
         while done < count {
-            let got = bytes.withUnsafeMutableBytes { systemRead(channel, $0.baseAddress! + done, count - done) }
-            if got > 0 { done += got; continue }
+            if done == bytes.count { bytes += [UInt8](repeating: 0, count: min(count - done, chunk)) }
+            let room = bytes.count - done
+            let got = bytes.withUnsafeMutableBytes { systemRead(channel, $0.baseAddress! + done, room) }
+            if got > 0 {
+                done += got
+                if done < count, let fault = watch(WallClock.nanoseconds()) { throw .stopped(fault) }
+                continue
+            }
             if got == 0 { throw .closed }
             guard errno == EAGAIN || errno == EINTR else { throw .closed }
             let now = WallClock.monotonicNanoseconds()
@@ -295,7 +370,8 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Whether the child has ended, without collecting it.
-    private func hasEnded() -> Bool {
+    func hasEnded() -> Bool {
+        if reaped != nil { return true }
         var info = siginfo_t()
         guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return true }
         #if os(Linux)

@@ -67,7 +67,7 @@ public final class IsolatedPlugin: @unchecked Sendable {
     /// the manifest; the refusal, if any. For `plugins check` and `info`.
     func prepare() -> Result<IsolationProtections, PluginFault> {
         do throws(PluginFault) {
-            let child = try acquire(beyondLimit: false, deadline: 0)
+            let child = try acquire(beyondLimit: false, deadline: 0, cancelled: { false })
             release(child, healthy: true)
             return .success(reportedProtections ?? IsolationProtections(bits: 0, landlockABI: nil))
         } catch {
@@ -80,7 +80,8 @@ public final class IsolatedPlugin: @unchecked Sendable {
     /// One agent call in a child.
     func invoke(_ request: [UInt8], call: ActiveCall, capability: String) -> Result<(AgentStatus, [UInt8]), PluginFault> {
         do throws(PluginFault) {
-            let child = try acquire(beyondLimit: call.parent?.chainContains(call.plugin) == true, deadline: call.deadlineNanoseconds)
+            let child = try acquire(beyondLimit: call.parent?.chainContains(call.plugin) == true, deadline: call.deadlineNanoseconds,
+                                    cancelled: { call.isCancelled })
             call.servingChild.withLock { $0 = child }
             defer { call.servingChild.withLock { $0 = nil } }
             do throws(PluginFault) {
@@ -105,11 +106,11 @@ public final class IsolatedPlugin: @unchecked Sendable {
         let reply: [UInt8]
         do throws(PluginFault) {
             if let call, let child = call.servingChild.withLock({ $0 }) {
-                reply = try child.callTool(frame, host: hostTable, limits: limits, during: during)
+                reply = try child.callTool(frame, within: call, host: hostTable, limits: limits, during: during)
             } else {
-                let child = try acquire(beyondLimit: false, deadline: 0)
+                let child = try acquire(beyondLimit: false, deadline: 0, cancelled: { false })
                 do throws(PluginFault) {
-                    reply = try child.callTool(frame, host: hostTable, limits: limits, during: during)
+                    reply = try child.callTool(frame, within: nil, host: hostTable, limits: limits, during: during)
                     release(child, healthy: true)
                 } catch {
                     release(child, healthy: false)
@@ -123,13 +124,17 @@ public final class IsolatedPlugin: @unchecked Sendable {
         var reader = WireReader(reply)
         let status = reader.u64(), type = reader.u64()
         let value: ToolValue
-        switch Int32(type) {
-        case Int32(AHC_VALUE_I32.rawValue): value = .i32(Int32(truncatingIfNeeded: Int64(bitPattern: reader.u64())))
-        case Int32(AHC_VALUE_I64.rawValue): value = .i64(Int64(bitPattern: reader.u64()))
-        case Int32(AHC_VALUE_F64.rawValue): value = .f64(Double(bitPattern: reader.u64()))
-        case Int32(AHC_VALUE_BOOL.rawValue): value = .bool(reader.u64() != 0)
-        case Int32(AHC_VALUE_STR.rawValue): value = .str(String(decoding: reader.data(limit: Int(AH_MAX_PAYLOAD_BYTES)), as: UTF8.self))
+        switch type {
+        case UInt64(AHC_VALUE_I32.rawValue): value = .i32(Int32(truncatingIfNeeded: Int64(bitPattern: reader.u64())))
+        case UInt64(AHC_VALUE_I64.rawValue): value = .i64(Int64(bitPattern: reader.u64()))
+        case UInt64(AHC_VALUE_F64.rawValue): value = .f64(Double(bitPattern: reader.u64()))
+        case UInt64(AHC_VALUE_BOOL.rawValue): value = .bool(reader.u64() != 0)
+        case UInt64(AHC_VALUE_STR.rawValue): value = .str(String(decoding: reader.data(limit: Int(AH_MAX_PAYLOAD_BYTES)), as: UTF8.self))
         default: _ = reader.u64(); value = .void
+        }
+        // The result must be of the type the signature declares.
+        guard status != 0 || value.type == tool.signature.result else {
+            throw .pluginFault(.protocolViolation(plugin: manifest.id, problem: "a tool result of the wrong type"))
         }
         guard !reader.failed else { throw .pluginFault(.protocolViolation(plugin: manifest.id, problem: "a malformed tool reply")) }
         switch status {
@@ -162,10 +167,16 @@ public final class IsolatedPlugin: @unchecked Sendable {
 
     // MARK: - The pool
 
-    /// An idle child, or a new one; waits while every allowed child is busy.
-    /// `beyondLimit` lets a call that this plugin delegated to itself start
-    /// one more child instead of waiting for its own.
-    private func acquire(beyondLimit: Bool, deadline: Int64) throws(PluginFault) -> ChildProcess {
+    /// How long a caller without a deadline waits for a free process.
+    static let acquireTimeoutNanoseconds: Int64 = 30_000_000_000
+
+    /// An idle child, or a new one; waits while every allowed child is busy,
+    /// until `deadline` (or 30 s without one) or until `cancelled`, so two
+    /// plugins delegating to each other cannot wait forever. `beyondLimit`
+    /// lets a call that this plugin delegated to itself start one more child
+    /// instead of waiting for its own.
+    private func acquire(beyondLimit: Bool, deadline: Int64, cancelled: () -> Bool) throws(PluginFault) -> ChildProcess {
+        let giveUp = deadline != 0 ? deadline : WallClock.nanoseconds() + Self.acquireTimeoutNanoseconds
         condition.lock()
         while true {
             if let refusal {
@@ -180,20 +191,23 @@ public final class IsolatedPlugin: @unchecked Sendable {
                 throw .quarantined(plugin: manifest.id, secondsLeft: left, lastFault: last)
             }
             if let child = idle.popLast() {
-                condition.unlock()
-                return child
+                // One that died while idle is not this call's fault: it is replaced.
+                guard child.hasEnded() else {
+                    condition.unlock()
+                    return child
+                }
+                running -= 1
+                logger.warning("its idle process ended by itself; starting another", metadata: ["pid": "\(child.pid)"])
+                continue
             }
             if running < maximumChildren || beyondLimit { break }
-            if deadline != 0 {
-                let left = deadline - now
-                if left <= 0 {
-                    condition.unlock()
-                    throw .deadline(plugin: manifest.id, graceMilliseconds: 0, during: "the wait for a free process")
-                }
-                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(left) / 1e9))
-            } else {
-                condition.wait()
+            if now >= giveUp || cancelled() {
+                condition.unlock()
+                if cancelled() { throw .cancelled(plugin: manifest.id, graceMilliseconds: 0, during: "the wait for a free process") }
+                if deadline != 0 { throw .deadline(plugin: manifest.id, graceMilliseconds: 0, during: "the wait for a free process") }
+                throw .busy(plugin: manifest.id, seconds: Int(Self.acquireTimeoutNanoseconds / 1_000_000_000))
             }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: min(Double(giveUp - now) / 1e9, 0.05)))
         }
         running += 1
         let wait = notBefore - WallClock.nanoseconds()
@@ -201,18 +215,10 @@ public final class IsolatedPlugin: @unchecked Sendable {
         // Backoff after a fault: a plugin that crashes at once is not restarted in a tight loop.
         if wait > 0 { usleep(UInt32(min(wait / 1000, 2_000_000))) }
         do throws(PluginFault) {
-            let child: ChildProcess, hello: ChildHello
-            do throws(PluginFault) {
-                (child, hello) = try ChildProcess.start(configuration)
-            } catch {
-                // A plugin that cannot get through init would fail the same way
-                // on every start: it is refused for the rest of this host's life.
-                let reason: PluginLoadError.Reason = switch error {
-                case .cannotStart(_, let problem): .isolationFailed(problem)
-                default: .loadFault(error.description)
-                }
-                throw PluginFault.refused(PluginLoadError(pluginID: manifest.id, location: configuration.binaryPath, reason: reason))
-            }
+            // A crash, exit or hang in init counts as a fault like any other
+            // (backoff, then quarantine): it may pass. What the child refuses
+            // by its report (init's own error, a wrong ABI) is final.
+            let (child, hello) = try ChildProcess.start(configuration)
             switch hello.outcome {
             case .refused(let reason):
                 child.stop()

@@ -99,7 +99,8 @@ final class OutputPump: Sendable {
             default: .error
             }
             self.call = call
-            message = String(decoding: parts[2], as: UTF8.self).replacingOccurrences(of: "\\n", with: "\n")
+            // Line breaks stay escaped: a plugin cannot make one record look like several.
+            message = String(decoding: parts[2], as: UTF8.self)
         }
     }
 }

@@ -20,6 +20,8 @@ public enum PluginFault: Error, Sendable, Equatable, CustomStringConvertible {
     case protocolViolation(plugin: String, problem: String)
     /// The child could not be started at all.
     case cannotStart(plugin: String, problem: String)
+    /// Every process the plugin may have is busy, and none came free in time.
+    case busy(plugin: String, seconds: Int)
     /// The plugin failed too often lately; it is not called until the time is up.
     case quarantined(plugin: String, secondsLeft: Int, lastFault: String)
     /// The plugin's binary was refused when its child loaded it.
@@ -29,7 +31,7 @@ public enum PluginFault: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .crashed(let plugin, _, _), .exited(let plugin, _, _), .memoryLimit(let plugin, _, _, _), .cpuLimit(let plugin, _, _),
              .deadline(let plugin, _, _), .cancelled(let plugin, _, _), .loadTimeout(let plugin, _),
-             .protocolViolation(let plugin, _), .cannotStart(let plugin, _), .quarantined(let plugin, _, _):
+             .protocolViolation(let plugin, _), .cannotStart(let plugin, _), .quarantined(let plugin, _, _), .busy(let plugin, _):
             plugin
         case .refused(let error): error.pluginID ?? "?"
         }
@@ -40,16 +42,17 @@ public enum PluginFault: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .deadline: .deadlineExceeded
         case .cancelled: .cancelled
-        case .quarantined, .refused, .cannotStart: .unavailable
+        case .quarantined, .refused, .cannotStart, .busy: .unavailable
         default: .internalError
         }
     }
 
     /// Whether the fault counts toward quarantine: the plugin misbehaved, as
-    /// opposed to being refused or already quarantined.
+    /// opposed to being refused, quarantined, busy, or stopped because its
+    /// caller gave up (a consensus that no longer needs it, a Ctrl-C).
     var countsAsFailure: Bool {
         switch self {
-        case .quarantined, .refused: false
+        case .quarantined, .refused, .busy, .cancelled: false
         default: true
         }
     }
@@ -57,9 +60,9 @@ public enum PluginFault: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .crashed(let plugin, let signal, let during):
-            "plugin '\(plugin)' crashed (killed by \(Self.signalName(signal))) during \(during); the host restarts it on the next call"
+            "plugin '\(plugin)' crashed (killed by \(Self.signalName(signal))) during \(during)\(Self.restart(during))"
         case .exited(let plugin, let code, let during):
-            "plugin '\(plugin)' exited with status \(code) during \(during); a plugin must return, never exit; the host restarts it on the next call"
+            "plugin '\(plugin)' exited with status \(code) during \(during); a plugin must return, never exit\(Self.restart(during))"
         case .memoryLimit(let plugin, let limit, let peak, let during):
             "plugin '\(plugin)' exceeded its memory limit of \(limit) MiB (peak \(peak) MiB) during \(during) and was stopped; "
                 + "raise memory_mb in the policy's plugins section if it needs more"
@@ -78,10 +81,15 @@ public enum PluginFault: Error, Sendable, Equatable, CustomStringConvertible {
             "plugin '\(plugin)' could not be started in its own process: \(problem)"
         case .quarantined(let plugin, let seconds, let last):
             "plugin '\(plugin)' is quarantined for \(seconds) more s after failing repeatedly (last: \(last)); other agents are preferred meanwhile"
+        case .busy(let plugin, let seconds):
+            "plugin '\(plugin)' had no free process for \(seconds) s (every one was busy); raise processes in the policy, or retry"
         case .refused(let error):
             error.description
         }
     }
+
+    /// What happens next: a plugin that failed in a call is restarted; one that failed in init is refused.
+    private static func restart(_ during: String) -> String { during == "init" ? "" : "; the host restarts it on the next call" }
 
     static func signalName(_ signal: Int32) -> String {
         let names: [Int32: String] = [4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV",

@@ -14,15 +14,19 @@ struct PluginPermissions: Sendable {
     }
 
     /// The absolute path of the program `requested` names, if the manifest
-    /// declares it. Both sides are found by the host on the host's own PATH
-    /// and compared with links resolved: a plugin's absolute path to another
-    /// program of a declared name, a link to another program, or a PATH of
-    /// its own leads to a different file and is refused. The path returned
-    /// keeps its links, since a multi-call program (`swift`) reads its name.
+    /// declares it. Both are found by the host on the host's own PATH and
+    /// must be the same path, and the same file once links are resolved: a
+    /// plugin's absolute path to another program of a declared name, a PATH
+    /// of its own, or another name of a multi-call binary (`sh` for busybox's
+    /// `ls`) is refused. The path returned keeps its links, since a multi-call
+    /// program (`swift`) reads the name it was started by.
     func allowedProgram(_ requested: String, searchPath: String) -> String? {
         guard let program = Self.locate(requested, searchPath: searchPath) else { return nil }
         let real = Self.realPath(program)
-        let allowed = commands.contains { declared in Self.locate(declared, searchPath: searchPath).map(Self.realPath) == real }
+        let allowed = commands.contains { declared in
+            guard let located = Self.locate(declared, searchPath: searchPath) else { return false }
+            return located == program && Self.realPath(located) == real
+        }
         return allowed ? program : nil
     }
 

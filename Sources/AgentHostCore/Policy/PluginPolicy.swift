@@ -34,10 +34,11 @@ extension Policy {
         plugin(pluginID).isolation ?? (trusted ? .inProcess : .process)
     }
 
-    /// The manifest's limits with the policy's laid over them.
+    /// The manifest's limits with the policy's laid over them. A manifest may
+    /// only lower a limit: raising one is the operator's decision.
     func limits(for manifest: PluginManifest) -> PluginLimits {
         var limits = PluginLimits.standard
-        for (name, value) in manifest.limits { _ = limits.set(name, value) }
+        for (name, value) in manifest.limits where value < (limits.value(name) ?? .max) { _ = limits.set(name, value) }
         for (name, value) in plugin(manifest.id).limits { _ = limits.set(name, value) }
         return limits
     }

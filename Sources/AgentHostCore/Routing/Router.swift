@@ -31,6 +31,8 @@ public final class Router: Sendable {
     let agentTypes: [String: Set<String>]
     /// Per capability, the agents left out of it by the takeover rule, in words.
     public let exclusions: [String: [String]]
+    /// Untrusted plugins the policy lets take over any capability (`take_over: ["*"]`).
+    private let takesOverAnything: Set<String>
 
     public init(registry: PluginRegistry, policy: Policy = .standard) {
         self.registry = registry
@@ -43,9 +45,23 @@ public final class Router: Sendable {
                 trustedCapabilities[capability.name] = plugin.id
             }
         }
+        // Agent types a trusted plugin answers to (`knowledge` for agenthost.knowledge
+        // and knowledge.*): an untrusted plugin does not join them unless it may take over anything.
+        var trustedTypes = Set<String>()
+        for plugin in registry.plugins where plugin.isTrusted {
+            if let last = plugin.id.split(separator: ".").last { trustedTypes.insert(String(last)) }
+            for capability in plugin.manifest.capabilities {
+                if let first = capability.name.split(separator: ".").first { trustedTypes.insert(String(first)) }
+            }
+        }
+        func join(_ type: Substring, _ plugin: LoadedPlugin) {
+            let type = String(type)
+            if !plugin.isTrusted, trustedTypes.contains(type), !policy.plugin(plugin.id).mayTakeOver("*") { return }
+            types[type, default: []].insert(plugin.id)
+        }
         var exclusions: [String: [String]] = [:]
         for (agentIndex, plugin) in registry.plugins.enumerated() {
-            if let last = plugin.id.split(separator: ".").last { types[String(last), default: []].insert(plugin.id) }
+            if let last = plugin.id.split(separator: ".").last { join(last, plugin) }
             for (index, capability) in plugin.manifest.capabilities.enumerated() {
                 if !plugin.isTrusted, let owner = trustedCapabilities[capability.name], !policy.plugin(plugin.id).mayTakeOver(capability.name) {
                     exclusions[capability.name, default: []].append(
@@ -54,11 +70,12 @@ public final class Router: Sendable {
                     continue
                 }
                 all.append(RouteCandidate(plugin: plugin, agentIndex: agentIndex, capabilityIndex: index))
-                if let first = capability.name.split(separator: ".").first { types[String(first), default: []].insert(plugin.id) }
+                if let first = capability.name.split(separator: ".").first { join(first, plugin) }
             }
         }
         self.all = all
         self.exclusions = exclusions
+        takesOverAnything = Set(registry.plugins.filter { !$0.isTrusted && policy.plugin($0.id).mayTakeOver("*") }.map(\.id))
         agentTypes = types
         byCapability = Dictionary(grouping: all, by: \.capability.name).mapValues { candidates in
             Providers(candidates: candidates,
@@ -121,11 +138,14 @@ public final class Router: Sendable {
         var matched: [String]
         var inFlight: Int
         var available: Bool
+        /// For free text: a trusted agent, or one the policy lets take over anything.
+        var preferred: Bool
     }
 
     private func score(_ candidate: RouteCandidate, matched: [String]) -> Scored {
         Scored(candidate: candidate, matched: matched, inFlight: load.inFlight(candidate.agentIndex),
-               available: candidate.plugin.isAvailable)
+               available: candidate.plugin.isAvailable, preferred: matched.isEmpty || candidate.plugin.isTrusted
+                   || takesOverAnything.contains(candidate.plugin.id))
     }
 
     private func rank(_ scored: [Scored]) -> [Scored] {
@@ -145,6 +165,7 @@ public final class Router: Sendable {
         }
         let (ca, cb) = (a.candidate.capability, b.candidate.capability)
         return order(b.available ? 1 : 0, a.available ? 1 : 0, "being available (the other is quarantined)")
+            ?? order(b.preferred ? 1 : 0, a.preferred ? 1 : 0, "being trusted (free text goes to trusted agents first)")
             ?? order(b.matched.count, a.matched.count, "more keywords matched")
             ?? order(a.inFlight, b.inFlight, "fewest tasks in flight")
             ?? order(cb.priority, ca.priority, "higher priority")
