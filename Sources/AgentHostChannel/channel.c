@@ -10,6 +10,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -178,6 +181,14 @@ int ahc_wait_readable(int fd, int timeout_ms) {
         if (ready < 0) return -1;
         return ready > 0 ? 1 : 0;
     }
+}
+
+int ahc_harden_host(void) {
+#if defined(__linux__)
+    return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#else
+    return 0;
+#endif
 }
 
 int ahc_reap(pid_t pid, int *wait_status, long *peak_rss_kib) {

@@ -39,7 +39,7 @@ public struct FixturePlugin: Sendable {
     public static let hostileCapabilities = ["hostile.echo", "hostile.segv", "hostile.abort", "hostile.exit", "hostile.garbage",
                                              "hostile.spin", "hostile.grow", "hostile.open", "hostile.connect", "hostile.exec",
                                              "hostile.flood", "hostile.callbacks", "hostile.reply", "hostile.command",
-                                             "hostile.wire"]
+                                             "hostile.wire", "hostile.meddle"]
 
     public static let capabilities = ["fixture.echo", "fixture.overlap", "fixture.callbacks", "fixture.wait_cancel", "fixture.fail",
                                       "fixture.services", "fixture.handoff", "fixture.leak", "fixture.answer", "fixture.sleep",

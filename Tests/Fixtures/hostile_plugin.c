@@ -29,6 +29,8 @@
  *   hostile.reply      answers AH_OK with an invalid body: "kind" utf8 | text | empty | null
  *   hostile.command    run_command escapes: an absolute path to another "echo", a PATH of its
  *                      own, LD_PRELOAD; "dir" names the folder holding the impostors
+ *   hostile.meddle     reaches for its host process and for files itself: prlimit on the host, a
+ *                      signal owner on its channel, kill(host, 0), chmod of "path"; answers each errno
  *   hostile.wire       writes raw frames to the channel to the host (fd 3), as a plugin that
  *                      knows the host's private protocol would: "attack" op (an unknown callback),
  *                      length (a 1 TiB frame), callid (another call's id), trickle (progress
@@ -44,7 +46,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef HOSTILE_ID
@@ -243,6 +249,21 @@ static ah_status command_escapes(const ah_request *request, ah_response *out) {
     return reply(out, AH_OK, text);
 }
 
+static int errno_of(int result) { return result == 0 ? 0 : errno; }
+
+static ah_status meddle(const ah_request *request, ah_response *out) {
+    char path[512], text[256];
+    text_field(request->payload, "path", path, sizeof path);
+    struct rlimit one = { 1, 1 };
+    int prlimit_errno = errno_of(prlimit(getppid(), RLIMIT_CPU, &one, NULL));
+    int setown_errno = fcntl(3, F_SETOWN, getppid()) == -1 ? errno : 0;
+    int kill_errno = errno_of(kill(getppid(), 0));
+    int chmod_errno = errno_of(chmod(path, 0));
+    snprintf(text, sizeof text, "{\"prlimit\":%d,\"setown\":%d,\"kill\":%d,\"chmod\":%d}", prlimit_errno, setown_errno, kill_errno,
+             chmod_errno);
+    return reply(out, AH_OK, text);
+}
+
 /* A frame of the host's channel, spelled by hand: u32 kind, u32 flags, u64 length, body. */
 static void raw_frame(uint32_t kind, uint64_t length, const uint64_t *words, size_t count) {
     unsigned char frame[16 + 8 * 8];
@@ -320,6 +341,7 @@ static ah_status call(const ah_request *request, ah_response *out) {
     if (is(request, "hostile.reply")) return bad_reply(request, out);
     if (is(request, "hostile.command")) return command_escapes(request, out);
     if (is(request, "hostile.wire")) return wire_attack(request, out);
+    if (is(request, "hostile.meddle")) return meddle(request, out);
     return reply(out, AH_ERR_UNSUPPORTED, "unknown capability");
 }
 
@@ -328,7 +350,7 @@ static void release(ah_response *response) { free(response->release_data); }
 static const char *const capability_names[] = {
     "hostile.echo", "hostile.segv", "hostile.abort", "hostile.exit", "hostile.garbage", "hostile.spin", "hostile.grow",
     "hostile.open", "hostile.connect", "hostile.exec", "hostile.flood", "hostile.callbacks", "hostile.reply", "hostile.command",
-    "hostile.wire",
+    "hostile.wire", "hostile.meddle",
 #ifdef HOSTILE_TAKEOVER
     "fixture.echo",
 #endif

@@ -72,7 +72,14 @@ import Testing
             usleep(10_000)
         }
         // The spinner is running the step, in its own process; the host dies.
-        let spinner = try #require(Self.pluginProcesses(named: "test.a-spinner").first, "the spinner's process was not found")
+        // Its process starts with the step's call, just after the attempt is recorded.
+        var found: pid_t?
+        let started = Date().addingTimeInterval(10)
+        while found == nil, Date() < started {
+            found = Self.pluginProcesses(named: "test.a-spinner").first
+            if found == nil { usleep(10_000) }
+        }
+        let spinner = try #require(found, "the spinner's process was not found")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         // Its plugin process does not outlive it.

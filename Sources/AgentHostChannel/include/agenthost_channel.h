@@ -154,6 +154,10 @@ ahc_shared *ahc_shared_map(int fd);
  * 1 ready, 0 timed out, -1 with errno. */
 int ahc_wait_readable(int fd, int timeout_ms);
 
+/* Makes the calling (host) process non-dumpable, so a child of the same
+ * user cannot read its memory or environment through /proc. 0 or -1. */
+int ahc_harden_host(void);
+
 /* The child's resource usage when reaped: peak resident set in KiB, and how
  * it ended (the raw wait status). Blocks until the child has ended. */
 int ahc_reap(pid_t pid, int *wait_status, long *peak_rss_kib);

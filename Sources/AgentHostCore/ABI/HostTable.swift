@@ -108,7 +108,9 @@ enum HostTable {
         case .success(let value): bytes = value
         case .failure(let refusal): return refuse(refusal, callback: "context_set", call: call)
         }
-        call.context.setValue(bytes.isEmpty ? nil : bytes, for: name)
+        if let full = call.context.setValueWithinLimits(bytes.isEmpty ? nil : bytes, for: name) {
+            return refuse(CallbackRefusal(full), callback: "context_set", call: call)
+        }
         return ah_status(AH_OK)
     }
 
@@ -123,6 +125,10 @@ enum HostTable {
             request = HandoffRequest(from: call.plugin.id, to: target, reason: reason, context: context)
         case (.failure(let refusal), _, _), (_, .failure(let refusal), _), (_, _, .failure(let refusal)):
             return refuse(refusal, callback: "request_handoff", call: call)
+        }
+        // Only the first handoff is carried out; a few more are recorded as ignored, no more.
+        guard call.recordedHandoffs.count < 8 else {
+            return refuse(CallbackRefusal("the call has asked for 8 handoffs already"), callback: "request_handoff", call: call)
         }
         guard call.plugin.handoffTargets[request.target] != nil else {
             let refusal = HandoffError.undeclared(source: call.plugin.id, target: request.target,

@@ -34,13 +34,13 @@ enum ChildCallbacks {
         for _ in 0..<fieldCount(op) { fields.append(reader.range()) }
         guard !reader.failed else { throw .broken("a malformed callback") }
 
-        let out = ByteSink(), second = ByteSink()
+        let outSink = ByteSink(), secondSink = ByteSink()
         var httpStatus: Int32 = 0
         let services = HostServices.table.pointee, registry = HostTable.registryExtension.pointee, table = host.pointee
-        let status: ah_status = body.withUnsafeBufferPointer { buffer in
+        let answered: ah_status = body.withUnsafeBufferPointer { buffer in
             func field(_ index: Int) -> ah_str { ah_str(bytes: UnsafeBufferPointer(rebasing: buffer[fields[index]])) }
-            return out.withSink { sink in
-                second.withSink { sink2 in
+            return outSink.withSink { sink in
+                secondSink.withSink { sink2 in
                     switch op {
                     case AHC_OP_CONTEXT_GET: table.context_get!(host, callID, field(0), sink)
                     case AHC_OP_CONTEXT_SET: table.context_set!(host, callID, field(0), field(1))
@@ -59,11 +59,20 @@ enum ChildCallbacks {
                 }
             }
         }
-        var writer = WireWriter(capacity: out.bytes.count + second.bytes.count + 32)
+        var status = answered
+        var out = outSink.bytes, second = secondSink.bytes
+        // Nothing larger than the child accepts: a service answer past the
+        // limit is refused here, as an error of the service, not of the plugin.
+        if out.count + second.count > Int(AH_MAX_PAYLOAD_BYTES) {
+            out = Array("the answer of \(out.count + second.count) bytes is over the limit of \(AH_MAX_PAYLOAD_BYTES) bytes; ask for less".utf8)
+            second = []
+            status = ah_status(AH_ERR_UNAVAILABLE)
+        }
+        var writer = WireWriter(capacity: out.count + second.count + 32)
         writer.u64(UInt64(UInt32(bitPattern: status)))
         if op == AHC_OP_FETCH { writer.u64(UInt64(UInt32(bitPattern: httpStatus))) }
-        writer.str(out.bytes)
-        if op == AHC_OP_HTTP_REQUEST { writer.str(second.bytes) }
+        writer.str(out)
+        if op == AHC_OP_HTTP_REQUEST { writer.str(second) }
         return writer.frame(AHC_CALLBACK_REPLY)
     }
 

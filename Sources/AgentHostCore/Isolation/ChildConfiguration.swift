@@ -42,7 +42,10 @@ struct ChildConfiguration: Sendable {
     /// running executable (the build or install folder), or beside the
     /// bundled plugins.
     static func helperPath(bundledFolder: URL?) -> String? {
-        if let named = ProcessInfo.processInfo.environment["AGENTHOST_PLUGIN_HOST"], !named.isEmpty { return named }
+        if let named = ProcessInfo.processInfo.environment["AGENTHOST_PLUGIN_HOST"], !named.isEmpty {
+            // Absolute: the child starts in /, so a relative path would name nothing.
+            return URL(fileURLWithPath: named).standardizedFileURL.path
+        }
         let candidates = [PluginSearchPath.bundledFolderOfRunningExecutable(), bundledFolder].compactMap { $0 }
         return candidates.map { $0.appendingPathComponent("agenthost-plugin-host").path }
             .first { FileManager.default.isExecutableFile(atPath: $0) }

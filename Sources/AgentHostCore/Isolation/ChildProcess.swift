@@ -50,8 +50,16 @@ final class ChildProcess: @unchecked Sendable {
 
     // MARK: - Start
 
+    /// Once this process runs plugins isolated, it is not dumpable: a child
+    /// without Landlock, running as the same user, cannot read the host's
+    /// memory or environment through /proc.
+    private static let hardenHost: Void = {
+        _ = ahc_harden_host()
+    }()
+
     /// Starts a child for `configuration` and waits for its load report.
     static func start(_ configuration: ChildConfiguration) throws(PluginFault) -> (ChildProcess, ChildHello) {
+        _ = hardenHost
         let plugin = configuration.pluginID
         var sockets: [Int32] = [-1, -1], life: [Int32] = [-1, -1], output: [Int32] = [-1, -1]
         var sharedFD: Int32 = -1
@@ -96,18 +104,22 @@ final class ChildProcess: @unchecked Sendable {
         let watch: (Int64) -> PluginFault? = { now in
             now >= loadDeadline ? .loadTimeout(plugin: plugin, milliseconds: configuration.limits.loadTimeoutMilliseconds) : nil
         }
-        let confined: Frame, frame: Frame
+        // First the confinement report, then the load report; a child that
+        // could not confine itself sends only a load report saying why.
+        var bits: UInt64 = 0, landlock: Int64 = -1
+        let frame: Frame
         do throws(ChannelProblem) {
-            confined = try child.receive(watch: watch)
-            frame = try child.receive(watch: watch)
+            let first = try child.receive(watch: watch)
+            if first.kind == AHC_CONFINED.rawValue {
+                var report = WireReader(first.body)
+                (bits, landlock) = (report.u64(), Int64(bitPattern: report.u64()))
+                guard !report.failed else { throw ChannelProblem.broken("a malformed confinement report") }
+                frame = try child.receive(watch: watch)
+            } else {
+                frame = first
+            }
         } catch {
             throw child.fault(for: error, during: "init", limits: configuration.limits)
-        }
-        var report = WireReader(confined.body)
-        let bits = report.u64(), landlock = Int64(bitPattern: report.u64())
-        guard confined.kind == AHC_CONFINED.rawValue, !report.failed else {
-            child.stop()
-            throw .protocolViolation(plugin: plugin, problem: "its first message was not its confinement report")
         }
         guard frame.kind == AHC_HELLO.rawValue else {
             child.stop()
@@ -267,7 +279,7 @@ final class ChildProcess: @unchecked Sendable {
     private static func limit(of kind: UInt32) -> Int? {
         let framing = 4096
         switch kind {
-        case AHC_HELLO.rawValue: return 1 << 20
+        case AHC_HELLO.rawValue: return 32 << 20  // up to 4096 capabilities and 256 tools, 4 KiB a string
         case AHC_CONFINED.rawValue: return 64
         case AHC_REPLY.rawValue, AHC_TOOL_REPLY.rawValue: return Int(AH_MAX_PAYLOAD_BYTES) + framing
         case AHC_CALLBACK.rawValue: return Int(AH_MAX_PAYLOAD_BYTES) + Int(AH_MAX_PATH_BYTES) + framing
@@ -367,6 +379,12 @@ final class ChildProcess: @unchecked Sendable {
             let (waitStatus, peak) = reap()
             return classify(waitStatus: waitStatus, peakKiB: max(peak, peakKiB), during: during, limits: limits)
         }
+    }
+
+    /// Reaps a child that ended between calls and says how it ended.
+    func endedByItself(during: String, limits: PluginLimits) -> PluginFault {
+        let (status, peak) = reap()
+        return classify(waitStatus: status, peakKiB: max(peak, peakKiB), during: during, limits: limits)
     }
 
     /// Whether the child has ended, without collecting it.

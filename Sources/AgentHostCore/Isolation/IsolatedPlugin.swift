@@ -191,13 +191,19 @@ public final class IsolatedPlugin: @unchecked Sendable {
                 throw .quarantined(plugin: manifest.id, secondsLeft: left, lastFault: last)
             }
             if let child = idle.popLast() {
-                // One that died while idle is not this call's fault: it is replaced.
                 guard child.hasEnded() else {
                     condition.unlock()
                     return child
                 }
+                // One that died while idle is replaced, and counts as a fault
+                // (a plugin that dies after every reply still backs off); it is
+                // reaped outside the lock, which the router reads too.
                 running -= 1
+                condition.unlock()
+                let fault = child.endedByItself(during: "an idle wait", limits: limits)
                 logger.warning("its idle process ended by itself; starting another", metadata: ["pid": "\(child.pid)"])
+                record(fault)
+                condition.lock()
                 continue
             }
             if running < maximumChildren || beyondLimit { break }
