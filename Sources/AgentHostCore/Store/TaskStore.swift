@@ -35,7 +35,18 @@ public final class TaskStore: Sendable {
                 try db.execute(sql: "PRAGMA cache_size = -16384")
             }
             database = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(database)
+            // Two processes opening a new store at once may both start the
+            // migrations; the one that loses sees them applied on a retry.
+            var attempt = 0
+            while true {
+                do {
+                    try Self.migrator.migrate(database)
+                    break
+                } catch let error as DatabaseError where attempt < 5 && error.resultCode != .SQLITE_CORRUPT {
+                    attempt += 1
+                    usleep(UInt32(20_000 * attempt))
+                }
+            }
         } catch let error as DatabaseError {
             throw StoreError(path: path, problem: "cannot be opened: \(error.message ?? error.description)")
         } catch {
