@@ -185,6 +185,28 @@ static int apply_landlock(const confinement_request *request, confinement_result
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, self, 1, 0),                           \
     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),                      \
     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+/* The same, but another target's call returns 0 without running: a thread of
+ * its own cannot be told from the host here, and pthread_create with
+ * scheduling or affinity attributes must still work. */
+#define SELF_OR_IGNORED(nr, n)                                                 \
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 5),                           \
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(n)),                             \
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),                              \
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, self, 1, 0),                           \
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 0),                          \
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+/* `which` (argument 0) must name one process, then as SELF_OR_IGNORED on `who`
+ * (argument 1): a user- or group-wide call would reach the host too. */
+#define ONE_PROCESS(nr, which)                                                 \
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 8),                           \
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),                             \
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (which), 1, 0),                        \
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),                      \
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),                             \
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),                              \
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, self, 1, 0),                           \
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 0),                          \
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 
 static int apply_seccomp(char *error, size_t size) {
     uint32_t self = (uint32_t)getpid();
@@ -281,11 +303,12 @@ static int apply_seccomp(char *error, size_t size) {
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
         /* Limits, priorities and affinity: its own only (0 or its pid), never the host's. */
         SELF_OR_ZERO(__NR_prlimit64, 0),
-        SELF_OR_ZERO(__NR_setpriority, 1),
-        SELF_OR_ZERO(__NR_sched_setaffinity, 0),
-        SELF_OR_ZERO(__NR_sched_setscheduler, 0),
-        SELF_OR_ZERO(__NR_sched_setparam, 0),
-        SELF_OR_ZERO(__NR_ioprio_set, 1),
+        ONE_PROCESS(__NR_setpriority, 0 /* PRIO_PROCESS */),
+        ONE_PROCESS(__NR_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */),
+        SELF_OR_IGNORED(__NR_sched_setaffinity, 0),
+        SELF_OR_IGNORED(__NR_sched_setscheduler, 0),
+        SELF_OR_IGNORED(__NR_sched_setparam, 0),
+        SELF_OR_IGNORED(__NR_sched_setattr, 0),
         /* No signal on I/O to another process: F_SETOWN, F_SETSIG, F_SETOWN_EX; FIOSETOWN, SIOCSPGRP. */
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fcntl, 0, 6),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),

@@ -30,7 +30,8 @@
  *   hostile.command    run_command escapes: an absolute path to another "echo", a PATH of its
  *                      own, LD_PRELOAD; "dir" names the folder holding the impostors
  *   hostile.meddle     reaches for its host process and for files itself: prlimit on the host, a
- *                      signal owner on its channel, kill(host, 0), chmod of "path"; answers each errno
+ *                      signal owner on its channel, kill(host, 0), chmod of "path", a renice of its whole
+ *                      user; answers each errno
  *   hostile.wire       writes raw frames to the channel to the host (fd 3), as a plugin that
  *                      knows the host's private protocol would: "attack" op (an unknown callback),
  *                      length (a 1 TiB frame), callid (another call's id), trickle (progress
@@ -259,8 +260,9 @@ static ah_status meddle(const ah_request *request, ah_response *out) {
     int setown_errno = fcntl(3, F_SETOWN, getppid()) == -1 ? errno : 0;
     int kill_errno = errno_of(kill(getppid(), 0));
     int chmod_errno = errno_of(chmod(path, 0));
-    snprintf(text, sizeof text, "{\"prlimit\":%d,\"setown\":%d,\"kill\":%d,\"chmod\":%d}", prlimit_errno, setown_errno, kill_errno,
-             chmod_errno);
+    int renice_errno = errno_of(setpriority(PRIO_USER, 0, 19)); /* every process of its user, the host's included */
+    snprintf(text, sizeof text, "{\"prlimit\":%d,\"setown\":%d,\"kill\":%d,\"chmod\":%d,\"renice\":%d}", prlimit_errno,
+             setown_errno, kill_errno, chmod_errno, renice_errno);
     return reply(out, AH_OK, text);
 }
 

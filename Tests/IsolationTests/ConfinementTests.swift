@@ -57,7 +57,7 @@ import Testing
         let file = fixture.folder.url.appendingPathComponent("0-test.hostile/plugin.json").path
         let before = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
         let result = try object(try fixture.task("hostile.meddle", #"{"path":"\#(file)"}"#))
-        for key in ["prlimit", "setown", "kill", "chmod"] { #expect(result[key] as? Int == Int(EPERM), "\(key): \(result)") }
+        for key in ["prlimit", "setown", "kill", "chmod", "renice"] { #expect(result[key] as? Int == Int(EPERM), "\(key): \(result)") }
         #expect(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int == before)
         #expect(fixture.goodPluginAnswers())
     }

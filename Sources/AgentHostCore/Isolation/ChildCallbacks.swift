@@ -67,6 +67,7 @@ enum ChildCallbacks {
             out = Array("the answer of \(out.count + second.count) bytes is over the limit of \(AH_MAX_PAYLOAD_BYTES) bytes; ask for less".utf8)
             second = []
             status = ah_status(AH_ERR_UNAVAILABLE)
+            httpStatus = 0
         }
         var writer = WireWriter(capacity: out.count + second.count + 32)
         writer.u64(UInt64(UInt32(bitPattern: status)))

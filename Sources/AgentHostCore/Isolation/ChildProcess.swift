@@ -115,8 +115,10 @@ final class ChildProcess: @unchecked Sendable {
                 (bits, landlock) = (report.u64(), Int64(bitPattern: report.u64()))
                 guard !report.failed else { throw ChannelProblem.broken("a malformed confinement report") }
                 frame = try child.receive(watch: watch)
+            } else if first.kind == AHC_HELLO.rawValue, ChildHello(first.body, pluginID: plugin).map({ if case .refused = $0.outcome { true } else { false } }) == true {
+                frame = first  // it could not confine itself, and says why
             } else {
-                frame = first
+                throw ChannelProblem.broken("its first message was neither its confinement report nor a refusal")
             }
         } catch {
             throw child.fault(for: error, during: "init", limits: configuration.limits)

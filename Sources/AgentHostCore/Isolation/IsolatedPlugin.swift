@@ -27,7 +27,6 @@ public final class IsolatedPlugin: @unchecked Sendable {
     private var protections: IsolationProtections?
     private var refusal: PluginLoadError?
     private var recentFaults: [Int64] = []
-    private var consecutiveFaults = 0
     private var notBefore: Int64 = 0
     private var quarantinedUntil: Int64 = 0
     private var lastFault: PluginFault?
@@ -262,7 +261,6 @@ public final class IsolatedPlugin: @unchecked Sendable {
         condition.lock()
         if healthy {
             idle.append(child)
-            consecutiveFaults = 0
         } else {
             running -= 1
         }
@@ -279,9 +277,11 @@ public final class IsolatedPlugin: @unchecked Sendable {
         let now = WallClock.nanoseconds()
         lastFault = fault
         recentFaults = recentFaults.filter { now - $0 < Self.faultWindowNanoseconds } + [now]
-        consecutiveFaults += 1
-        // 0 ms for the first restart, then 50, 100, 200 ... up to 2 s.
-        notBefore = consecutiveFaults <= 1 ? 0 : now + min(Int64(50_000_000) << Int64(min(consecutiveFaults - 2, 6)), 2_000_000_000)
+        // By the faults of the last minute, not since the last good reply: a
+        // plugin that dies right after every reply backs off too. The first
+        // restart is at once, then 50, 100, 200 ms ... up to 2 s.
+        let recent = recentFaults.count
+        notBefore = recent <= 1 ? 0 : now + min(Int64(50_000_000) << Int64(min(recent - 2, 6)), 2_000_000_000)
         if recentFaults.count >= Self.faultsBeforeQuarantine {
             quarantinedUntil = now + Self.quarantineNanoseconds
             recentFaults.removeAll()

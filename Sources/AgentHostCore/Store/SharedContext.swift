@@ -46,8 +46,11 @@ public final class SharedContext: Sendable {
 
     /// Sets `key`, or removes it when `value` is nil.
     public func setValue(_ value: [UInt8]?, for key: String) {
-        values.withLock { $0.set(value, for: key) }
-        writeThrough?(key, value)
+        // Written through under the lock, so the store ends with the value memory has.
+        values.withLock { storage in
+            storage.set(value, for: key)
+            writeThrough?(key, value)
+        }
     }
 
     /// Sets `key` like `setValue`, unless that would take the context past
@@ -62,9 +65,9 @@ public final class SharedContext: Sendable {
                 }
             }
             storage.set(value, for: key)
+            writeThrough?(key, value)
             return nil
         }
-        if refusal == nil { writeThrough?(key, value) }
         return refusal
     }
 

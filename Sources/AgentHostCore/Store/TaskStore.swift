@@ -42,7 +42,8 @@ public final class TaskStore: Sendable {
                 do {
                     try Self.migrator.migrate(database)
                     break
-                } catch let error as DatabaseError where attempt < 5 && error.resultCode != .SQLITE_CORRUPT {
+                } catch let error as DatabaseError where attempt < 5 && [.SQLITE_ERROR, .SQLITE_CONSTRAINT].contains(error.resultCode) {
+                    // "table already exists" or a duplicate column: the other process won the race.
                     attempt += 1
                     usleep(UInt32(20_000 * attempt))
                 }
