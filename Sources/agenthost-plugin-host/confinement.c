@@ -177,25 +177,18 @@ static int apply_landlock(const confinement_request *request, confinement_result
 
 #define DENY(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM)
 #define ARG_LO(n) offsetof(struct seccomp_data, args[n])
-/* Allows `nr` only when argument `n` is 0 or this process's pid. */
-#define SELF_OR_ZERO(nr, n)                                                    \
+/* Allows `nr` when argument `n` is 0 or this process's pid; otherwise answers
+ * `otherwise`: EPERM, or IGNORED (0 without running) where a thread of its own
+ * cannot be told from the host and pthread attributes must keep working. */
+#define IGNORED 0
+#define SELF_OR(nr, n, otherwise)                                              \
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 5),                           \
     BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(n)),                             \
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),                              \
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, self, 1, 0),                           \
-    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),                      \
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (otherwise)),                \
     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
-/* The same, but another target's call returns 0 without running: a thread of
- * its own cannot be told from the host here, and pthread_create with
- * scheduling or affinity attributes must still work. */
-#define SELF_OR_IGNORED(nr, n)                                                 \
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 5),                           \
-    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(n)),                             \
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),                              \
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, self, 1, 0),                           \
-    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 0),                          \
-    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
-/* `which` (argument 0) must name one process, then as SELF_OR_IGNORED on `who`
+/* `which` (argument 0) must name one process, then as SELF_OR(..., IGNORED) on `who`
  * (argument 1): a user- or group-wide call would reach the host too. */
 #define ONE_PROCESS(nr, which)                                                 \
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 8),                           \
@@ -205,7 +198,7 @@ static int apply_landlock(const confinement_request *request, confinement_result
     BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),                             \
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),                              \
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, self, 1, 0),                           \
-    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 0),                          \
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | IGNORED),                    \
     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 
 static int apply_seccomp(char *error, size_t size) {
@@ -302,13 +295,13 @@ static int apply_seccomp(char *error, size_t size) {
         BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, AH_FIRST_UNREVIEWED_SYSCALL, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
         /* Limits, priorities and affinity: its own only (0 or its pid), never the host's. */
-        SELF_OR_ZERO(__NR_prlimit64, 0),
+        SELF_OR(__NR_prlimit64, 0, EPERM),
         ONE_PROCESS(__NR_setpriority, 0 /* PRIO_PROCESS */),
         ONE_PROCESS(__NR_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */),
-        SELF_OR_IGNORED(__NR_sched_setaffinity, 0),
-        SELF_OR_IGNORED(__NR_sched_setscheduler, 0),
-        SELF_OR_IGNORED(__NR_sched_setparam, 0),
-        SELF_OR_IGNORED(__NR_sched_setattr, 0),
+        SELF_OR(__NR_sched_setaffinity, 0, IGNORED),
+        SELF_OR(__NR_sched_setscheduler, 0, IGNORED),
+        SELF_OR(__NR_sched_setparam, 0, IGNORED),
+        SELF_OR(__NR_sched_setattr, 0, IGNORED),
         /* No signal on I/O to another process: F_SETOWN, F_SETSIG, F_SETOWN_EX; FIOSETOWN, SIOCSPGRP. */
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fcntl, 0, 6),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),

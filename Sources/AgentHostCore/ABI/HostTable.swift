@@ -63,7 +63,7 @@ enum HostTable {
     /// AH_ERR_INVALID_ARGUMENT.
     static func refuse(_ refusal: CallbackRefusal, callback: String, call: ActiveCall) -> ah_status {
         call.record(TaskEvent(taskId: nil, kind: .callbackRefused, agent: call.plugin.id, detail: "\(callback): \(refusal)"))
-        Logger(label: "agenthost.plugin.\(call.plugin.id)").warning("\(callback) refused: \(refusal)", metadata: ["call": "\(call.id)"])
+        context(of: call.plugin.hostTable)?.logger.warning("\(callback) refused: \(refusal)", metadata: ["call": "\(call.id)"])
         return ah_status(AH_ERR_INVALID_ARGUMENT)
     }
 

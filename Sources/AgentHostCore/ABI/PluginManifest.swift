@@ -172,7 +172,7 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
         permissions = try c.decodeIfPresent(Permissions.self, forKey: .permissions) ?? Permissions()
         limits = try c.decodeIfPresent([String: Int].self, forKey: .limits) ?? [:]
         for (name, value) in limits {
-            guard ["memory_mb", "cpu_seconds", "open_files"].contains(name), let range = PluginLimits.ranges[name] else {
+            guard ["memory_mb", "cpu_seconds", "open_files"].contains(name), let range = PluginLimits.named[name]?.range else {
                 throw DecodingError.dataCorruptedError(forKey: .limits, in: c,
                                                        debugDescription: "'\(name)' is not a limit; use memory_mb, cpu_seconds or open_files")
             }

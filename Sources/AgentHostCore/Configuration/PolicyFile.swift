@@ -95,7 +95,7 @@ public enum PolicyFile {
 
         func pluginPolicy(_ node: Node, name: String) throws(YAMLProblem) -> PluginPolicy {
             var result = PluginPolicy()
-            let limitNames = PluginLimits.ranges.keys.sorted()
+            let limitNames = PluginLimits.named.keys.sorted()
             for (key, _, value) in try mapping(node, name, keys: ["trusted", "isolation", "take_over", "command_env"] + limitNames) {
                 switch key {
                 case "trusted":
@@ -109,7 +109,7 @@ public enum PolicyFile {
                 case "take_over": result.takeOver = try strings(value, "\(name).take_over")
                 case "command_env": result.commandEnvironment = try strings(value, "\(name).command_env")
                 default:
-                    let range = PluginLimits.ranges[key]!
+                    let range = PluginLimits.named[key]!.range
                     let number = try integer(value, "\(name).\(key)", minimum: range.lowerBound)
                     guard number <= range.upperBound else {
                         throw fail(value, "\(name).\(key) must be at most \(range.upperBound), got \(number)")

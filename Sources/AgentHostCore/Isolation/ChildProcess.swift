@@ -107,29 +107,24 @@ final class ChildProcess: @unchecked Sendable {
         // First the confinement report, then the load report; a child that
         // could not confine itself sends only a load report saying why.
         var bits: UInt64 = 0, landlock: Int64 = -1
-        let frame: Frame
+        var hello: ChildHello
         do throws(ChannelProblem) {
-            let first = try child.receive(watch: watch)
-            if first.kind == AHC_CONFINED.rawValue {
-                var report = WireReader(first.body)
+            var frame = try child.receive(watch: watch)
+            let confined = frame.kind == AHC_CONFINED.rawValue
+            if confined {
+                var report = WireReader(frame.body)
                 (bits, landlock) = (report.u64(), Int64(bitPattern: report.u64()))
                 guard !report.failed else { throw ChannelProblem.broken("a malformed confinement report") }
                 frame = try child.receive(watch: watch)
-            } else if first.kind == AHC_HELLO.rawValue, ChildHello(first.body, pluginID: plugin).map({ if case .refused = $0.outcome { true } else { false } }) == true {
-                frame = first  // it could not confine itself, and says why
-            } else {
-                throw ChannelProblem.broken("its first message was neither its confinement report nor a refusal")
             }
+            guard frame.kind == AHC_HELLO.rawValue, let report = ChildHello(frame.body, pluginID: plugin) else {
+                throw ChannelProblem.broken("its load report is missing or malformed")
+            }
+            // Only a child that could not confine itself skips the confinement report, and it says why.
+            if !confined, case .loaded = report.outcome { throw ChannelProblem.broken("it loaded a plugin without confining itself") }
+            hello = report
         } catch {
             throw child.fault(for: error, during: "init", limits: configuration.limits)
-        }
-        guard frame.kind == AHC_HELLO.rawValue else {
-            child.stop()
-            throw .protocolViolation(plugin: plugin, problem: "its first message was of kind \(frame.kind), not its load report")
-        }
-        guard var hello = ChildHello(frame.body, pluginID: plugin) else {
-            child.stop()
-            throw .protocolViolation(plugin: plugin, problem: "its load report is malformed")
         }
         // What the child said before any plugin code ran, checked against what the kernel says.
         hello.protections = IsolationProtections(bits: child.verified(bits), landlockABI: landlock >= 0 ? Int(landlock) : nil)
@@ -389,8 +384,12 @@ final class ChildProcess: @unchecked Sendable {
         return classify(waitStatus: status, peakKiB: max(peak, peakKiB), during: during, limits: limits)
     }
 
+    /// Whether the child ended while idle: its output pump saw the end (no
+    /// system call unless it did), confirmed by the kernel.
+    var endedWhileIdle: Bool { pump.sawEnd && hasEnded() }
+
     /// Whether the child has ended, without collecting it.
-    func hasEnded() -> Bool {
+    private func hasEnded() -> Bool {
         if reaped != nil { return true }
         var info = siginfo_t()
         guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return true }

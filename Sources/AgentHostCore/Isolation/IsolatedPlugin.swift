@@ -190,7 +190,7 @@ public final class IsolatedPlugin: @unchecked Sendable {
                 throw .quarantined(plugin: manifest.id, secondsLeft: left, lastFault: last)
             }
             if let child = idle.popLast() {
-                guard child.hasEnded() else {
+                guard child.endedWhileIdle else {
                     condition.unlock()
                     return child
                 }

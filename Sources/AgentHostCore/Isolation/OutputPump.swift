@@ -12,6 +12,11 @@ final class OutputPump: Sendable {
     private let fd: Int32
     private let done = DispatchSemaphore(value: 0)
     private let finished = Atomic<Bool>(false)
+    private let reachedEnd = Atomic<Bool>(false)
+
+    /// Whether the child's output has ended: it has died, or closed its stdout
+    /// and stderr itself. A memory read, so the pool can ask on every call.
+    var sawEnd: Bool { reachedEnd.load(ordering: .acquiring) }
 
     /// Lines logged per second at most, per child.
     static let linesPerSecond = 200
@@ -21,9 +26,11 @@ final class OutputPump: Sendable {
     init(fd: Int32, pluginID: String, pid: pid_t) {
         self.fd = fd
         let logger = Logger(label: "agenthost.plugin.\(pluginID)")
-        let thread = Thread { [fd, done] in
+        // The thread keeps the pump until the child's output ends.
+        let thread = Thread { [self] in
             Self.pump(fd: fd, logger: logger, pid: pid)
             close(fd)
+            reachedEnd.store(true, ordering: .releasing)
             done.signal()
         }
         thread.name = "agenthost output \(pluginID)"
@@ -42,10 +49,13 @@ final class OutputPump: Sendable {
         var pending: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         var windowStart = WallClock.nanoseconds(), inWindow = 0, dropped = 0
+        func reportDropped() {
+            if dropped > 0 { logger.warning("\(dropped) lines of output dropped (more than \(linesPerSecond) a second)", metadata: ["pid": "\(pid)"]) }
+        }
         func emit(_ line: ArraySlice<UInt8>) {
             let now = WallClock.nanoseconds()
             if now - windowStart >= 1_000_000_000 {
-                if dropped > 0 { logger.warning("\(dropped) lines of output dropped (more than \(linesPerSecond) a second)", metadata: ["pid": "\(pid)"]) }
+                reportDropped()
                 windowStart = now
                 inWindow = 0
                 dropped = 0
@@ -79,7 +89,7 @@ final class OutputPump: Sendable {
             }
         }
         if !pending.isEmpty { emit(pending[...]) }
-        if dropped > 0 { logger.warning("\(dropped) lines of output dropped (more than \(linesPerSecond) a second)", metadata: ["pid": "\(pid)"]) }
+        reportDropped()
     }
 
     private struct LogRecord {

@@ -22,38 +22,15 @@ public struct PluginLimits: Sendable, Hashable {
 
     public static let standard = PluginLimits()
 
-    /// The bounds each limit must lie within, checked where it is read.
-    static let ranges: [String: ClosedRange<Int>] = [
-        "memory_mb": 16...1_048_576, "cpu_seconds": 1...31_536_000, "open_files": 16...1_048_576,
-        "processes": 0...256, "load_timeout_ms": 1...600_000, "grace_ms": 0...60_000, "tool_timeout_ms": 1...3_600_000,
+    /// Each limit by the name manifests and policies use, with the bounds
+    /// it must lie within (checked where it is read).
+    static let named: [String: (keyPath: WritableKeyPath<PluginLimits, Int> & Sendable, range: ClosedRange<Int>)] = [
+        "memory_mb": (\.memoryMB, 16...1_048_576),
+        "cpu_seconds": (\.cpuSeconds, 1...31_536_000),
+        "open_files": (\.openFiles, 16...1_048_576),
+        "processes": (\.processes, 0...256),
+        "load_timeout_ms": (\.loadTimeoutMilliseconds, 1...600_000),
+        "grace_ms": (\.graceMilliseconds, 0...60_000),
+        "tool_timeout_ms": (\.toolTimeoutMilliseconds, 1...3_600_000),
     ]
-
-    /// The limit named as in manifests and policies.
-    func value(_ name: String) -> Int? {
-        switch name {
-        case "memory_mb": memoryMB
-        case "cpu_seconds": cpuSeconds
-        case "open_files": openFiles
-        case "processes": processes
-        case "load_timeout_ms": loadTimeoutMilliseconds
-        case "grace_ms": graceMilliseconds
-        case "tool_timeout_ms": toolTimeoutMilliseconds
-        default: nil
-        }
-    }
-
-    /// Sets the limit named as in manifests and policies; false for an unknown name.
-    mutating func set(_ name: String, _ value: Int) -> Bool {
-        switch name {
-        case "memory_mb": memoryMB = value
-        case "cpu_seconds": cpuSeconds = value
-        case "open_files": openFiles = value
-        case "processes": processes = value
-        case "load_timeout_ms": loadTimeoutMilliseconds = value
-        case "grace_ms": graceMilliseconds = value
-        case "tool_timeout_ms": toolTimeoutMilliseconds = value
-        default: return false
-        }
-        return true
-    }
 }

@@ -38,8 +38,12 @@ extension Policy {
     /// only lower a limit: raising one is the operator's decision.
     func limits(for manifest: PluginManifest) -> PluginLimits {
         var limits = PluginLimits.standard
-        for (name, value) in manifest.limits where value < (limits.value(name) ?? .max) { _ = limits.set(name, value) }
-        for (name, value) in plugin(manifest.id).limits { _ = limits.set(name, value) }
+        for (name, value) in manifest.limits {
+            if let keyPath = PluginLimits.named[name]?.keyPath, value < limits[keyPath: keyPath] { limits[keyPath: keyPath] = value }
+        }
+        for (name, value) in plugin(manifest.id).limits {
+            if let keyPath = PluginLimits.named[name]?.keyPath { limits[keyPath: keyPath] = value }
+        }
         return limits
     }
 }

@@ -39,18 +39,15 @@ public final class Router: Sendable {
         load = AgentLoad(agentCount: registry.plugins.count)
         var all: [RouteCandidate] = []
         var types: [String: Set<String>] = [:]
+        // What trusted plugins offer: their capabilities, and the agent types they
+        // answer to (`knowledge` for agenthost.knowledge and knowledge.*). An
+        // untrusted plugin joins neither unless the policy's take_over says so.
         var trustedCapabilities: [String: String] = [:]
-        for plugin in registry.plugins where plugin.isTrusted {
-            for capability in plugin.manifest.capabilities where trustedCapabilities[capability.name] == nil {
-                trustedCapabilities[capability.name] = plugin.id
-            }
-        }
-        // Agent types a trusted plugin answers to (`knowledge` for agenthost.knowledge
-        // and knowledge.*): an untrusted plugin does not join them unless it may take over anything.
         var trustedTypes = Set<String>()
         for plugin in registry.plugins where plugin.isTrusted {
             if let last = plugin.id.split(separator: ".").last { trustedTypes.insert(String(last)) }
             for capability in plugin.manifest.capabilities {
+                if trustedCapabilities[capability.name] == nil { trustedCapabilities[capability.name] = plugin.id }
                 if let first = capability.name.split(separator: ".").first { trustedTypes.insert(String(first)) }
             }
         }
