@@ -50,6 +50,9 @@ let package = Package(
                           path: "Sources/agenthost-plugin-host",
                           cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
                           linkerSettings: [.linkedLibrary("ffi"), .linkedLibrary("dl"), .linkedLibrary("pthread")]),
+        // Runs each program of the run_command service so that it cannot outlive its step (or its host).
+        .executableTarget(name: "agenthost-command-guard", path: "Sources/agenthost-command-guard",
+                          cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
         .target(name: "AgentHostCore", dependencies: [
             "CAgentHost", "CFFI", "AgentToolchain", "AgentHostChannel", .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),

@@ -117,6 +117,62 @@ pid_t ahc_spawn(const ahc_spawn_request *request) {
     return pid;
 }
 
+pid_t ahc_spawn_guarded(const ahc_guarded_request *request) {
+    int sources[4] = { request->stdin_fd, request->stdout_fd, request->stderr_fd, request->lifeline_fd };
+    int copies[4] = { -1, -1, -1, -1 };
+    for (int index = 0; index < 4; index++) {
+        copies[index] = fcntl(sources[index], F_DUPFD_CLOEXEC, 10);
+        if (copies[index] < 0) {
+            int saved = errno;
+            for (int done = 0; done < index; done++) close(copies[done]);
+            errno = saved;
+            return -1;
+        }
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    pid_t pid = -1;
+    int failed = posix_spawn_file_actions_init(&actions);
+    if (failed == 0 && (failed = posix_spawnattr_init(&attributes)) != 0) posix_spawn_file_actions_destroy(&actions);
+    if (failed == 0) {
+        for (int index = 0; index < 4; index++) posix_spawn_file_actions_adddup2(&actions, copies[index], index);
+#if defined(__linux__)
+        posix_spawn_file_actions_addclosefrom_np(&actions, 4);
+        if (request->cwd) posix_spawn_file_actions_addchdir_np(&actions, request->cwd);
+#endif
+        sigset_t none, all;
+        sigemptyset(&none);
+        sigfillset(&all);
+        posix_spawnattr_setsigmask(&attributes, &none);
+        posix_spawnattr_setsigdefault(&attributes, &all);
+        posix_spawnattr_setpgroup(&attributes, 0);
+        short flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+#if defined(POSIX_SPAWN_CLOEXEC_DEFAULT)
+        flags |= POSIX_SPAWN_CLOEXEC_DEFAULT;
+#endif
+        posix_spawnattr_setflags(&attributes, flags);
+        failed = posix_spawn(&pid, request->guard_path, &actions, &attributes,
+                             (char *const *)request->argv, (char *const *)request->envp);
+        posix_spawn_file_actions_destroy(&actions);
+        posix_spawnattr_destroy(&attributes);
+    }
+    for (int index = 0; index < 4; index++) close(copies[index]);
+    if (failed != 0) {
+        errno = failed;
+        return -1;
+    }
+    return pid;
+}
+
+int ahc_wait(pid_t pid, int *wait_status, int block) {
+    for (;;) {
+        pid_t done = waitpid(pid, wait_status, block ? 0 : WNOHANG);
+        if (done < 0 && errno == EINTR) continue;
+        if (done < 0) return -1;
+        return done == pid ? 1 : 0;
+    }
+}
+
 #if defined(__linux__)
 int ahc_socketpair(int fds[2]) { return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds); }
 

@@ -1,5 +1,6 @@
 import AgentHostCore
 import ArgumentParser
+import Foundation
 
 @main
 struct AgentHostCommand: ParsableCommand {
@@ -16,4 +17,22 @@ struct AgentHostCommand: ParsableCommand {
         subcommands: [PluginsCommand.self, RunCommand.self, RouteCommand.self, DelegateCommand.self, TasksCommand.self,
                       StatsCommand.self, ToolCommand.self, WorkflowCommand.self, PlanCommand.self, ResumeCommand.self, RunsCommand.self, ChatCommand.self,
                       DemoCommand.self])
+
+    /// Runs the command, then ends this host's ownership of its work; a
+    /// command cut short by SIGINT or SIGTERM exits 130 or 143.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            HostSession.end()
+            if let code = HostSession.signalExitCode {
+                if !(error is ExitCode) { FileHandle.standardError.write(Data("Error: \(fullMessage(for: error))\n".utf8)) }
+                Foundation.exit(code)
+            }
+            exit(withError: error)
+        }
+        HostSession.end()
+        if let code = HostSession.signalExitCode { Foundation.exit(code) }
+    }
 }

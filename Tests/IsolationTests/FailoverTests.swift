@@ -92,7 +92,7 @@ import Testing
         let opened = try #require(store)
         let work = try opened.tasks(ofRun: 1).filter { $0.step == "work" }
         #expect(work.map(\.agent) == ["test.a-spinner", "test.b-steady"])
-        #expect(work.map(\.status) == [.failed, .completed])
+        #expect(work.map(\.status) == [.interrupted, .completed])
         #expect(try opened.run(id: 1)?.status == .completed)
     }
 

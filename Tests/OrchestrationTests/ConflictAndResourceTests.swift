@@ -28,15 +28,18 @@ import Testing
         #expect(report.steps.allSatisfy { $0.resultText == #"{"max_in_flight":1}"# })
     }
 
-    @Test func waitersAreServedByPriorityThenInOrder() throws {
-        let leases = LeaseManager()
-        let held = leases.acquire(["workspace:build"])
+    @Test(arguments: [false, true]) func waitersAreServedByPriorityThenInOrder(inStore: Bool) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = inStore ? try TaskStore(path: folder.url.appendingPathComponent("state.sqlite").path) : nil
+        let leases = LeaseManager(store: store)
+        let held = try leases.acquire(["workspace:build"])
         let order = Mutex<[String]>([])
         let group = DispatchGroup()
         for (index, (name, priority)) in [("low", 0), ("high", 5), ("middle", 2), ("low-later", 0)].enumerated() {
             group.enter()
             Thread.detachNewThread {
-                let lease = leases.acquire(["workspace:build"], priority: priority)
+                guard let lease = try? leases.acquire(["workspace:build"], priority: priority) else { return group.leave() }
                 order.withLock { $0.append(name) }
                 leases.release(lease)
                 group.leave()
@@ -49,6 +52,7 @@ import Testing
         group.wait()
         #expect(order.withLock { $0 } == ["high", "middle", "low", "low-later"])
         #expect(leases.holdings.isEmpty)
+        if let store { #expect(try store.leaseHolders().isEmpty, "every lease in the store was given back") }
     }
 
     @Test func contradictoryAnswersAreDetectedAndSettledByTheRule() throws {

@@ -142,6 +142,27 @@ typedef struct ahc_spawn_request {
  * stdin), in a process group of its own. The pid, or -1 with errno. */
 pid_t ahc_spawn(const ahc_spawn_request *request);
 
+/* What the host's run_command service asks of agenthost-command-guard. */
+typedef struct ahc_guarded_request {
+    const char *guard_path;        /* the agenthost-command-guard executable */
+    const char *const *argv;       /* NULL-terminated: the guard, then the program and its arguments */
+    const char *const *envp;       /* NULL-terminated, the program's whole environment */
+    const char *cwd;               /* the program's working folder, or NULL */
+    int stdin_fd;                  /* becomes fd 0 */
+    int stdout_fd;                 /* becomes fd 1 */
+    int stderr_fd;                 /* becomes fd 2 */
+    int lifeline_fd;               /* becomes fd 3: closing its write end stops the program and all it started */
+} ahc_guarded_request;
+
+/* Starts the guard with exactly the descriptors above, in a process group of
+ * its own, with default signal handling. Any thread may call it. The pid, or
+ * -1 with errno. */
+pid_t ahc_spawn_guarded(const ahc_guarded_request *request);
+
+/* waitpid without EINTR: 1 ended (its raw status in *wait_status), 0 still
+ * running (only when block is 0), -1 with errno. */
+int ahc_wait(pid_t pid, int *wait_status, int block);
+
 /* A close-on-exec socket pair, pipe and memfd for a child; 0 or -1 with errno. */
 int ahc_socketpair(int fds[2]);
 int ahc_pipe(int fds[2]);

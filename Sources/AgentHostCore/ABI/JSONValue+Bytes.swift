@@ -40,6 +40,8 @@ extension JSONValue {
         case .number(let value):
             if value.rounded() == value, abs(value) < 1e15 {
                 out += Array(String(Int64(value)).utf8)
+            } else if !value.isFinite {
+                out += Array("null".utf8)  // JSON has no infinity or NaN
             } else {
                 out += Array(String(value).utf8)
             }

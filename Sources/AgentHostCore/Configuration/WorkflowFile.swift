@@ -52,7 +52,7 @@ public enum WorkflowFile {
         static let workflowKeys = ["name", "mode", "strict", "concurrency", "retry_budget", "conflicts", "inputs", "limits", "main",
                                    "aggregate", "consensus", "steps"]
         static let stepKeys = ["id", "capability", "text", "input", "needs", "strict", "agents", "alternatives", "verify", "max_attempts",
-                               "resources", "priority", "state", "timeout_ms"]
+                               "resources", "priority", "state", "timeout_ms", "optional"]
 
         func workflow(_ root: Node, path: String) throws(YAMLProblem) -> Workflow {
             let entries = try yaml.mapping(root, "the workflow", keys: Self.workflowKeys)
@@ -117,6 +117,7 @@ public enum WorkflowFile {
                 case "input": step.input = try yaml.json(value)
                 case "needs": step.needs = try yaml.strings(value, "\(name).needs")
                 case "strict": step.strict = try yaml.bool(value, "\(name).strict")
+                case "optional": step.optional = try yaml.bool(value, "\(name).optional")
                 case "agents": step.agents = try yaml.strings(value, "\(name).agents")
                 case "alternatives":
                     guard let sequence = value.sequence else { throw yaml.fail(value, "\(name).alternatives must be a list") }
@@ -145,15 +146,16 @@ public enum WorkflowFile {
                 case "max_attempts": step.maxAttempts = try yaml.integer(value, "\(name).max_attempts", minimum: 1)
                 case "resources": step.resources = try yaml.strings(value, "\(name).resources")
                 case "priority":
-                    guard let priority = value.int else { throw yaml.fail(value, "\(name).priority must be a whole number") }
-                    step.priority = priority
+                    step.priority = try yaml.integer(value, "\(name).priority", minimum: -1_000_000, maximum: 1_000_000)
                 case "state":
                     let text = try yaml.string(value, "\(name).state")
                     guard let state = AgentState(name: text), [.planning, .executing, .verifying, .learning].contains(state) else {
                         throw yaml.fail(value, "\(name).state must be PLANNING, EXECUTING, VERIFYING or LEARNING, got '\(text)'")
                     }
                     step.state = state
-                case "timeout_ms": step.timeoutMilliseconds = try yaml.integer(value, "\(name).timeout_ms", minimum: 1)
+                case "timeout_ms":
+                    // At most 30 days: longer is no timeout; leave the key out.
+                    step.timeoutMilliseconds = try yaml.integer(value, "\(name).timeout_ms", minimum: 1, maximum: 2_592_000_000)
                 default: break
                 }
             }

@@ -55,8 +55,15 @@ struct YAMLReader {
         return text
     }
 
-    func integer(_ node: Node, _ name: String, minimum: Int) throws(YAMLProblem) -> Int {
-        guard let value = node.int, value >= minimum else { throw fail(node, "\(name) must be a whole number of at least \(minimum)") }
+    /// The most any count or size in a file may be, unless a key says otherwise: far above any real need,
+    /// far below what could overflow when the host adds or multiplies it.
+    static let largestNumber = 1_000_000_000
+
+    /// A whole number from `minimum` to `maximum`; 1e9, 2.5, "ten" or 10**30 get an error naming the key and the range.
+    func integer(_ node: Node, _ name: String, minimum: Int, maximum: Int = YAMLReader.largestNumber) throws(YAMLProblem) -> Int {
+        guard let value = node.int, value >= minimum, value <= maximum else {
+            throw fail(node, "\(name) must be a whole number from \(minimum) to \(maximum), not \(node.scalar?.string.prefix(40) ?? "a \(node.kindName)")")
+        }
         return value
     }
 
@@ -94,7 +101,7 @@ struct YAMLReader {
             if ["null", "Null", "NULL", "~", ""].contains(scalar.string) { return .null }
             if let value = node.bool { return .bool(value) }
             if let value = node.int { return .number(Double(value)) }
-            if let value = node.float, !scalar.string.lowercased().contains("nan") { return .number(value) }
+            if let value = node.float, value.isFinite { return .number(value) }
             return .string(scalar.string)
         case .sequence(let sequence):
             var values: [JSONValue] = []
@@ -118,4 +125,16 @@ struct YAMLReader {
 struct YAMLProblem: Error, Sendable {
     let line: Int?
     let problem: String
+}
+
+extension Node {
+    /// What kind of YAML value this is, for messages: "list", "mapping", "value".
+    var kindName: String {
+        switch self {
+        case .scalar: "value"
+        case .sequence: "list"
+        case .mapping: "mapping"
+        case .alias: "alias"
+        }
+    }
 }

@@ -61,7 +61,7 @@ public final class ConversationManager: Sendable {
         if open.withLock({ $0[id] != nil }) { return }
         let found: TaskStore.StoredConversation?
         do throws(StoreError) {
-            found = try runtime.store.conversation(id: id)
+            found = try runtime.store.claimConversation(id)
         } catch {
             throw .store(error)
         }
@@ -78,8 +78,16 @@ public final class ConversationManager: Sendable {
         }
     }
 
-    /// Drops conversation `id` from memory; it stays in the store.
-    public func close(_ id: Int64) { _ = open.withLock { $0.removeValue(forKey: id) } }
+    /// Drops conversation `id` from memory and marks it closed; it stays in
+    /// the store, and `resume` takes it up again.
+    public func close(_ id: Int64) throws(ConversationError) {
+        _ = open.withLock { $0.removeValue(forKey: id) }
+        do throws(StoreError) {
+            try runtime.store.closeConversation(id)
+        } catch {
+            throw .store(error)
+        }
+    }
 
     /// Posts `message` as `role` and returns the answers it got.
     public func send(_ id: Int64, message: String, role: String = "user") throws(ConversationError) -> ConversationReply {

@@ -4,8 +4,12 @@ public struct ConversationPolicy: Sendable, Hashable, Codable {
     public var maxTurnsPerAgent: Int?
     /// Roles that may take part (participants) and post (senders); nil for any.
     public var allowedRoles: Set<String>?
-    /// How long the conversation stays open, in milliseconds from its start; nil for ever.
-    public var timeoutMilliseconds: Int?
+    /// How long the conversation stays open, in milliseconds from its start;
+    /// nil for ever. Kept from 1 ms to 30 days, so deadlines made from it cannot overflow.
+    public var timeoutMilliseconds: Int? {
+        didSet { timeoutMilliseconds = timeoutMilliseconds.map { min(max($0, 1), Self.longestTimeoutMilliseconds) } }
+    }
+    public static let longestTimeoutMilliseconds = 2_592_000_000
     /// How disagreeing answers of a collaborative turn are settled.
     public var conflicts: ConflictResolution
 
@@ -13,8 +17,16 @@ public struct ConversationPolicy: Sendable, Hashable, Codable {
                 conflicts: ConflictResolution = .vote) {
         self.maxTurnsPerAgent = maxTurnsPerAgent
         self.allowedRoles = allowedRoles
-        self.timeoutMilliseconds = timeoutMilliseconds
         self.conflicts = conflicts
+        self.timeoutMilliseconds = timeoutMilliseconds.map { min(max($0, 1), Self.longestTimeoutMilliseconds) }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(maxTurnsPerAgent: try container.decodeIfPresent(Int.self, forKey: .maxTurnsPerAgent),
+                  allowedRoles: try container.decodeIfPresent(Set<String>.self, forKey: .allowedRoles),
+                  timeoutMilliseconds: try container.decodeIfPresent(Int.self, forKey: .timeoutMilliseconds),
+                  conflicts: try container.decode(ConflictResolution.self, forKey: .conflicts))
     }
 }
 

@@ -1,10 +1,18 @@
 import Foundation
+import Logging
+import Synchronization
 
 /// Leases on named resources, so that two agents never hold the same one at
 /// once: a file (`file:Sources/main.swift`), a workspace, a browser session.
 /// A resource holds one lessee unless it is a pool with a larger capacity
-/// (`agent:ID` under a per-agent concurrency limit, `steps` under a limit on
-/// steps in flight).
+/// (`pool:agent:ID` under a per-agent concurrency limit, `pool:steps` under a
+/// limit on steps in flight).
+///
+/// With a store, named resources (all but `pool:` ones, which bound this
+/// host's own work) are also leased in the store, so two hosts sharing one
+/// state file never hold the same resource at once; a lease there expires
+/// unless its host's heartbeat renews it, and a dead host's leases are
+/// dropped as soon as another host wants them.
 ///
 /// A request takes all its resources at once or waits, so two requests can
 /// never each hold what the other wants. Waiting requests are served by
@@ -17,16 +25,26 @@ public final class LeaseManager: @unchecked Sendable {
     private var held: [String: Int] = [:]
     private var capacities: [String: Int]
     private var queue: [Waiter] = []
-    private var nextTicket = 0
+    private let store: TaskStore?
+
+    /// How long a lease in the store lasts without a heartbeat renewing it.
+    static let leaseMicroseconds: Int64 = 30_000_000
+    /// How often a request blocked by another host looks again.
+    private static let recheckSeconds = 0.02
+    /// Tokens are unique in the process, so two managers of one host on one store never mix their leases.
+    private static let tokens = Atomic<Int64>(0)
 
     private final class Waiter {
-        let ticket: Int
+        let token: Int64
         let resources: [String]
+        let shared: [String]
         let priority: Int
         var granted = false
-        init(ticket: Int, resources: [String], priority: Int) {
-            self.ticket = ticket
+        var failure: StoreError?
+        init(token: Int64, resources: [String], priority: Int) {
+            self.token = token
             self.resources = resources
+            self.shared = resources.filter { !$0.hasPrefix("pool:") }
             self.priority = priority
         }
     }
@@ -36,11 +54,15 @@ public final class LeaseManager: @unchecked Sendable {
         public let resources: [String]
         /// How long the request waited, in microseconds.
         public let waitedMicroseconds: Int64
+        let token: Int64
+        let inStore: Bool
     }
 
-    /// `capacities`: pools that hold more than one lessee, by name.
-    public init(capacities: [String: Int] = [:]) {
+    /// `capacities`: pools that hold more than one lessee, by name. `store`:
+    /// where named resources are leased across hosts (nil: this process only).
+    public init(capacities: [String: Int] = [:], store: TaskStore? = nil) {
         self.capacities = capacities
+        self.store = store?.owner == nil ? nil : store
     }
 
     /// Sets how many lessees the resource `name` holds at once.
@@ -52,18 +74,29 @@ public final class LeaseManager: @unchecked Sendable {
     }
 
     /// Takes every resource of `resources` at once, waiting as long as needed.
-    public func acquire(_ resources: [String], priority: Int = 0) -> Lease {
+    /// Throws only when the store cannot be written.
+    public func acquire(_ resources: [String], priority: Int = 0) throws(StoreError) -> Lease {
         let names = Array(Set(resources)).sorted()
         let start = WallClock.microseconds()
         condition.lock()
         defer { condition.unlock() }
-        let waiter = Waiter(ticket: nextTicket, resources: names, priority: priority)
-        nextTicket += 1
+        let waiter = Waiter(token: Self.tokens.add(1, ordering: .relaxed).newValue, resources: names, priority: priority)
         let position = queue.firstIndex { $0.priority < priority } ?? queue.count
         queue.insert(waiter, at: position)
-        grantWaiting()
-        while !waiter.granted { condition.wait() }
-        return Lease(resources: names, waitedMicroseconds: WallClock.microseconds() - start)
+        var heldElsewhere = grantWaiting()
+        while !waiter.granted, waiter.failure == nil {
+            if heldElsewhere {
+                // Another host holds something a waiter wants: nothing here will say when it lets go, so look again soon.
+                _ = condition.wait(until: Date().addingTimeInterval(Self.recheckSeconds))
+                heldElsewhere = grantWaiting()
+            } else {
+                condition.wait()
+                heldElsewhere = queue.contains { !$0.shared.isEmpty }
+            }
+        }
+        if let failure = waiter.failure { throw failure }
+        return Lease(resources: names, waitedMicroseconds: WallClock.microseconds() - start, token: waiter.token,
+                     inStore: store != nil && !waiter.shared.isEmpty)
     }
 
     /// Takes every resource of `resources` if all are free now and nobody waits for them.
@@ -73,11 +106,24 @@ public final class LeaseManager: @unchecked Sendable {
         defer { condition.unlock() }
         let wanted = Set(queue.flatMap(\.resources))
         guard names.allSatisfy({ isFree($0) && !wanted.contains($0) }) else { return nil }
+        let token = Self.tokens.add(1, ordering: .relaxed).newValue
+        let shared = names.filter { !$0.hasPrefix("pool:") }
+        if let store, !shared.isEmpty {
+            guard (try? store.takeLeases(shared, token: token)) == .some(nil) else { return nil }
+        }
         for name in names { held[name, default: 0] += 1 }
-        return Lease(resources: names, waitedMicroseconds: 0)
+        return Lease(resources: names, waitedMicroseconds: 0, token: token, inStore: store != nil && !shared.isEmpty)
     }
 
     public func release(_ lease: Lease) {
+        if lease.inStore, let store {
+            do {
+                try store.releaseLeases(token: lease.token)
+            } catch {
+                // It expires without renewal once this host ends; until then another host waits for it.
+                Logger(label: "agenthost.leases").error("could not give back the lease on \(lease.resources.joined(separator: ", ")) in the store: \(error)")
+            }
+        }
         condition.lock()
         for name in lease.resources {
             let count = (held[name] ?? 1) - 1
@@ -87,7 +133,7 @@ public final class LeaseManager: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Who holds what now: resource name to lessee count.
+    /// Who holds what in this process now: resource name to lessee count.
     public var holdings: [String: Int] {
         condition.lock()
         defer { condition.unlock() }
@@ -104,20 +150,37 @@ public final class LeaseManager: @unchecked Sendable {
     private func isFree(_ name: String) -> Bool { (held[name] ?? 0) < (capacities[name] ?? 1) }
 
     /// Grants waiters in queue order; a waiter that cannot be served blocks
-    /// the resources it wants for everyone behind it.
-    private func grantWaiting() {
+    /// the resources it wants for everyone behind it. Returns whether a
+    /// waiter is blocked by a lease another host holds.
+    @discardableResult
+    private func grantWaiting() -> Bool {
         var blocked = Set<String>()
-        var granted = false
+        var changed = false
+        var heldElsewhere = false
         queue.removeAll { waiter in
-            if waiter.resources.allSatisfy({ isFree($0) && !blocked.contains($0) }) {
-                for name in waiter.resources { held[name, default: 0] += 1 }
-                waiter.granted = true
-                granted = true
-                return true
+            guard waiter.resources.allSatisfy({ isFree($0) && !blocked.contains($0) }) else {
+                blocked.formUnion(waiter.resources)
+                return false
             }
-            blocked.formUnion(waiter.resources)
-            return false
+            if let store, !waiter.shared.isEmpty {
+                do throws(StoreError) {
+                    if try store.takeLeases(waiter.shared, token: waiter.token) != nil {
+                        heldElsewhere = true
+                        blocked.formUnion(waiter.resources)
+                        return false
+                    }
+                } catch {
+                    waiter.failure = error
+                    changed = true
+                    return true
+                }
+            }
+            for name in waiter.resources { held[name, default: 0] += 1 }
+            waiter.granted = true
+            changed = true
+            return true
         }
-        if granted { condition.broadcast() }
+        if changed { condition.broadcast() }
+        return heldElsewhere
     }
 }

@@ -21,7 +21,7 @@ final class ActiveCall: Sendable {
         self.plugin = plugin
         self.options = options
         self.parent = parent
-        self.deadlineNanoseconds = options.timeout.map { WallClock.nanoseconds() + $0.nanoseconds } ?? parent?.deadlineNanoseconds ?? 0
+        self.deadlineNanoseconds = options.timeout.map(WallClock.deadline(after:)) ?? parent?.deadlineNanoseconds ?? 0
     }
 
     var context: SharedContext { options.context ?? host.sharedContext }
@@ -29,7 +29,7 @@ final class ActiveCall: Sendable {
     var depth: Int { parent.map { $0.depth + 1 } ?? 0 }
 
     var isCancelled: Bool {
-        if options.cancellation?.isCancelled == true || parent?.isCancelled == true { return true }
+        if options.cancellation?.isCancelled == true || host.stopping.isCancelled || parent?.isCancelled == true { return true }
         return deadlineNanoseconds != 0 && WallClock.nanoseconds() >= deadlineNanoseconds
     }
 

@@ -18,6 +18,9 @@ public final class AgentHost: Sendable {
     let guardrails: [GuardrailsBox]
     /// The shared memory of calls that bring none of their own.
     public let sharedContext = SharedContext()
+    /// Cancels every call of this host at once, running or to come: what a
+    /// signal to the host process does (see ``stop()``).
+    public let stopping = CancellationToken()
 
     /// The host's semantic version, as the CLI and plugins (`ah_host.host_version`) see it.
     public static let version = "0.1.0"
@@ -43,6 +46,13 @@ public final class AgentHost: Sendable {
         IsolatedPlugin.shutdownAll()
         PluginImage.shutdownAll()
     }
+
+    /// Cancels every call: each running one sees `is_cancelled` (its
+    /// programs are stopped), new ones start cancelled, and runs stop
+    /// launching steps and end as `cancelled`.
+    public func stop() { stopping.cancel() }
+
+    public var isStopping: Bool { stopping.isCancelled }
 
     /// Routes `capability` to an agent and calls it.
     public func call(_ capability: String, payload: [UInt8], options: CallOptions = CallOptions()) throws(AgentCallError) -> AgentResponse {

@@ -74,6 +74,10 @@ extension HostServices {
             guard let resolved = permitted(path: folder, for: call, service: "run_command in", out) else { return ah_status(AH_ERR_DENIED) }
             cwd = resolved
         }
+        if let asked = request.timeout_ms, asked < 1 {
+            out.send("run_command: timeout_ms must be 1 or more (milliseconds); leave it out for the manifest's \(permissions.timeoutMilliseconds) ms")
+            return ah_status(AH_ERR_INVALID_ARGUMENT)
+        }
         let timeout = min(request.timeout_ms ?? permissions.timeoutMilliseconds, permissions.timeoutMilliseconds)
         let cap = min(max(request.max_output_bytes ?? permissions.maxOutputBytes, 0), permissions.maxOutputBytes)
         var argv = request.argv

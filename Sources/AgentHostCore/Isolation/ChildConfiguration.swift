@@ -42,12 +42,18 @@ struct ChildConfiguration: Sendable {
     /// running executable (the build or install folder), or beside the
     /// bundled plugins.
     static func helperPath(bundledFolder: URL?) -> String? {
-        if let named = ProcessInfo.processInfo.environment["AGENTHOST_PLUGIN_HOST"], !named.isEmpty {
-            // Absolute: the child starts in /, so a relative path would name nothing.
+        helperPath(named: "agenthost-plugin-host", environmentVariable: "AGENTHOST_PLUGIN_HOST", bundledFolder: bundledFolder)
+    }
+
+    /// A helper executable of the host: named by `environmentVariable`, or
+    /// beside the running executable, or beside the bundled plugins.
+    static func helperPath(named name: String, environmentVariable: String, bundledFolder: URL?) -> String? {
+        if let named = ProcessInfo.processInfo.environment[environmentVariable], !named.isEmpty {
+            // Absolute: a child may start in another folder, where a relative path names nothing.
             return URL(fileURLWithPath: named).standardizedFileURL.path
         }
         let candidates = [PluginSearchPath.bundledFolderOfRunningExecutable(), bundledFolder].compactMap { $0 }
-        return candidates.map { $0.appendingPathComponent("agenthost-plugin-host").path }
+        return candidates.map { $0.appendingPathComponent(name).path }
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }

@@ -17,7 +17,7 @@ public final class Orchestrator: Sendable {
         self.runtime = runtime
         let limits = limits ?? runtime.host.policy.orchestration
         self.limits = limits
-        leases = LeaseManager()
+        leases = LeaseManager(store: runtime.store)
         if let perAgent = limits.perAgentConcurrency {
             for plugin in runtime.host.registry.plugins { leases.setCapacity(perAgent, for: Self.agentPool(plugin.id)) }
         }
@@ -64,13 +64,15 @@ public final class Orchestrator: Sendable {
         }
     }
 
-    /// Resumes run `id`, left running by a host that stopped: its open tasks
-    /// are closed as interrupted, steps with a checkpoint keep their results
-    /// and do not run again, and the others run as they would have.
+    /// Resumes run `id`, whose host stopped or died: it is claimed for this
+    /// host first (refused while a live host holds it, or another `resume`
+    /// has claimed it), its open tasks are closed as interrupted, steps with
+    /// a checkpoint keep their results and do not run again, and the others
+    /// run as they would have.
     public func resume(run id: Int64, options: RunOptions = RunOptions()) throws(OrchestrationError) -> RunReport {
         let store = runtime.store
         guard let stored = try io({ () throws(StoreError) in try store.run(id: id) }) else { throw .unknownRun(id) }
-        guard stored.status == .running else { throw .notResumable(id, stored.status) }
+        guard stored.status.isResumable else { throw .notResumable(id, stored.status) }
         let workflow: Workflow
         do {
             workflow = try JSONDecoder().decode(Workflow.self, from: stored.workflow)
@@ -80,6 +82,13 @@ public final class Orchestrator: Sendable {
         let plan = try validate(workflow, source: "run \(id)")
         var options = options
         options.persistence = .checkpointed
+        // Checked and taken in one write transaction: of two resumes at once, one wins.
+        switch try io({ () throws(StoreError) in try store.claim(run: id) }) {
+        case .claimed: break
+        case .held(let host): throw .held(id, by: host.describe())
+        case .ended(let status): throw .notResumable(id, status)
+        case .missing: throw .unknownRun(id)
+        }
         return try io { () throws(StoreError) in
             _ = try store.closeInterrupted(run: id)
             let execution = RunExecution(orchestrator: self, plan: plan, options: options, resuming: id, mainTaskID: stored.mainTaskId)

@@ -23,12 +23,19 @@ extension RunExecution {
 
         /// Takes the step's leases, calls the agent, checks the answer.
         func perform(runtime: AgentRuntime, leases: LeaseManager) -> Done {
-            let lease = resources.isEmpty ? nil : leases.acquire(resources, priority: priority)
-            defer { if let lease { leases.release(lease) } }
             let start = WallClock.microseconds()
             var done = Done(step: step, attempt: attempt, agent: agent, taskID: taskID, question: question,
                             completion: nil, events: [], problem: nil, rejected: false, dispatched: false,
-                            waitedMicroseconds: lease?.waitedMicroseconds ?? 0, microseconds: 0, resources: resources)
+                            waitedMicroseconds: 0, microseconds: 0, resources: resources)
+            let lease: LeaseManager.Lease?
+            do throws(StoreError) {
+                lease = resources.isEmpty ? nil : try leases.acquire(resources, priority: priority)
+            } catch {
+                done.problem = "its leases on \(resources.joined(separator: ", ")) could not be taken: \(error)"
+                return done
+            }
+            defer { if let lease { leases.release(lease) } }
+            done.waitedMicroseconds = lease?.waitedMicroseconds ?? 0
             do throws(StoreError) {
                 let completion = try runtime.execute(ready, id: taskID, chain: nil)
                 done.completion = completion

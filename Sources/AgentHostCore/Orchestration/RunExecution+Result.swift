@@ -5,11 +5,17 @@ extension RunExecution {
     /// skipped, contradictory answers are settled, the result is made, and
     /// the run's ending is written.
     func finish() throws(StoreError) -> RunReport {
-        let cancelled = cancellation.isCancelled && stopReason == nil
+        let cancelled = isCancelled && stopReason == nil
         let notRun = cancelled ? "the run was cancelled" : (stopReason ?? "it could not start")
         for step in plan.steps.indices where phase[step] == .waiting {
-            pending.checkpoints.append(end(step, as: .skipped, error: notRun))
             unreported.append(.skipped(step: plan.steps[step].spec.id, reason: notRun))
+            // A cancelled run is resumed later: the steps it did not run get no checkpoint, so they run then.
+            if cancelled {
+                phase[step] = .skipped
+                errors[step] = notRun
+            } else {
+                pending.checkpoints.append(end(step, as: .skipped, error: notRun))
+            }
         }
 
         var conflicts: [RunReport.Conflict] = []
@@ -77,6 +83,10 @@ extension RunExecution {
             error = error ?? "no step completed"
         } else if error != nil {
             status = .failed
+        } else if plan.workflow.mode != .consensus, let shortfall = shortfall() {
+            // Some steps that were not optional did not complete: the run did not do what it was asked.
+            status = .partial
+            error = shortfall
         }
 
         if persistent, newRun != nil { try flush() }
@@ -96,6 +106,21 @@ extension RunExecution {
         }
         return RunReport(runID: runID, workflow: plan.workflow.name, mode: plan.workflow.mode, status: status, result: result, error: error,
                          steps: steps, vote: vote, conflicts: conflicts, retries: retries)
+    }
+
+    /// The steps not declared optional that failed or were skipped, counted
+    /// and named; nil when there are none. (A consensus run's voters are
+    /// judged by the vote instead.)
+    private func shortfall() -> String? {
+        let required = plan.steps.indices.filter { !plan.steps[$0].spec.optional }
+        let failed = required.filter { phase[$0] == .failed }.map { plan.steps[$0].spec.id }
+        let skipped = required.filter { phase[$0] == .skipped }.map { plan.steps[$0].spec.id }
+        guard !failed.isEmpty || !skipped.isEmpty else { return nil }
+        let completed = plan.steps.indices.count { phase[$0] == .completed }
+        var parts = ["\(completed) of \(plan.steps.count) steps completed"]
+        if !failed.isEmpty { parts.append("\(failed.count) failed (\(failed.joined(separator: ", ")))") }
+        if !skipped.isEmpty { parts.append("\(skipped.count) skipped (\(skipped.joined(separator: ", ")))") }
+        return parts.joined(separator: ", ") + "; a step marked `optional: true` may fail without failing the run"
     }
 
     private static func status(of phase: Phase) -> StepStatus {

@@ -125,6 +125,9 @@ final class RunExecution {
         ready = plan.steps.indices.filter { waitingOn[$0] == 0 && phase[$0] == .waiting }
     }
 
+    /// The run was cancelled: by its caller, or by a signal to the host.
+    var isCancelled: Bool { cancellation.isCancelled || runtime.host.isStopping }
+
     func isEnded(_ step: Int) -> Bool { phase[step] == .completed || phase[step] == .failed || phase[step] == .skipped }
 
     // MARK: - The loop
@@ -132,12 +135,12 @@ final class RunExecution {
     func execute() throws(StoreError) -> RunReport {
         while true {
             var batch: [Done] = []
-            if stopReason == nil, !cancellation.isCancelled {
+            if stopReason == nil, !isCancelled {
                 batch = try launchReady()
             }
             if batch.isEmpty {
                 // Steps that became ready while others failed or were skipped get their turn first.
-                if !ready.isEmpty, !readyAllHeld, inFlight < concurrency, stopReason == nil, !cancellation.isCancelled { continue }
+                if !ready.isEmpty, !readyAllHeld, inFlight < concurrency, stopReason == nil, !isCancelled { continue }
                 if inFlight == 0 { break }
                 // Nothing will start before something ends: write what ended now.
                 try flush()
@@ -349,8 +352,16 @@ final class RunExecution {
                 questions[done.step] = done.question
                 phase[done.step] = .completed
                 stepEnded(done.step)
-            } else if attempts[done.step] < planned.maxAttempts, retries < plan.workflow.retryBudget, stopReason == nil,
-                      !cancellation.isCancelled {
+            } else if isCancelled {
+                // Cut short, not failed: no checkpoint, so a resume runs the step again, on the same agent.
+                ending.outcome = .interrupted
+                ending.reason = "cancelled before it ended: \(done.problem!)"
+                phase[done.step] = .waiting
+                pending.ends.append(ending)
+                unreported.append(.ended(step: id, attempt: done.attempt, agent: done.agent, outcome: .interrupted, problem: ending.reason,
+                                         microseconds: done.microseconds))
+                continue
+            } else if attempts[done.step] < planned.maxAttempts, retries < plan.workflow.retryBudget, stopReason == nil {
                 retries += 1
                 nextCandidate[done.step] += 1
                 let next = planned.candidates[nextCandidate[done.step] % planned.candidates.count]

@@ -12,6 +12,8 @@ public struct WorkflowStep: Sendable, Hashable, Codable {
     public var needs: [String]
     /// A failure of a strict step stops the whole run.
     public var strict: Bool
+    /// The run may complete without it: its failure does not make the run `partial`.
+    public var optional: Bool
     /// Only these agents, in this order of preference; nil: every agent with the capability, as the router ranks them.
     public var agents: [String]?
     /// What to try when every agent of the capability has failed.
@@ -32,13 +34,14 @@ public struct WorkflowStep: Sendable, Hashable, Codable {
     public init(id: String, capability: String? = nil, text: String? = nil, input: JSONValue = .object([:]), needs: [String] = [],
                 strict: Bool = false, agents: [String]? = nil, alternatives: [Alternative] = [], verify: Verification? = nil,
                 maxAttempts: Int? = nil, resources: [String] = [], priority: Int = 0, state: AgentState = .executing,
-                timeoutMilliseconds: Int? = nil, line: Int? = nil) {
+                timeoutMilliseconds: Int? = nil, optional: Bool = false, line: Int? = nil) {
         self.id = id
         self.capability = capability
         self.text = text
         self.input = input
         self.needs = needs
         self.strict = strict
+        self.optional = optional
         self.agents = agents
         self.alternatives = alternatives
         self.verify = verify
@@ -48,6 +51,27 @@ public struct WorkflowStep: Sendable, Hashable, Codable {
         self.state = state
         self.timeoutMilliseconds = timeoutMilliseconds
         self.line = line
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        capability = try container.decodeIfPresent(String.self, forKey: .capability)
+        text = try container.decodeIfPresent(String.self, forKey: .text)
+        input = try container.decode(JSONValue.self, forKey: .input)
+        needs = try container.decode([String].self, forKey: .needs)
+        strict = try container.decode(Bool.self, forKey: .strict)
+        // Runs stored before steps could be optional have none.
+        optional = try container.decodeIfPresent(Bool.self, forKey: .optional) ?? false
+        agents = try container.decodeIfPresent([String].self, forKey: .agents)
+        alternatives = try container.decode([Alternative].self, forKey: .alternatives)
+        verify = try container.decodeIfPresent(Verification.self, forKey: .verify)
+        maxAttempts = try container.decodeIfPresent(Int.self, forKey: .maxAttempts)
+        resources = try container.decode([String].self, forKey: .resources)
+        priority = try container.decode(Int.self, forKey: .priority)
+        state = try container.decode(AgentState.self, forKey: .state)
+        timeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .timeoutMilliseconds)
+        line = try container.decodeIfPresent(Int.self, forKey: .line)
     }
 
     /// Another way to do a step: a different capability, with its own input

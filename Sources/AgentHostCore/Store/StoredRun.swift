@@ -19,6 +19,8 @@ public struct StoredRun: Sendable, Hashable, Codable, FetchableRecord, TableReco
     public var mainTaskId: Int64?
     /// How many times the run was resumed after its host stopped.
     public var resumes: Int
+    /// The host that runs it, or ran it last (`hosts` in the store).
+    public var ownerId: Int64?
     public var createdUs: Int64
     public var finishedUs: Int64?
 
@@ -30,9 +32,17 @@ public enum RunStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case running
     case completed
     case failed
+    /// Stopped by a signal or a caller; `resume` goes on from its checkpoints.
     case cancelled
     /// Stopped on a conflict that a person must settle.
     case escalated
+    /// Ended with some steps failed that were not declared optional; the others completed.
+    case partial
+    /// Its host died before it ended; `resume` goes on from its checkpoints.
+    case interrupted
+
+    /// Whether `resume` takes it up again.
+    public var isResumable: Bool { self == .running || self == .interrupted || self == .cancelled }
 }
 
 /// A checkpoint: one step of a run that ended, with its result. A run's
@@ -113,6 +123,8 @@ public struct RunEvent: Sendable, Hashable, Codable, FetchableRecord, TableRecor
         case backtracked
         case leaseWaited = "lease_waited"
         case conflict
+        /// Its host stopped or died while it ran.
+        case interrupted
     }
 
     public var runId: Int64?

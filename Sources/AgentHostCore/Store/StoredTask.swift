@@ -32,6 +32,8 @@ public struct StoredTask: Sendable, Hashable, Codable, FetchableRecord, TableRec
     /// The workflow run and step this task was an attempt of, if any.
     public var runId: Int64?
     public var step: String?
+    /// The host that ran it (`hosts` in the store).
+    public var ownerId: Int64?
 
     public var resultText: String? { result.map { String(decoding: $0, as: UTF8.self) } }
     public var payloadText: String { String(decoding: payload, as: UTF8.self) }

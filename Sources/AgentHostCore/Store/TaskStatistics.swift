@@ -23,19 +23,25 @@ public struct TaskStatistics: Sendable {
         public var completed = 0
         public var failed = 0
         public var cancelled = 0
+        /// Its host died before the task ended.
+        public var interrupted = 0
         public var latency: Percentiles?
 
-        public var finished: Int { completed + failed + cancelled }
+        public var finished: Int { completed + failed + cancelled + interrupted }
 
         mutating func count(_ status: TaskStatus) {
             switch status {
             case .completed: completed += 1
             case .failed: failed += 1
             case .cancelled: cancelled += 1
+            case .interrupted: interrupted += 1
             case .pending, .inProgress: break
             }
         }
     }
+
+    /// No tasks yet.
+    public static let empty = TaskStatistics(byStatus: [:], agents: [])
 
     public var byStatus: [TaskStatus: Int]
     /// Sorted by agent id.

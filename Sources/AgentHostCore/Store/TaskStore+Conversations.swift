@@ -42,8 +42,9 @@ extension TaskStore {
                             agents: [Participant]) throws(StoreError) -> Int64 {
         try write { db in
             try db.execute(sql: """
-                INSERT INTO conversation (strategy, participants, policy, status, created_us, deadline_us) VALUES (?, ?, ?, 'open', ?, ?)
-                """, arguments: [strategy.rawValue, participants, policy, createdUs, deadlineUs])
+                INSERT INTO conversation (strategy, participants, policy, status, created_us, deadline_us, owner_id)
+                VALUES (?, ?, ?, 'open', ?, ?, ?)
+                """, arguments: [strategy.rawValue, participants, policy, createdUs, deadlineUs, owner])
             let id = db.lastInsertedRowID
             for participant in agents {
                 try db.execute(sql: """
@@ -95,6 +96,38 @@ extension TaskStore {
             return StoredConversation(strategy: row["strategy"], participants: row["participants"], policy: row["policy"],
                                       createdUs: row["created_us"], nextTurn: row["next_turn"], turns: turns)
         }
+    }
+
+    /// Takes conversation `id` for this host and opens it again: refused
+    /// while a live host holds it open.
+    func claimConversation(_ id: Int64) throws(StoreError) -> StoredConversation? {
+        let owner = owner
+        let held: StoredHost? = try write { db -> StoredHost? in
+            guard let row = try Row.fetchOne(db, sql: "SELECT status, owner_id FROM conversation WHERE id = ?", arguments: [id]) else { return nil }
+            let status: String = row["status"]
+            if status == "open", let holder: Int64 = row["owner_id"], holder != owner,
+               let host = try StoredHost.fetchOne(db, key: holder), host.deathReason() == nil {
+                return host
+            }
+            try db.execute(sql: "UPDATE conversation SET status = 'open', owner_id = ? WHERE id = ?", arguments: [owner, id])
+            return nil
+        }
+        if let held {
+            throw StoreError(path: path, kind: .notOwner, problem: "holds conversation \(id) open for \(held.describe()); end that chat first")
+        }
+        return try conversation(id: id)
+    }
+
+    /// Marks conversation `id` closed: it can be taken up again with `chat --resume`.
+    func closeConversation(_ id: Int64) throws(StoreError) {
+        try write(atomic: false) { db in
+            try db.execute(sql: "UPDATE conversation SET status = 'closed' WHERE id = ? AND status = 'open'", arguments: [id])
+        }
+    }
+
+    /// Where conversation `id` stands: open, closed or interrupted.
+    public func conversationStatus(_ id: Int64) throws(StoreError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT status FROM conversation WHERE id = ?", arguments: [id]) }
     }
 
     /// The messages of conversation `id`, oldest first: (role, agent, content).

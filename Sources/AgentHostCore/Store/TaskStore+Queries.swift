@@ -2,21 +2,63 @@ import GRDB
 
 extension TaskStore {
     /// The most recent tasks first, optionally only those with `status`.
+    /// Open tasks whose host died read as `interrupted`, as the next sweep
+    /// will write them (a read-only store is never swept).
     public func tasks(status: TaskStatus? = nil, limit: Int = 50) throws(StoreError) -> [StoredTask] {
         try read { db in
+            let dead = try Self.deadOwners(db)
             var request = StoredTask.order(Column("id").desc).limit(limit)
-            if let status { request = request.filter(Column("status") == status.rawValue) }
-            return try request.fetchAll(db)
+            if let status {
+                // Open rows may read as interrupted, and interrupted ones may not read as open.
+                let open = [TaskStatus.pending.rawValue, TaskStatus.inProgress.rawValue]
+                let stored = status == .interrupted ? open + [status.rawValue] : [status.rawValue]
+                request = request.filter(stored.contains(Column("status")))
+                guard !dead.isEmpty, status == .interrupted || open.contains(status.rawValue) else { return try request.fetchAll(db) }
+                return try StoredTask.filter(stored.contains(Column("status"))).order(Column("id").desc).fetchCursor(db)
+                    .map { Self.settled($0, dead: dead) }.filter { $0.status == status }.prefix(limit).reduce(into: []) { $0.append($1) }
+            }
+            return try request.fetchAll(db).map { Self.settled($0, dead: dead) }
         }
     }
 
     public func task(id: Int64) throws(StoreError) -> StoredTask? {
-        try read { db in try StoredTask.fetchOne(db, key: id) }
+        try read { db in try StoredTask.fetchOne(db, key: id).map { Self.settled($0, dead: try Self.deadOwners(db)) } }
     }
 
     /// Tasks made by task `id` (delegated or handed off), oldest first.
     public func children(of id: Int64) throws(StoreError) -> [StoredTask] {
-        try read { db in try StoredTask.filter(Column("parent_id") == id).order(Column("id")).fetchAll(db) }
+        try read { db in
+            let dead = try Self.deadOwners(db)
+            return try StoredTask.filter(Column("parent_id") == id).order(Column("id")).fetchAll(db).map { Self.settled($0, dead: dead) }
+        }
+    }
+
+    /// Hosts that have not recorded their end but are dead now, with why.
+    static func deadOwners(_ db: Database) throws -> [Int64: String] {
+        let now = WallClock.microseconds()
+        var dead: [Int64: String] = [:]
+        for host in try StoredHost.filter(sql: "ended_us IS NULL").fetchAll(db) {
+            if let reason = host.deathReason(now: now) { dead[host.id] = reason }
+        }
+        return dead
+    }
+
+    /// `task` as the sweep will leave it.
+    static func settled(_ task: StoredTask, dead: [Int64: String]) -> StoredTask {
+        guard !task.status.isFinished, let owner = task.ownerId, let reason = dead[owner] else { return task }
+        var task = task
+        task.status = .interrupted
+        task.error = "interrupted: \(reason)"
+        return task
+    }
+
+    /// `run` as the sweep will leave it.
+    static func settled(_ run: StoredRun, dead: [Int64: String]) -> StoredRun {
+        guard run.status == .running, let owner = run.ownerId, let reason = dead[owner] else { return run }
+        var run = run
+        run.status = .interrupted
+        run.error = "interrupted: \(reason); `agenthost resume \(run.id)` goes on from its checkpoints"
+        return run
     }
 
     /// What happened during task `id`, in order.
@@ -41,7 +83,7 @@ extension TaskStore {
             var agents: [String: TaskStatistics.Agent] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT agent, status, finished_us - started_us AS micros FROM task
-                WHERE agent IS NOT NULL AND status IN ('completed', 'failed', 'cancelled')
+                WHERE agent IS NOT NULL AND status IN ('completed', 'failed', 'cancelled', 'interrupted')
                 """)
             var latencies: [String: [Int64]] = [:]
             while let row = try rows.next() {

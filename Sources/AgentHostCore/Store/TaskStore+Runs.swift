@@ -39,12 +39,12 @@ extension TaskStore {
         try write { db in
             var id = runID ?? 0, main: Int64?
             if let run {
-                try db.cachedStatement(sql: "INSERT INTO run (name, mode, workflow, status, created_us) VALUES (?, ?, ?, 'running', ?)")
-                    .execute(arguments: [run.name, run.mode, run.workflow, WallClock.microseconds()])
+                try db.cachedStatement(sql: "INSERT INTO run (name, mode, workflow, status, created_us, owner_id) VALUES (?, ?, ?, 'running', ?, ?)")
+                    .execute(arguments: [run.name, run.mode, run.workflow, WallClock.microseconds(), owner])
                 id = db.lastInsertedRowID
                 if var task = run.mainTask {
                     task.runID = id
-                    main = try Self.insert([task], in: db)[0]
+                    main = try insert([task], in: db)[0]
                     try db.execute(sql: "UPDATE run SET main_task_id = ? WHERE id = ?", arguments: [main, id])
                 }
             }
@@ -55,7 +55,7 @@ extension TaskStore {
                 if task.parentID == nil, task.origin == .workflow { task.parentID = main }
                 return task
             }
-            return (id, main, try Self.insert(tasks, in: db))
+            return (id, main, try insert(tasks, in: db))
         }
     }
 
@@ -102,22 +102,27 @@ extension TaskStore {
         }
     }
 
-    /// Closes what a stopped host left open in run `id`: its tasks still
-    /// pending or in progress fail as interrupted, and so do their attempts.
-    /// Returns how many tasks were closed.
+    /// Closes what a stopped host left open in run `id`, which this host
+    /// has just claimed: its tasks still pending or in progress are
+    /// interrupted, and so are their attempts. Returns how many it closed.
     func closeInterrupted(run id: Int64) throws(StoreError) -> Int {
         try write { db in
             let now = WallClock.microseconds()
             let reason = "interrupted: the host stopped before this task ended; run \(id) was resumed"
             try db.execute(sql: """
-                UPDATE task SET status = 'failed', agent_state = 'FAILED', error = ?, finished_us = ?
+                UPDATE task SET status = 'interrupted', agent_state = 'FAILED', error = ?, finished_us = ?
                 WHERE run_id = ? AND status IN ('pending', 'in_progress') AND id IS NOT (SELECT main_task_id FROM run WHERE id = ?)
                 """, arguments: [reason, now, id, id])
             let closed = db.changesCount
             try db.execute(sql: "UPDATE task SET attempt_outcome = 'interrupted', attempt_reason = ? WHERE run_id = ? AND attempt_outcome = 'running'",
                            arguments: [reason, id])
-            try db.execute(sql: "UPDATE run SET status = 'running', resumes = resumes + 1, finished_us = NULL WHERE id = ?", arguments: [id])
-            try Self.insert(RunEvent(runId: id, kind: .resumed, detail: "resumed; \(closed) interrupted task(s) closed"), in: db)
+            // The main task of a hierarchical run is this host's now, and open again.
+            try db.execute(sql: """
+                UPDATE task SET status = 'in_progress', agent_state = 'EXECUTING', error = NULL, finished_us = NULL, owner_id = ?
+                WHERE id = (SELECT main_task_id FROM run WHERE id = ?)
+                """, arguments: [owner, id])
+            try db.execute(sql: "UPDATE run SET status = 'running', resumes = resumes + 1, finished_us = NULL, error = NULL WHERE id = ?", arguments: [id])
+            try Self.insert(RunEvent(runId: id, kind: .resumed, detail: "resumed by host \(owner ?? 0); \(closed) interrupted task(s) closed"), in: db)
             return closed
         }
     }
@@ -137,12 +142,16 @@ extension TaskStore {
 
     // MARK: - Reading runs
 
+    /// The most recent runs first; a run whose host died reads as `interrupted`.
     public func runs(limit: Int = 50) throws(StoreError) -> [StoredRun] {
-        try read { db in try StoredRun.order(Column("id").desc).limit(limit).fetchAll(db) }
+        try read { db in
+            let dead = try Self.deadOwners(db)
+            return try StoredRun.order(Column("id").desc).limit(limit).fetchAll(db).map { Self.settled($0, dead: dead) }
+        }
     }
 
     public func run(id: Int64) throws(StoreError) -> StoredRun? {
-        try read { db in try StoredRun.fetchOne(db, key: id) }
+        try read { db in try StoredRun.fetchOne(db, key: id).map { Self.settled($0, dead: try Self.deadOwners(db)) } }
     }
 
     /// The run's checkpoints, in the order its steps ended.
@@ -163,6 +172,9 @@ extension TaskStore {
 
     /// The tasks of run `id`, oldest first.
     public func tasks(ofRun run: Int64) throws(StoreError) -> [StoredTask] {
-        try read { db in try StoredTask.filter(Column("run_id") == run).order(Column("id")).fetchAll(db) }
+        try read { db in
+            let dead = try Self.deadOwners(db)
+            return try StoredTask.filter(Column("run_id") == run).order(Column("id")).fetchAll(db).map { Self.settled($0, dead: dead) }
+        }
     }
 }

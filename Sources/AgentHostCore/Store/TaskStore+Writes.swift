@@ -39,15 +39,16 @@ extension TaskStore {
     /// Writes `tasks` in one transaction, with `events` (whose `taskId` is
     /// the index into `tasks` of the task they belong to), and returns the ids.
     func insert(_ tasks: [NewTask], events: [(index: Int, event: TaskEvent)] = []) throws(StoreError) -> [Int64] {
-        try write(atomic: tasks.count > 1 || !events.isEmpty) { db in try Self.insert(tasks, events: events, in: db) }
+        try write(atomic: tasks.count > 1 || !events.isEmpty) { db in try insert(tasks, events: events, in: db) }
     }
 
-    static func insert(_ tasks: [NewTask], events: [(index: Int, event: TaskEvent)] = [], in db: Database) throws -> [Int64] {
+    /// Writes `tasks` as this host's, in the caller's transaction.
+    func insert(_ tasks: [NewTask], events: [(index: Int, event: TaskEvent)] = [], in db: Database) throws -> [Int64] {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO task (parent_id, origin, capability, query, payload, agent, routed_capability, route_reason,
                               agent_state, status, error, created_us, started_us, finished_us, run_id, step, attempt, alternative,
-                              attempt_outcome)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              attempt_outcome, owner_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var ids: [Int64] = []
         ids.reserveCapacity(tasks.count)
@@ -56,14 +57,14 @@ extension TaskStore {
                 task.parentID, task.origin.rawValue, task.capability, task.query, Data(task.payload), task.agent,
                 task.routedCapability, task.routeReason, task.agentState?.name, task.status.rawValue, task.error,
                 task.createdUs, task.startedUs, task.finishedUs, task.runID, task.step, task.attempt, task.alternative,
-                task.attempt == nil ? nil : "running",
+                task.attempt == nil ? nil : "running", owner,
             ])
             ids.append(db.lastInsertedRowID)
         }
         for (index, event) in events {
             var event = event
             event.taskId = ids[index]
-            try insert(event, in: db)
+            try Self.insert(event, in: db)
         }
         return ids
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// Tasks and their events in one SQLite file (WAL). Writes are serialized by
 /// GRDB's writer; reads run concurrently with them.
@@ -9,7 +10,16 @@ import GRDB
 /// reported is lost when the process dies), though not a power cut.
 public final class TaskStore: Sendable {
     public let path: String
-    let database: DatabasePool
+    public let access: StoreAccess
+    /// Reads; the pool itself when the store is writable.
+    let database: any DatabaseReader
+    /// Nil when opened read-only.
+    let writer: DatabasePool?
+    /// This process as an owner of work, when the store is writable.
+    public let owner: Int64?
+    let heartbeat: Heartbeat?
+    /// Set once SQLite said the file is damaged: nothing more is written to it.
+    private let malformed = Atomic<Bool>(false)
 
     /// `~/.agenthost/state.sqlite`, or `$AGENTHOST_HOME/state.sqlite`.
     public static func defaultPath() -> String {
@@ -22,179 +32,131 @@ public final class TaskStore: Sendable {
         return home.appendingPathComponent("state.sqlite").path
     }
 
-    /// Opens the store at `path`, creating it and its folder when missing and
-    /// bringing an older schema up to date.
-    public init(path: String = TaskStore.defaultPath()) throws(StoreError) {
+    /// Opens the store at `path`. `.readWrite` (the default) creates it and
+    /// its folder when missing, brings an older schema up to date, registers
+    /// this process as an owner of work (with a heartbeat) and closes the
+    /// work of owners that died. `.readOnly` only reads, and works on a file
+    /// or folder this process may not write.
+    public init(path: String = TaskStore.defaultPath(), access: StoreAccess = .readWrite) throws(StoreError) {
         self.path = path
+        self.access = access
+        let (reader, writer) = try Self.open(path, access: access)
+        database = reader
+        self.writer = writer
+        guard access == .readWrite else {
+            owner = nil
+            heartbeat = nil
+            return
+        }
+        let owner = try Self.register(in: writer!, path: path)
+        self.owner = owner
+        heartbeat = Heartbeat(writer: writer!, owner: owner)
+        sweep()
+    }
+
+    deinit {
+        heartbeat?.stop()
+        if let owner { try? endOwnership(owner, reason: "ended") }
+    }
+
+    private static func open(_ path: String, access: StoreAccess) throws(StoreError) -> (any DatabaseReader, DatabasePool?) {
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        if exists, isFolder.boolValue {
+            throw StoreError(path: path, kind: .directory, problem: "is a folder, not a database file; pass --state with a file path, e.g. \(path)/state.sqlite")
+        }
+        if access == .readOnly, !exists {
+            throw StoreError(path: path, kind: .missing, problem: "does not exist yet; the first command that runs a task (`agenthost run`, `workflow run`) creates it")
+        }
+        if exists, let problem = notSQLite(path) {
+            throw StoreError(path: path, kind: .notADatabase, problem: problem)
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // 16 MB of page cache per connection (SQLite's default is 2 MB): a store that holds
+            // hundreds of thousands of tasks keeps the pages a step touches in memory.
+            try db.execute(sql: "PRAGMA cache_size = -16384")
+        }
         do {
+            if access == .readOnly {
+                configuration.readonly = true
+                let queue = try readOnlyQueue(path, configuration: configuration)
+                let version = try queue.read { db in try StoreSchema.version(of: db) }
+                if version > StoreSchema.current { throw StoreSchema.TooNew(version: version) }
+                return (queue, nil)
+            }
+            if let marker = try? String(contentsOfFile: path + malformedMarkerSuffix, encoding: .utf8) {
+                throw StoreError(path: path, kind: .malformed, problem: StoreError.malformedAdvice(path, found: marker.trimmingCharacters(in: .whitespacesAndNewlines)))
+            }
             try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
                                                     withIntermediateDirectories: true)
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(10)
-            configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                // 16 MB of page cache per connection (SQLite's default is 2 MB): a store that holds
-                // hundreds of thousands of tasks keeps the pages a step touches in memory.
-                try db.execute(sql: "PRAGMA cache_size = -16384")
-            }
-            database = try DatabasePool(path: path, configuration: configuration)
-            // Two processes opening a new store at once may both start the
-            // migrations; the one that loses sees them applied on a retry.
-            var attempt = 0
-            while true {
-                do {
-                    try Self.migrator.migrate(database)
-                    break
-                } catch let error as DatabaseError where attempt < 5 && [.SQLITE_ERROR, .SQLITE_CONSTRAINT].contains(error.resultCode) {
-                    // "table already exists" or a duplicate column: the other process won the race.
-                    attempt += 1
-                    usleep(UInt32(20_000 * attempt))
-                }
-            }
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try pool.writeWithoutTransaction { db in try StoreSchema.migrate(db) }
+            return (pool, pool)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as StoreSchema.TooNew {
+            throw StoreError(path: path, kind: .incompatible, problem: "has schema version \(error.version), newer than this host's \(StoreSchema.current); "
+                             + "use the agenthost that made it, or another store with --state PATH")
         } catch let error as DatabaseError {
-            throw StoreError(path: path, problem: "cannot be opened: \(error.message ?? error.description)")
+            let failure = StoreError(path: path, doing: "cannot be opened", error: error)
+            if failure.kind == .malformed { markMalformed(path, error) }
+            throw failure
+        } catch let error as CocoaError where error.code == .fileWriteNoPermission || error.code == .fileWriteVolumeReadOnly {
+            throw StoreError(path: path, kind: .readOnly, problem: "cannot be created: its folder is not writable; choose another store with --state PATH")
         } catch {
             throw StoreError(path: path, problem: "cannot be opened: \(error.localizedDescription)")
         }
     }
 
-    private static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: tasks and events") { db in
-            try db.execute(sql: """
-                CREATE TABLE task (
-                    id INTEGER PRIMARY KEY,
-                    parent_id INTEGER REFERENCES task(id),
-                    origin TEXT NOT NULL,
-                    capability TEXT,
-                    query TEXT,
-                    payload BLOB NOT NULL,
-                    agent TEXT,
-                    routed_capability TEXT,
-                    route_reason TEXT,
-                    agent_state TEXT,
-                    status TEXT NOT NULL,
-                    result BLOB,
-                    error TEXT,
-                    created_us INTEGER NOT NULL,
-                    started_us INTEGER,
-                    finished_us INTEGER
-                );
-                CREATE INDEX task_by_status ON task(status);
-                CREATE INDEX task_by_agent ON task(agent);
-                CREATE INDEX task_by_parent ON task(parent_id);
-                CREATE TABLE task_event (
-                    id INTEGER PRIMARY KEY,
-                    task_id INTEGER REFERENCES task(id),
-                    at_us INTEGER NOT NULL,
-                    kind TEXT NOT NULL,
-                    agent TEXT,
-                    detail TEXT NOT NULL
-                );
-                CREATE INDEX task_event_by_task ON task_event(task_id);
-                """)
+    /// A read-only connection. A WAL store on a read-only file system cannot
+    /// make its shared-memory file; it is then read as immutable, i.e. as of
+    /// its last checkpoint.
+    private static func readOnlyQueue(_ path: String, configuration: Configuration) throws -> DatabaseQueue {
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            _ = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
+            return queue
+        } catch let error as DatabaseError where [.SQLITE_CANTOPEN, .SQLITE_READONLY].contains(error.resultCode) {
+            let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+            return try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: configuration)
         }
-        migrator.registerMigration("v2: runs, checkpoints, conversations, shared context") { db in
-            try db.execute(sql: """
-                ALTER TABLE task ADD COLUMN run_id INTEGER REFERENCES run(id);
-                ALTER TABLE task ADD COLUMN step TEXT;
-                ALTER TABLE task ADD COLUMN attempt INTEGER;
-                ALTER TABLE task ADD COLUMN alternative INTEGER;
-                ALTER TABLE task ADD COLUMN attempt_outcome TEXT;
-                ALTER TABLE task ADD COLUMN attempt_reason TEXT;
-                CREATE INDEX task_by_run ON task(run_id) WHERE run_id IS NOT NULL;
-                -- Every index is written on every step; these two served only full scans (lists filter by status
-                -- newest first, statistics group every row), so they go, and a checkpointed step costs less.
-                DROP INDEX task_by_status;
-                DROP INDEX task_by_agent;
-                -- Most tasks have no parent; a partial index is not written for them.
-                DROP INDEX task_by_parent;
-                CREATE INDEX task_by_parent ON task(parent_id) WHERE parent_id IS NOT NULL;
-                CREATE TABLE run (
-                    id INTEGER PRIMARY KEY,
-                    name TEXT NOT NULL,
-                    mode TEXT NOT NULL,
-                    workflow BLOB NOT NULL,
-                    status TEXT NOT NULL,
-                    result BLOB,
-                    error TEXT,
-                    main_task_id INTEGER REFERENCES task(id),
-                    resumes INTEGER NOT NULL DEFAULT 0,
-                    created_us INTEGER NOT NULL,
-                    finished_us INTEGER
-                );
-                CREATE TABLE run_step (
-                    run_id INTEGER NOT NULL REFERENCES run(id),
-                    step TEXT NOT NULL,
-                    status TEXT NOT NULL,
-                    result BLOB,
-                    error TEXT,
-                    agent TEXT,
-                    task_id INTEGER REFERENCES task(id),
-                    attempts INTEGER NOT NULL,
-                    checkpoint INTEGER NOT NULL,
-                    finished_us INTEGER NOT NULL,
-                    PRIMARY KEY (run_id, step)
-                ) WITHOUT ROWID;
-                CREATE TABLE run_event (
-                    id INTEGER PRIMARY KEY,
-                    run_id INTEGER REFERENCES run(id),
-                    conversation_id INTEGER REFERENCES conversation(id),
-                    at_us INTEGER NOT NULL,
-                    kind TEXT NOT NULL,
-                    step TEXT,
-                    detail TEXT NOT NULL
-                );
-                CREATE INDEX run_event_by_run ON run_event(run_id);
-                CREATE TABLE conversation (
-                    id INTEGER PRIMARY KEY,
-                    strategy TEXT NOT NULL,
-                    participants BLOB NOT NULL,
-                    policy BLOB NOT NULL,
-                    status TEXT NOT NULL,
-                    next_turn INTEGER NOT NULL DEFAULT 0,
-                    created_us INTEGER NOT NULL,
-                    deadline_us INTEGER
-                );
-                CREATE TABLE conversation_message (
-                    id INTEGER PRIMARY KEY,
-                    conversation_id INTEGER NOT NULL REFERENCES conversation(id),
-                    role TEXT NOT NULL,
-                    agent TEXT,
-                    content BLOB NOT NULL,
-                    task_id INTEGER REFERENCES task(id),
-                    at_us INTEGER NOT NULL
-                );
-                CREATE INDEX conversation_message_by_conversation ON conversation_message(conversation_id);
-                CREATE TABLE conversation_agent (
-                    conversation_id INTEGER NOT NULL REFERENCES conversation(id),
-                    agent TEXT NOT NULL,
-                    role TEXT NOT NULL,
-                    turns INTEGER NOT NULL,
-                    state TEXT NOT NULL,
-                    last_task_id INTEGER REFERENCES task(id),
-                    PRIMARY KEY (conversation_id, agent)
-                );
-                CREATE TABLE shared_context (
-                    scope TEXT NOT NULL,
-                    key TEXT NOT NULL,
-                    value BLOB NOT NULL,
-                    PRIMARY KEY (scope, key)
-                );
-                """)
-        }
-        return migrator
+    }
+
+    /// Why the file at `path` is not a SQLite database, read from its header
+    /// without echoing its bytes; nil when it is one (or empty, which SQLite makes one).
+    private static func notSQLite(_ path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        if header.isEmpty || header == Data("SQLite format 3\0".utf8) { return nil }
+        return "is not a SQLite database (its first bytes are not SQLite's header); pass --state with the task store's path, "
+            + "or move this file away and a new store is made"
+    }
+
+    static let malformedMarkerSuffix = "-malformed"
+
+    /// Remembers, beside the file, that it was found damaged: every host then refuses to write to it until `store check` passes.
+    static func markMalformed(_ path: String, _ error: DatabaseError) {
+        let note = "\(error.message ?? "database disk image is malformed") (found \(ISO8601DateFormatter().string(from: Date())))\n"
+        _ = FileManager.default.createFile(atPath: path + malformedMarkerSuffix, contents: Data(note.utf8))
     }
 
     /// Runs `body` in one write transaction; `atomic: false` when `body` is a
     /// single statement, which SQLite commits on its own, so the explicit
     /// BEGIN and COMMIT are saved.
     func write<T>(atomic: Bool = true, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        guard let writer else { throw StoreError(path: path, kind: .readOnly, problem: "was opened read-only; this command may not write to it") }
+        if malformed.load(ordering: .relaxed) {
+            throw StoreError(path: path, kind: .malformed, problem: StoreError.malformedAdvice(path, found: "an earlier statement found it malformed"))
+        }
         do {
-            guard atomic else { return try database.writeWithoutTransaction(body) }
+            guard atomic else { return try writer.writeWithoutTransaction(body) }
             // BEGIN and COMMIT as cached statements: GRDB's own transaction prepares them anew each time,
             // a few microseconds of every step's commit.
-            return try database.writeWithoutTransaction { db in
+            return try writer.writeWithoutTransaction { db in
                 try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
                 do {
                     let value = try body(db)
@@ -208,7 +170,7 @@ public final class TaskStore: Sendable {
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError {
-            throw StoreError(path: path, problem: "refused a write: \(error.message ?? error.description)")
+            throw failure(error, doing: "refused a write")
         } catch {
             throw StoreError(path: path, problem: "refused a write: \(error)")
         }
@@ -217,10 +179,19 @@ public final class TaskStore: Sendable {
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
             return try database.read(body)
+        } catch let error as StoreError {
+            throw error
         } catch let error as DatabaseError {
-            throw StoreError(path: path, problem: "cannot be read: \(error.message ?? error.description)")
+            throw failure(error, doing: "cannot be read")
         } catch {
             throw StoreError(path: path, problem: "cannot be read: \(error)")
         }
+    }
+
+    /// `error` in words; a damaged file is remembered, so nothing more is written to it.
+    private func failure(_ error: DatabaseError, doing: String) -> StoreError {
+        let failure = StoreError(path: path, doing: doing, error: error)
+        if failure.kind == .malformed, !malformed.exchange(true, ordering: .relaxed) { Self.markMalformed(path, error) }
+        return failure
     }
 }

@@ -4,9 +4,12 @@ public enum TaskStatus: String, Sendable, CaseIterable, Codable, CustomStringCon
     case inProgress = "in_progress"
     case completed
     case failed
+    /// Stopped by its caller, its deadline or a signal to the host.
     case cancelled
+    /// Its host died (or its last write failed) before it ended; it did not finish.
+    case interrupted
 
-    public var isFinished: Bool { self == .completed || self == .failed || self == .cancelled }
+    public var isFinished: Bool { self != .pending && self != .inProgress }
 
     public var description: String { rawValue }
 }

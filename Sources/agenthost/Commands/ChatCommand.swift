@@ -17,17 +17,17 @@ struct ChatCommand: ParsableCommand {
     @Option(name: .customLong("agent"), help: ArgumentHelp(
         "A participant, as AGENT or AGENT=ROLE (repeatable; default: every loaded agent, its role the last part of its id).", valueName: "agent"))
     var agents: [String] = []
-    @Option(help: "Most answers per agent.") var maxTurns: Int?
+    @Option(parsing: .unconditional, help: "Most answers per agent.") var maxTurns: Int?
     @Option(help: "Roles that may take part, comma-separated (default: any).") var roles: String?
-    @Option(help: "Seconds the conversation stays open.") var timeout: Double?
+    @Option(parsing: .unconditional, help: "Seconds the conversation stays open (at most 30 days).") var timeout: Double?
     @Option(help: "Continue conversation ID instead of starting one.") var resume: Int64?
 
     func validate() throws {
         if TurnStrategy(rawValue: strategy) == nil {
             throw ValidationError("--strategy '\(strategy)' is not one of \(TurnStrategy.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if let maxTurns, maxTurns < 1 { throw ValidationError("--max-turns must be 1 or more") }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds") }
+        try Limits.checkCount(maxTurns, "--max-turns", maximum: 1_000_000)
+        try Limits.checkTimeout(timeout, "--timeout")
     }
 
     func run() throws {
@@ -47,9 +47,15 @@ struct ChatCommand: ParsableCommand {
                 }
             let policy = ConversationPolicy(maxTurnsPerAgent: maxTurns,
                                             allowedRoles: roles.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) },
-                                            timeoutMilliseconds: timeout.map { Int($0 * 1000) })
+                                            timeoutMilliseconds: timeout.map { Int(($0 * 1000).rounded()) })
             let chosen = TurnStrategy(rawValue: strategy)!
             id = try conversing { () throws(ConversationError) in try manager.start(strategy: chosen, participants: participants, policy: policy) }
+        }
+        // Ctrl-C closes the conversation as /quit would; a turn in flight is cancelled.
+        HostSession.onStop { signal in
+            try? manager.close(id)
+            RunPrinter.emit("conversation \(id) closed; `agenthost chat --resume \(id)` continues it")
+            HostSession.stopNow(signal, because: "the conversation was closed")
         }
         RunPrinter.emit("conversation \(id) (\(strategy)); one message per line, /quit to end")
         while let line = readLine() {
@@ -65,7 +71,7 @@ struct ChatCommand: ParsableCommand {
                 RunPrinter.emit("conflict: \(conflict.resolution.rawValue)" + (conflict.winner.map { ", '\($0)' wins" } ?? ", a person must decide"))
             }
         }
-        manager.close(id)
+        try conversing { () throws(ConversationError) in try manager.close(id) }
         RunPrinter.emit("conversation \(id) saved; `agenthost chat --resume \(id)` continues it")
     }
 

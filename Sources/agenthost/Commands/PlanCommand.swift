@@ -16,8 +16,10 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var host: HostOptions
     @Argument(help: "The goal, in plain language.") var goal: String
     @Option(help: "The planning capability to ask.") var planner = "planner.plan"
-    @Option(help: "Most steps in flight at once.") var concurrency = 8
+    @Option(parsing: .unconditional, help: "Most steps in flight at once (1 to 1024).") var concurrency = 8
     @Flag(name: .customLong("run"), help: "Carry the plan out after showing it.") var execute = false
+
+    func validate() throws { try Limits.checkCount(concurrency, "--concurrency", maximum: 1024) }
 
     func run() throws {
         defer { AgentHost.shutdown() }  // every plugin sees its deinit
@@ -43,7 +45,7 @@ struct PlanCommand: ParsableCommand {
         let report = try WorkflowCommand.orchestrating {
             try orchestrator.run(workflow, options: RunOptions(progress: RunPrinter.progress), source: "the plan of task \(outcome.id)")
         }
-        RunPrinter.summary(report)
+        RunPrinter.summary(report, state: host.statePath)
         if report.status != .completed { throw ExitCode.failure }
     }
 }

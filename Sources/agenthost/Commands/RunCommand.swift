@@ -24,13 +24,14 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The agent's state: PLANNING, EXECUTING, VERIFYING or LEARNING.", valueName: "state"))
     var agentState: AgentState = .executing
 
-    @Option(help: ArgumentHelp("Cancel the task after this many seconds.", valueName: "seconds")) var timeout: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Cancel the task after this many seconds (at most 30 days).", valueName: "seconds"))
+    var timeout: Double?
 
     @Flag(help: "Print the agent's progress reports on stderr.") var progress = false
 
     func validate() throws {
         if input != nil, inputFile != nil { throw ValidationError("give --input or --input-file, not both") }
-        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+        try Limits.checkTimeout(timeout, "--timeout")
     }
 
     func run() throws {
@@ -40,7 +41,7 @@ struct RunCommand: ParsableCommand {
         // A word with no spaces is a capability name; anything else is free text.
         let target: TaskRequest.Target = task.contains(where: \.isWhitespace) ? .text(task) : .capability(task)
         var request = TaskRequest(target, payload: payload, state: agentState)
-        request.timeout = timeout.map { .milliseconds(Int64($0 * 1000)) }
+        request.timeout = timeout.map(Limits.duration(seconds:))
         if progress {
             request.progress = { report in
                 let percent = report.fraction.map { String(format: "%3.0f%%", $0 * 100) } ?? "  ? "

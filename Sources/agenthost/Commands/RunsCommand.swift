@@ -11,19 +11,26 @@ struct RunsCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the most recent runs, newest first.")
         @OptionGroup var host: HostOptions
-        @Option(help: "How many runs to list.") var limit = 20
+        @Option(parsing: .unconditional, help: "How many runs to list.") var limit = 20
+
+        func validate() throws { try Limits.checkCount(limit, "--limit", maximum: Limits.maximumListLimit) }
 
         func run() throws {
-            let store = try host.openStore()
-            let runs = try catching { try store.runs(limit: max(1, limit)) }
+            let store = try host.openStoreForReading()
+            let runs = try store.map { store in try catching { try store.runs(limit: limit) } } ?? []
             guard !runs.isEmpty else {
-                print("No runs in \(store.path) yet; `agenthost workflow run FILE` starts one.")
+                print("No runs in \(host.storePath) yet; `agenthost workflow run FILE` starts one.")
                 return
             }
             for run in runs {
                 let took = run.finishedUs.map { " " + TaskReport.format(micros: $0 - run.createdUs) } ?? ""
-                print("\(String(run.id).padding(toLength: 6, withPad: " ", startingAt: 0)) \(run.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) "
+                print("\(String(run.id).padding(toLength: 6, withPad: " ", startingAt: 0)) \(run.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) "
                       + "\(run.name) (\(run.mode))\(took)\(run.resumes > 0 ? ", resumed \(run.resumes)x" : "")")
+            }
+            let resumable = runs.filter { $0.status == .interrupted || $0.status == .cancelled }.map(\.id)
+            if let first = resumable.first {
+                print("\(resumable.count == 1 ? "run \(first) was" : "runs \(resumable.map(String.init).joined(separator: ", ")) were") "
+                      + "interrupted or cancelled: `agenthost resume \(first)` goes on from its checkpoints")
             }
         }
     }
@@ -35,9 +42,8 @@ struct RunsCommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let store = try host.openStore()
-            guard let run = try catching({ try store.run(id: id) }) else {
-                throw CLIError("no run \(id) in \(store.path); `agenthost runs list` shows the runs")
+            guard let store = try host.openStoreForReading(), let run = try catching({ try store.run(id: id) }) else {
+                throw CLIError("no run \(id) in \(host.storePath); `agenthost runs list` shows the runs")
             }
             let attempts = try catching { try store.attempts(of: id) }
             let checkpoints = try catching { try store.checkpoints(of: id) }
@@ -65,6 +71,10 @@ struct RunsCommand: ParsableCommand {
             for (time, line) in lines.sorted(by: { $0.0 < $1.0 }) { print("  \(at(time).padding(toLength: 10, withPad: " ", startingAt: 0)) \(line)") }
             if let error = run.error { print("  error:  \(error)") }
             if let result = run.resultText { print("  result: \(result)") }
+            if let owner = run.ownerId, let holder = try catching({ try store.host(id: owner) }) {
+                print("  host:   \(holder.describe())\(run.status == .running ? "" : ", \(holder.endReason ?? "running")")")
+            }
+            if run.status.isResumable, run.status != .running { print("  `agenthost resume \(run.id)` goes on from its checkpoints") }
         }
     }
 

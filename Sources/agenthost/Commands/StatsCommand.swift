@@ -14,13 +14,13 @@ struct StatsCommand: ParsableCommand {
     func run() throws {
         let agentHost = try host.makeHost()
         defer { AgentHost.shutdown() }
-        let store = try host.openStore()
-        let stats = try catching { try store.statistics() }
+        let store = try host.openStoreForReading()
+        let stats = try store.map { store in try catching { try store.statistics() } } ?? .empty
         if json {
-            print(try JSONText.encode(StatsJSON(agentHost: agentHost, stats: stats, store: store.path)))
+            print(try JSONText.encode(StatsJSON(agentHost: agentHost, stats: stats, store: host.storePath)))
             return
         }
-        print("Task database: \(store.path)")
+        print("Task database: \(host.storePath)\(store == nil ? " (none yet)" : "")")
         print("Agents (\(agentHost.registry.plugins.count)): \(agentHost.registry.plugins.map(\.id).joined(separator: ", "))")
         print("Capabilities (\(agentHost.registry.capabilities.count)): \(agentHost.registry.capabilities.joined(separator: ", "))")
         let counts = TaskStatus.allCases.map { "\($0.rawValue) \(stats.byStatus[$0] ?? 0)" }.joined(separator: ", ")

@@ -61,19 +61,36 @@ struct HostOptions: ParsableArguments {
         return loaded
     }
 
+    var storePath: String { statePath ?? TaskStore.defaultPath() }
+
+    /// The store, opened to run work in: this process becomes an owner.
     func openStore() throws -> TaskStore {
         do {
-            return try TaskStore(path: statePath ?? TaskStore.defaultPath())
+            return try TaskStore(path: storePath)
         } catch {
             throw CLIError(error.description)
         }
     }
 
-    /// The host and its task store, ready to run tasks.
+    /// The store, opened only to read (it may be a read-only file); nil when there is none yet.
+    func openStoreForReading() throws -> TaskStore? {
+        do {
+            return try TaskStore(path: storePath, access: .readOnly)
+        } catch where error.kind == .missing {
+            return nil
+        } catch {
+            throw CLIError(error.description)
+        }
+    }
+
+    /// The host and its task store, ready to run tasks; SIGINT and SIGTERM
+    /// cancel its work from now on (see `HostSession`).
     /// `defaultWorkspace` is used when neither `--workspace` nor the policy names one.
     func makeRuntime(defaultWorkspace: String? = nil) throws -> AgentRuntime {
         let host = try makeHost(defaultWorkspace: defaultWorkspace)
-        return AgentRuntime(host: host, store: try openStore())
+        let store = try openStore()
+        HostSession.begin(host: host, store: store)
+        return AgentRuntime(host: host, store: store)
     }
 
     /// Loads the plugins, logging each one that was refused.

@@ -31,7 +31,8 @@ enum RunPrinter {
 
     static func pad(_ step: String) -> String { step.padding(toLength: max(12, step.count), withPad: " ", startingAt: 0) }
 
-    static func summary(_ report: RunReport) {
+    /// The run's counts, votes, conflicts, failures and result; `state` is the `--state` given, repeated in the hints.
+    static func summary(_ report: RunReport, state: String?) {
         let completed = report.steps.filter { $0.status == .completed }.count
         let failed = report.steps.filter { $0.status == .failed }.count
         let skipped = report.steps.filter { $0.status == .skipped }.count
@@ -59,7 +60,11 @@ enum RunPrinter {
         }
         if let error = report.error { emit("  error:    \(error)") }
         if let result = report.resultText { emit("  result:   \(result.count > 2000 ? String(result.prefix(2000)) + "…" : result)") }
-        if let id = report.runID { emit("  trace:    agenthost runs show \(id)") }
+        let store = state.map { " --state \(ShellWord.quote($0))" } ?? ""
+        if let id = report.runID {
+            emit("  trace:    agenthost runs show \(id)\(store)")
+            if report.status.isResumable { emit("  resume:   agenthost resume \(id)\(store)") }
+        }
     }
 
     /// The plan as levels: each level's steps may run at once.
@@ -82,4 +87,12 @@ enum RunPrinter {
         emit("  agents: \(plan.agents.sorted().joined(separator: ", "))")
     }
 
+}
+
+/// A word as a POSIX shell reads it back: as it is when it is plain, else in single quotes.
+enum ShellWord {
+    static func quote(_ word: String) -> String {
+        let plain = !word.isEmpty && word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:@%+,".contains($0) }
+        return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
 }

@@ -30,4 +30,19 @@ enum TaskReport {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: Date(timeIntervalSince1970: Double(micros) / 1e6))
     }
+
+    /// For tasks that did not finish by themselves, what a person can do next.
+    static func printHowToGoOn(after tasks: [StoredTask]) {
+        var runs = Set<Int64>()
+        var retries: [Int64] = []
+        for task in tasks where task.status == .interrupted || task.status == .cancelled {
+            if let run = task.runId { runs.insert(run) } else if task.parentId == nil { retries.append(task.id) }
+        }
+        for run in runs.sorted() { print("run \(run) was interrupted or cancelled: `agenthost resume \(run)` goes on from its checkpoints") }
+        if !retries.isEmpty {
+            let ids = retries.prefix(5).map(String.init).joined(separator: ", ")
+            print("task\(retries.count > 1 ? "s" : "") \(ids)\(retries.count > 5 ? ", …" : "") did not finish: "
+                  + "`agenthost tasks retry \(retries[0])` runs \(retries.count > 1 ? "one" : "it") again")
+        }
+    }
 }

@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+import Logging
+
+extension TaskStore {
+    /// What a sweep or a stop closed.
+    public struct ClosedWork: Sendable, Equatable {
+        public var tasks = 0
+        public var runs = 0
+        public var conversations = 0
+        public var isEmpty: Bool { tasks == 0 && runs == 0 && conversations == 0 }
+    }
+
+    /// Writes this process's row: the owner of the work it starts.
+    static func register(in writer: DatabasePool, path: String) throws(StoreError) -> Int64 {
+        let me = ProcessIdentity.current
+        let now = WallClock.microseconds()
+        do {
+            return try writer.write { db in
+                try db.execute(sql: """
+                    INSERT INTO host (pid, host_name, machine, process_start, command, started_us, heartbeat_us) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [me.pid, me.hostName, me.machine, me.start, CommandLine.arguments.joined(separator: " "), now, now])
+                return db.lastInsertedRowID
+            }
+        } catch let error as DatabaseError {
+            throw StoreError(path: path, doing: "cannot record this host as the owner of its work", error: error)
+        } catch {
+            throw StoreError(path: path, problem: "cannot record this host as the owner of its work: \(error)")
+        }
+    }
+
+    /// Ends this process's ownership: what it still holds open is closed as
+    /// `status` with `reason`, its leases go, and its row says it ended.
+    /// Idempotent; a store opened read-only has nothing to end.
+    @discardableResult
+    public func close(openWorkAs status: TaskStatus = .interrupted, reason: String = "the host ended before this ended") throws(StoreError) -> ClosedWork {
+        guard let owner else { return ClosedWork() }
+        heartbeat?.stop()
+        return try write { db in
+            let closed = try Self.closeOpenWork(of: owner, as: status, reason: reason, in: db)
+            try db.execute(sql: "UPDATE host SET ended_us = ?, end_reason = ? WHERE id = ? AND ended_us IS NULL",
+                           arguments: [WallClock.microseconds(), status == .cancelled ? "stopped: \(reason)" : "ended", owner])
+            try db.execute(sql: "DELETE FROM lease WHERE holder = ?", arguments: [owner])
+            return closed
+        }
+    }
+
+    func endOwnership(_ owner: Int64, reason: String) throws(StoreError) {
+        try write { db in
+            _ = try Self.closeOpenWork(of: owner, as: .interrupted, reason: "the host ended before this ended", in: db)
+            try db.execute(sql: "UPDATE host SET ended_us = ?, end_reason = ? WHERE id = ? AND ended_us IS NULL",
+                           arguments: [WallClock.microseconds(), reason, owner])
+            try db.execute(sql: "DELETE FROM lease WHERE holder = ?", arguments: [owner])
+        }
+    }
+
+    /// Closes the work of this process as `status` (`cancelled` when it was
+    /// told to stop) and keeps its ownership: it may go on writing.
+    @discardableResult
+    public func closeOpenWork(as status: TaskStatus, reason: String) throws(StoreError) -> ClosedWork {
+        guard let owner else { return ClosedWork() }
+        return try write { db in try Self.closeOpenWork(of: owner, as: status, reason: reason, in: db) }
+    }
+
+    /// Tasks pending or in progress, runs running and conversations open of
+    /// `owner` become `status`; their error says why, so `tasks list` and
+    /// `runs list` can tell a person what happened and how to go on.
+    static func closeOpenWork(of owner: Int64, as status: TaskStatus, reason: String, in db: Database) throws -> ClosedWork {
+        var closed = ClosedWork()
+        let now = WallClock.microseconds()
+        let word = status.rawValue
+        try db.execute(sql: """
+            UPDATE task SET status = ?, agent_state = 'FAILED', error = ?, finished_us = ?,
+                            attempt_outcome = CASE WHEN attempt_outcome = 'running' THEN 'interrupted' ELSE attempt_outcome END,
+                            attempt_reason = CASE WHEN attempt_outcome = 'running' THEN ? ELSE attempt_reason END
+            WHERE owner_id = ? AND status IN ('pending', 'in_progress')
+            """, arguments: [word, "\(word): \(reason)", now, "\(word): \(reason)", owner])
+        closed.tasks = db.changesCount
+        let runStatus = status == .cancelled ? RunStatus.cancelled : .interrupted
+        let runs = try Int64.fetchAll(db, sql: "SELECT id FROM run WHERE owner_id = ? AND status = 'running'", arguments: [owner])
+        for run in runs {
+            try db.execute(sql: "UPDATE run SET status = ?, error = ?, finished_us = ? WHERE id = ?",
+                           arguments: [runStatus.rawValue, "\(runStatus.rawValue): \(reason); `agenthost resume \(run)` goes on from its checkpoints", now, run])
+            try insert(RunEvent(runId: run, kind: .interrupted, detail: "\(runStatus.rawValue): \(reason)"), in: db)
+        }
+        closed.runs = runs.count
+        try db.execute(sql: "UPDATE conversation SET status = ? WHERE owner_id = ? AND status = 'open'",
+                       arguments: [status == .cancelled ? "closed" : "interrupted", owner])
+        closed.conversations = db.changesCount
+        return closed
+    }
+
+    /// Closes the work of every owner that died (killed, or silent for too
+    /// long on another machine) as `interrupted`, and frees its leases.
+    /// Runs when a process opens the store for writing; never throws: a
+    /// store that cannot be swept now is swept by the next host.
+    @discardableResult
+    func sweep() -> ClosedWork {
+        guard let owner else { return ClosedWork() }
+        do {
+            let open = try read { db in try StoredHost.filter(sql: "ended_us IS NULL AND id != ?", arguments: [owner]).fetchAll(db) }
+            let now = WallClock.microseconds()
+            let dead = open.compactMap { host in host.deathReason(now: now).map { (host, $0) } }
+            guard !dead.isEmpty else { return ClosedWork() }
+            let closed = try write { db in
+                var closed = ClosedWork()
+                for (host, reason) in dead {
+                    // Once more inside the write lock: another host may have swept it since the read.
+                    guard try Bool.fetchOne(db, sql: "SELECT ended_us IS NULL FROM host WHERE id = ?", arguments: [host.id]) == true else { continue }
+                    let work = try Self.closeOpenWork(of: host.id, as: .interrupted, reason: reason, in: db)
+                    closed.tasks += work.tasks
+                    closed.runs += work.runs
+                    closed.conversations += work.conversations
+                    try db.execute(sql: "UPDATE host SET ended_us = ?, end_reason = ? WHERE id = ?", arguments: [now, "died: \(reason)", host.id])
+                    try db.execute(sql: "DELETE FROM lease WHERE holder = ?", arguments: [host.id])
+                }
+                return closed
+            }
+            if !closed.isEmpty {
+                Logger(label: "agenthost.store").warning("""
+                    closed the work of hosts that died: \(closed.tasks) task(s), \(closed.runs) run(s), \(closed.conversations) conversation(s) \
+                    are now interrupted; `agenthost runs list` and `agenthost tasks list` show them
+                    """)
+            }
+            return closed
+        } catch {
+            Logger(label: "agenthost.store").warning("could not close the work of hosts that died: \(error)")
+            return ClosedWork()
+        }
+    }
+
+    /// What came of a claim on a run.
+    enum Claim: Sendable {
+        case claimed(StoredRun)
+        /// A live host runs it.
+        case held(by: StoredHost)
+        /// It ended, and is not resumable.
+        case ended(RunStatus)
+        case missing
+    }
+
+    /// Takes run `id` for this process, atomically: it must be resumable
+    /// (`running` with a dead owner, `interrupted` or `cancelled`) and held
+    /// by no live host; of two claims at once, one wins.
+    func claim(run id: Int64) throws(StoreError) -> Claim {
+        guard let owner else { throw StoreError(path: path, kind: .readOnly, problem: "was opened read-only; a run cannot be resumed from it") }
+        return try write { db -> Claim in
+            guard var run = try StoredRun.fetchOne(db, key: id) else { return .missing }
+            guard run.status.isResumable else { return .ended(run.status) }
+            if run.status == .running, let holder = run.ownerId, let host = try StoredHost.fetchOne(db, key: holder),
+               holder == owner || host.deathReason() == nil {
+                return .held(by: host)
+            }
+            try db.execute(sql: "UPDATE run SET owner_id = ?, status = 'running', error = NULL WHERE id = ?", arguments: [owner, id])
+            run.ownerId = owner
+            run.status = .running
+            return .claimed(run)
+        }
+    }
+
+    /// Hosts that have not ended, newest first, with whether each is alive.
+    public func hosts(limit: Int = 50) throws(StoreError) -> [StoredHost] {
+        try read { db in try StoredHost.order(Column("id").desc).limit(limit).fetchAll(db) }
+    }
+
+    public func host(id: Int64) throws(StoreError) -> StoredHost? {
+        try read { db in try StoredHost.fetchOne(db, key: id) }
+    }
+
+    /// Renews this host's heartbeat and its leases (see `Heartbeat`).
+    static func beat(_ writer: DatabasePool, owner: Int64) throws {
+        let now = WallClock.microseconds()
+        try writer.write { db in
+            try db.cachedStatement(sql: "UPDATE host SET heartbeat_us = ? WHERE id = ?").execute(arguments: [now, owner])
+            try db.cachedStatement(sql: "UPDATE lease SET expires_us = ? WHERE holder = ?")
+                .execute(arguments: [now + LeaseManager.leaseMicroseconds, owner])
+        }
+    }
+}
