@@ -33,16 +33,20 @@ extension TaskStore {
     /// `status` with `reason`, its leases go, and its row says it ended.
     /// Idempotent; a store opened read-only has nothing to end.
     @discardableResult
-    public func close(openWorkAs status: TaskStatus = .interrupted, reason: String = "the host ended before this ended") throws(StoreError) -> ClosedWork {
+    public func close(openWorkAs status: TaskStatus = .interrupted, reason: String? = nil) throws(StoreError) -> ClosedWork {
         guard let owner else { return ClosedWork() }
+        let reason = reason ?? lostWrite.withLock { $0 } ?? "the host ended before this ended"
         heartbeat?.stop()
-        return try write { db in
+        let work = try write { db in
             let closed = try Self.closeOpenWork(of: owner, as: status, reason: reason, in: db)
             try db.execute(sql: "UPDATE host SET ended_us = ?, end_reason = ? WHERE id = ? AND ended_us IS NULL",
                            arguments: [WallClock.microseconds(), status == .cancelled ? "stopped: \(reason)" : "ended", owner])
             try db.execute(sql: "DELETE FROM lease WHERE holder = ?", arguments: [owner])
             return closed
         }
+        // Into the main file, so the store is whole without its -wal file (copies, backups, read-only mounts).
+        _ = try? writer?.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        return work
     }
 
     func endOwnership(_ owner: Int64, reason: String) throws(StoreError) {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 
 extension TaskStore {
     /// A task's first row: what was asked, and as far as it got before the
@@ -79,9 +80,39 @@ extension TaskStore {
         }
     }
 
-    /// Writes how tasks ended, with their events, in one transaction.
+    /// Writes how tasks ended, with their events, in one transaction. The
+    /// last write of a task is the one that must not be lost: a full disk or
+    /// a lock held too long is retried, loudly, before the error is thrown.
     func finish(_ finishes: [Finish], events: [TaskEvent] = []) throws(StoreError) {
-        try write(atomic: finishes.count > 1 || !events.isEmpty) { db in try Self.finish(finishes, events: events, in: db) }
+        try retrying("how task \(finishes.first.map { String($0.id) } ?? "?")\(finishes.count > 1 ? " and \(finishes.count - 1) more" : "") ended") {
+            () throws(StoreError) in
+            try write(atomic: finishes.count > 1 || !events.isEmpty) { db in try Self.finish(finishes, events: events, in: db) }
+        }
+    }
+
+    /// Runs `body`, trying again twice (after 0.2 s and 1 s) when the disk is
+    /// full or the store is locked; every failure is logged as an error.
+    func retrying<T>(_ what: String, _ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        let pauses: [UInt32] = [200_000, 1_000_000]
+        var attempt = 0
+        while true {
+            do {
+                return try body()
+            } catch where attempt < pauses.count && [.diskFull, .locked, .other].contains(error.kind) {
+                Logger(label: "agenthost.store").error("""
+                    could not write \(what) (attempt \(attempt + 1) of \(pauses.count + 1)): \(error); trying again in \(Double(pauses[attempt]) / 1e6) s
+                    """)
+                usleep(pauses[attempt])
+                attempt += 1
+            } catch {
+                Logger(label: "agenthost.store").error("""
+                    could not write \(what), after \(attempt + 1) attempt(s): \(error). It stays open until this host ends or a later host \
+                    finds it abandoned and marks it interrupted
+                    """)
+                lostWrite.withLock { $0 = "\(what) could not be written: \(error.kind == .diskFull ? "the disk was full" : error.problem)" }
+                throw error
+            }
+        }
     }
 
     static func finish(_ finishes: [Finish], events: [TaskEvent], in db: Database) throws {

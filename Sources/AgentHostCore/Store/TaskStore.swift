@@ -20,6 +20,8 @@ public final class TaskStore: Sendable {
     let heartbeat: Heartbeat?
     /// Set once SQLite said the file is damaged: nothing more is written to it.
     private let malformed = Atomic<Bool>(false)
+    /// The last write that failed after its retries, for the reason given when this host's open work is closed.
+    let lostWrite = Mutex<String?>(nil)
 
     /// `~/.agenthost/state.sqlite`, or `$AGENTHOST_HOME/state.sqlite`.
     public static func defaultPath() -> String {
