@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <time.h>
 #include <poll.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <signal.h>
 #include <string.h>
@@ -36,6 +37,31 @@ int ahc_write_all(int fd, const void *data, size_t len) {
         len -= (size_t)written;
     }
     return 0;
+}
+
+int ahc_write_pipe(int fd, const void *data, size_t len) {
+    /* SIGPIPE blocked on this thread only: a reader that went away is EPIPE,
+     * and the signal it left pending is taken back before it is unblocked. */
+    sigset_t pipe_only, previous;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
+    int result = ahc_write_all(fd, data, len);
+    int saved = errno;
+    if (result != 0 && saved == EPIPE) {
+#if defined(__linux__)
+        struct timespec now = { 0, 0 };
+        while (sigtimedwait(&pipe_only, NULL, &now) < 0 && errno == EINTR) {}
+#else
+        int taken;
+        sigset_t pending;
+        sigpending(&pending);
+        if (sigismember(&pending, SIGPIPE)) sigwait(&pipe_only, &taken);
+#endif
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    errno = saved;
+    return result;
 }
 
 int ahc_read_all(int fd, void *data, size_t len) {

@@ -21,6 +21,7 @@ struct AgentHostCommand: ParsableCommand {
     /// Runs the command, then ends this host's ownership of its work; a
     /// command cut short by SIGINT or SIGTERM exits 130 or 143.
     static func main() {
+        refuseArgumentsThatAreNotUTF8()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -34,5 +35,21 @@ struct AgentHostCommand: ParsableCommand {
         }
         HostSession.end()
         if let code = HostSession.signalExitCode { Foundation.exit(code) }
+    }
+
+    /// Swift would read a byte that is not UTF-8 as U+FFFD and run with it;
+    /// the argument is refused instead, with where it went wrong.
+    private static func refuseArgumentsThatAreNotUTF8() {
+        for index in 1..<Int(CommandLine.argc) {
+            guard let argument = CommandLine.unsafeArgv[index] else { continue }
+            let bytes = Array(UnsafeRawBufferPointer(start: argument, count: strlen(argument)))
+            guard let position = TextInput.firstInvalidByte(in: bytes) else { continue }
+            let previous = index > 1 ? CommandLine.unsafeArgv[index - 1].map { String(cString: $0) } : nil
+            let what = previous.map { $0.hasPrefix("-") ? "the value of \($0) (argument \(index))" : "argument \(index)" } ?? "argument \(index)"
+            let message = String(format: "Error: %@ is not UTF-8: byte %d (0x%02X) is not part of a UTF-8 character; give it as UTF-8 text\n",
+                                 what, position, bytes[position])
+            FileHandle.standardError.write(Data(message.utf8))
+            Foundation.exit(64)
+        }
     }
 }

@@ -167,6 +167,36 @@ import Testing
         #expect(try store().conversationStatus(1) == "closed")
     }
 
+    @Test func twoHostsOnOneStoreNeverHoldOneResourceAtOnceAndADeadHostsLeaseIsFreed() throws {
+        func workflow(_ name: String, ms: Int) throws -> String {
+            try write("\(name).yaml", """
+                name: \(name)
+                mode: sequential
+                steps:
+                  - { id: edit, capability: fixture.sleep, input: { ms: \(ms) }, resources: ["file:shared.txt"] }
+                """)
+        }
+        let holder = try start("workflow", "run", try workflow("holder", ms: 30_000))
+        defer { holder.signal(SIGKILL); holder.wait() }
+        #expect(BackgroundHost.until { (try? self.store().leaseHolders()["file:shared.txt"]) != nil }, "\(holder.stderr)")
+        let first = try #require(try store().leaseHolders()["file:shared.txt"])
+
+        let waiter = try start("workflow", "run", try workflow("waiter", ms: 50))
+        defer { waiter.signal(SIGKILL); waiter.wait() }
+        #expect(BackgroundHost.until { (try? self.store().tasks(ofRun: 2).count) == 1 }, "\(waiter.stderr)")
+        // Its step would take 50 ms; while the other host lives it waits for the lease instead.
+        usleep(500_000)
+        #expect(try store().tasks(ofRun: 2).first?.status == .inProgress)
+        #expect(try store().leaseHolders() == ["file:shared.txt": first], "one holder, the first host")
+
+        holder.signal(SIGKILL)
+        holder.wait()
+        #expect(waiter.wait() == 0, "\(waiter.stdout)\(waiter.stderr)")
+        #expect(try store().run(id: 2)?.status == .completed)
+        #expect(try store().events(ofRun: 2).contains { $0.kind == .leaseWaited && $0.detail.contains("file:shared.txt") })
+        #expect(try store().leaseHolders().isEmpty, "the dead host's lease was dropped and the waiter gave its own back")
+    }
+
     @Test func aDeadHostsProgramIsGoneBeforeResumeRunsItAgain() throws {
         let workspace = try TemporaryFolder("workspace")
         defer { workspace.remove() }

@@ -127,6 +127,10 @@ int ahc_write_all(int fd, const void *data, size_t len);
  * byte, -1 with errno otherwise (a short read is EPIPE). */
 int ahc_read_all(int fd, void *data, size_t len);
 
+/* Writes all of `data` to a pipe; a reader that has gone is -1 with EPIPE,
+ * never a SIGPIPE for the process. Any thread may call it. */
+int ahc_write_pipe(int fd, const void *data, size_t len);
+
 /* What the host asks of a child it starts. */
 typedef struct ahc_spawn_request {
     const char *helper_path;       /* the agenthost-plugin-host executable */

@@ -35,7 +35,13 @@ public enum PolicyFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PolicyFileError(path: path, line: nil, problem: "cannot be read; check the path")
         }
-        return try parse(String(decoding: data, as: UTF8.self), path: path)
+        let text: String
+        do throws(TextInputError) {
+            text = try TextInput.decode(data, kind: "a policy file (YAML)")
+        } catch {
+            throw PolicyFileError(path: path, line: error.line, problem: error.problem)
+        }
+        return try parse(text, path: path)
     }
 
     public static func parse(_ text: String, path: String) throws(PolicyFileError) -> Policy {

@@ -26,7 +26,9 @@ struct YAMLReader {
 
     /// The entries of a mapping whose keys must be among `keys` (any key when empty), each once.
     func mapping(_ node: Node, _ name: String, keys: [String]) throws(YAMLProblem) -> [(String, Node, Node)] {
-        guard let mapping = node.mapping else { throw fail(node, "\(name) must be a mapping of \(keys.joined(separator: ", "))") }
+        guard let mapping = node.mapping else {
+            throw fail(node, "\(name) must be a mapping\(keys.isEmpty ? "" : " of \(keys.joined(separator: ", "))"), not a \(node.kindName)")
+        }
         var entries: [(String, Node, Node)] = []
         var seen = Set<String>()
         for (key, value) in mapping {
@@ -40,8 +42,34 @@ struct YAMLReader {
         return entries
     }
 
+    /// The entries of a mapping, as `mapping(_:_:keys:)`, but a key that is
+    /// unknown or given twice is kept as a problem and skipped, so reading goes on.
+    func mapping(_ node: Node, _ name: String, keys: [String], collecting problems: YAMLProblems) throws(YAMLProblem) -> [(String, Node, Node)] {
+        guard let mapping = node.mapping else {
+            throw fail(node, "\(name) must be a mapping\(keys.isEmpty ? "" : " of \(keys.joined(separator: ", "))"), not a \(node.kindName)")
+        }
+        var entries: [(String, Node, Node)] = []
+        var seen = Set<String>()
+        for (key, value) in mapping {
+            guard let word = key.string else {
+                problems.add(fail(key, "keys of \(name) must be words"))
+                continue
+            }
+            guard keys.isEmpty || keys.contains(word) else {
+                problems.add(fail(key, "unknown key '\(word)' in \(name); expected \(keys.joined(separator: ", "))"))
+                continue
+            }
+            guard seen.insert(word).inserted else {
+                problems.add(fail(key, "'\(word)' is given twice in \(name)"))
+                continue
+            }
+            entries.append((word, key, value))
+        }
+        return entries
+    }
+
     func strings(_ node: Node, _ name: String) throws(YAMLProblem) -> [String] {
-        guard let sequence = node.sequence else { throw fail(node, "\(name) must be a list") }
+        guard let sequence = node.sequence else { throw fail(node, "\(name) must be a list, not a \(node.kindName)") }
         var result: [String] = []
         for item in sequence {
             guard let text = item.scalar?.string, !text.isEmpty else { throw fail(item, "each entry of \(name) must be a non-empty string") }
@@ -125,6 +153,12 @@ struct YAMLReader {
 struct YAMLProblem: Error, Sendable {
     let line: Int?
     let problem: String
+}
+
+/// The problems a reading has found so far.
+final class YAMLProblems {
+    private(set) var all: [YAMLProblem] = []
+    func add(_ problem: YAMLProblem) { all.append(problem) }
 }
 
 extension Node {

@@ -63,7 +63,7 @@ public enum Subprocess {
         // Written and drained on other threads, so neither a program that does not read its input nor a full pipe can stall it.
         let bytes = Array((stdin ?? "").utf8)
         DispatchQueue.global().async {
-            _ = bytes.withUnsafeBytes { ahc_write_all(input.write, $0.baseAddress, $0.count) }
+            _ = bytes.withUnsafeBytes { ahc_write_pipe(input.write, $0.baseAddress, $0.count) }
             close(input.write)
         }
         let stdout = BlockingResult<(Data, Bool)>(), stderr = BlockingResult<(Data, Bool)>()

@@ -58,7 +58,15 @@ struct ChatCommand: ParsableCommand {
             HostSession.stopNow(signal, because: "the conversation was closed")
         }
         RunPrinter.emit("conversation \(id) (\(strategy)); one message per line, /quit to end")
-        while let line = readLine() {
+        var lines = InputLines()
+        while let bytes = lines.next() {
+            let line: String
+            do {
+                line = try TextInput.decode(bytes, kind: "a message")
+            } catch {
+                RunPrinter.emit("line \(lines.number) of the input was not sent: it \(error.problem)")
+                continue
+            }
             let message = line.trimmingCharacters(in: .whitespaces)
             if message.isEmpty { continue }
             if message == "/quit" { break }

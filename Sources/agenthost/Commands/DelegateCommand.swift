@@ -30,7 +30,11 @@ struct DelegateCommand: ParsableCommand {
         if let file {
             let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
             guard let data else { throw CLIError("--file '\(file)' cannot be read") }
-            text = String(decoding: data, as: UTF8.self)
+            do {
+                text = try TextInput.decode(data, kind: "the message")
+            } catch {
+                throw CLIError("--file '\(file)'\(error.line.map { ", line \($0)," } ?? "") \(error.problem)")
+            }
         } else {
             text = message ?? ""
         }

@@ -61,18 +61,18 @@ struct RunCommand: ParsableCommand {
         print(outcome.resultText ?? "")
     }
 
-    /// The input bytes, checked to be one JSON object so a typo fails here
-    /// with the position, not somewhere inside a plugin.
+    /// The input bytes, checked to be UTF-8 and one JSON object, so a typo
+    /// fails here with the position, not somewhere inside a plugin.
     private func readInput() throws -> [UInt8] {
         let bytes: [UInt8]
         let source: String
         if let inputFile {
-            source = inputFile == "-" ? "stdin" : "'\(inputFile)'"
+            source = inputFile == "-" ? "stdin" : "--input-file '\(inputFile)'"
             if inputFile == "-" {
                 bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
             } else {
                 guard let data = FileManager.default.contents(atPath: inputFile) else {
-                    throw CLIError("--input-file \(source) cannot be read")
+                    throw CLIError("\(source) cannot be read; check the path")
                 }
                 bytes = Array(data)
             }
@@ -80,15 +80,7 @@ struct RunCommand: ParsableCommand {
             source = "--input"
             bytes = Array((input ?? "{}").utf8)
         }
-        do {
-            let value = try JSONSerialization.jsonObject(with: Data(bytes))
-            guard value is [String: Any] else { throw CLIError("\(source) must be a JSON object ({...}), not \(type(of: value))") }
-        } catch let error as CLIError {
-            throw error
-        } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw CLIError("\(source) is not valid JSON: \(detail)")
-        }
+        try JSONInput.checkObject(bytes, source: source)
         return bytes
     }
 }
