@@ -63,6 +63,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "agenthost-bench", dependencies: ["AgentHostCore", "CAgentHost", "HeapProbe"]),
+        // libFuzzer targets of the host's readers; `Fuzz/run` builds them with -sanitize=fuzzer.
+        .target(name: "AgentHostFuzzDriver", path: "Sources/AgentHostFuzzDriver",
+                cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
+        .executableTarget(name: "agenthost-fuzz", dependencies: ["AgentHostCore", "AgentHostFuzzDriver"]),
         .target(name: "HeapProbe", path: "Benchmarks/HeapProbe"),
 
         // Bundled plugins.

@@ -240,6 +240,9 @@ enum JSONBytes {
             return true
         }
 
+        /// A string as RFC 8259 has it: no raw control characters, only the
+        /// escapes it names, and `\\u` with four hex digits, a high surrogate
+        /// always followed by a low one.
         mutating func string() -> Bool {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return false }
             index += 1
@@ -247,23 +250,70 @@ enum JSONBytes {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") { index += 1; return true }
                 if byte < 0x20 { return false }
-                index += byte == UInt8(ascii: "\\") ? 2 : 1
+                guard byte == UInt8(ascii: "\\") else { index += 1; continue }
+                guard index + 1 < bytes.count else { return false }
+                switch bytes[index + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    index += 2
+                case UInt8(ascii: "u"):
+                    guard let unit = hex4(at: index + 2) else { return false }
+                    index += 6
+                    if unit >= 0xDC00 && unit <= 0xDFFF { return false }
+                    if unit >= 0xD800 && unit <= 0xDBFF {
+                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"),
+                              let low = hex4(at: index + 2), low >= 0xDC00 && low <= 0xDFFF else { return false }
+                        index += 6
+                    }
+                default:
+                    return false
+                }
             }
             return false
         }
 
-        mutating func number() -> Bool {
-            let start = index
-            if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-            var digits = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                if (byte >= 0x30 && byte <= 0x39) { digits += 1 }
-                else if !(byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
-                          || ((byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")) && index > start)) { break }
-                index += 1
+        /// The four hex digits at `start` as a number, or nil.
+        func hex4(at start: Int) -> UInt32? {
+            guard start + 4 <= bytes.count else { return nil }
+            var value: UInt32 = 0
+            for offset in 0..<4 {
+                let byte = bytes[start + offset]
+                let digit: UInt8
+                switch byte {
+                case 0x30...0x39: digit = byte - 0x30
+                case 0x41...0x46: digit = byte - 0x41 + 10
+                case 0x61...0x66: digit = byte - 0x61 + 10
+                default: return nil
+                }
+                value = value << 4 | UInt32(digit)
             }
-            return digits > 0
+            return value
+        }
+
+        /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+        mutating func number() -> Bool {
+            func digits() -> Int {
+                let start = index
+                while index < bytes.count, bytes[index] >= 0x30 && bytes[index] <= 0x39 { index += 1 }
+                return index - start
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < bytes.count else { return false }
+            if bytes[index] == UInt8(ascii: "0") {
+                index += 1
+            } else {
+                guard digits() > 0 else { return false }
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                guard digits() > 0 else { return false }
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                guard digits() > 0 else { return false }
+            }
+            return true
         }
     }
 }

@@ -16,6 +16,11 @@ extension PluginManifest {
             throw PluginLoadError(pluginID: nil, location: location,
                                   reason: missing ? .manifestMissing : .manifestUnreadable(error.localizedDescription))
         }
+        return try decode(data, location: location)
+    }
+
+    /// Reads and checks a manifest's bytes; `location` names them in errors.
+    static func decode(_ data: Data, location: String) throws(PluginLoadError) -> PluginManifest {
         let manifest: PluginManifest
         do {
             manifest = try JSONDecoder().decode(PluginManifest.self, from: data)

@@ -6,15 +6,21 @@ public enum DelegateParser {
     static let actionPrefix = "ACTION:"
     static let endMarker = "---END---"
 
-    /// Whether `bytes` may hold a DELEGATE action: a cheap test before parsing.
+    /// Whether `bytes` may hold a DELEGATE action: a cheap test before
+    /// parsing. It may say yes wrongly, never no: it looks for a line that
+    /// starts, after spaces or tabs, with "ACTION:", as the parser does.
     static func mayContainAction(_ bytes: [UInt8]) -> Bool {
-        let marker = Array("ACTION: DELEGATE".utf8)
+        let marker = Array(actionPrefix.utf8)
         guard bytes.count >= marker.count else { return false }
+        var lineStart = true
         var index = 0
         while index <= bytes.count - marker.count {
-            if bytes[index] == marker[0], index == 0 || bytes[index - 1] == UInt8(ascii: "\n"),
-               bytes[index..<(index + marker.count)].elementsEqual(marker) {
-                return true
+            let byte = bytes[index]
+            if lineStart, byte == marker[0], bytes[index..<(index + marker.count)].elementsEqual(marker) { return true }
+            if byte == UInt8(ascii: "\n") {
+                lineStart = true
+            } else if byte != UInt8(ascii: " "), byte != UInt8(ascii: "\t") {
+                lineStart = false
             }
             index += 1
         }
@@ -25,7 +31,8 @@ public enum DelegateParser {
         var actions: [DelegateAction] = []
         var open: (line: Int, agentType: String?, agentTypeLine: Int, task: String?, taskLine: Int?)?
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift: a message with Windows line ends splits on it too.
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             let trimmed = line.trimmingSpaces

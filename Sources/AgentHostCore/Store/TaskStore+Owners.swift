@@ -171,6 +171,18 @@ extension TaskStore {
         try read { db in try StoredHost.fetchOne(db, key: id) }
     }
 
+    /// Writes this host's heartbeat now, as its timer does every few seconds.
+    public func beatOnce() throws(StoreError) {
+        guard let owner, let writer else { return }
+        do {
+            try Self.beat(writer, owner: owner)
+        } catch let error as DatabaseError {
+            throw StoreError(path: path, doing: "refused a heartbeat", error: error)
+        } catch {
+            throw StoreError(path: path, problem: "refused a heartbeat: \(error)")
+        }
+    }
+
     /// Renews this host's heartbeat and its leases (see `Heartbeat`).
     static func beat(_ writer: DatabasePool, owner: Int64) throws {
         let now = WallClock.microseconds()

@@ -63,7 +63,17 @@ extension GuardrailStage {
             }
         }
         guard !redactions.isEmpty else { return .pass }
-        return .redacted(Self.redact(bytes, redactions), redactions)
+        // Text on both sides of a redaction meets, and may read as a finding the first scan passed over
+        // (it skips past each one); scanned again until nothing is left.
+        var redacted = Self.redact(bytes, redactions)
+        for _ in 0..<8 {
+            let more = redacted.withUnsafeBufferPointer {
+                SensitiveDataScanner.scan($0, secrets: secrets == .redact, personal: personalData == .redact)
+            }
+            guard !more.isEmpty else { break }
+            redacted = Self.redact(redacted, more)
+        }
+        return .redacted(redacted, redactions)
     }
 
     /// `check`, with its verdict as the bytes to go on with (or the trip) and
@@ -80,15 +90,25 @@ extension GuardrailStage {
     }
 
     /// `bytes` with each range replaced by `[REDACTED:kind]`, which keeps a
-    /// JSON string valid because it holds no quote or backslash.
+    /// JSON string valid because it holds no quote or backslash. Findings
+    /// that overlap are redacted as one, so no part of either is left.
     static func redact(_ bytes: [UInt8], _ items: [SensitiveData]) -> [UInt8] {
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count)
         var cursor = 0
-        for item in items.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) where item.range.lowerBound >= cursor {
-            result += bytes[cursor..<item.range.lowerBound]
-            result += Array("[REDACTED:\(item.kind.rawValue)]".utf8)
-            cursor = item.range.upperBound
+        let sorted = items.sorted { $0.range.lowerBound < $1.range.lowerBound }
+        var index = 0
+        while index < sorted.count {
+            let first = sorted[index]
+            var end = first.range.upperBound
+            index += 1
+            while index < sorted.count, sorted[index].range.lowerBound < end {
+                end = max(end, sorted[index].range.upperBound)
+                index += 1
+            }
+            result += bytes[cursor..<max(cursor, first.range.lowerBound)]
+            result += Array("[REDACTED:\(first.kind.rawValue)]".utf8)
+            cursor = max(cursor, end)
         }
         result += bytes[cursor...]
         return result

@@ -1,0 +1,98 @@
+// The libFuzzer targets of the host's readers. `Fuzz/run` builds this with
+// `-sanitize=fuzzer -D FUZZING` and picks the reader with
+// AGENTHOST_FUZZ_TARGET; a plain `swift build` makes a program that says so.
+import AgentHostFuzzDriver
+import Foundation
+#if FUZZING
+@testable import AgentHostCore
+
+/// One reader fed arbitrary bytes. Each may refuse its input, never trap;
+/// where two readers must agree on what is valid, a disagreement is a crash.
+enum FuzzTarget: String, CaseIterable {
+    case manifest, delegate, workflow, policy, json, template, guardrails
+
+    static let chosen: FuzzTarget = {
+        let name = ProcessInfo.processInfo.environment["AGENTHOST_FUZZ_TARGET"] ?? ""
+        guard let target = FuzzTarget(rawValue: name) else {
+            fatalError("AGENTHOST_FUZZ_TARGET must be one of \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")), not '\(name)'")
+        }
+        return target
+    }()
+
+    func run(_ bytes: [UInt8]) {
+        switch self {
+        case .manifest:
+            _ = try? PluginManifest.decode(Data(bytes), location: "fuzz")
+        case .delegate:
+            let text = String(decoding: bytes, as: UTF8.self)
+            let parsed = try? DelegateParser.parse(text)
+            // The quick check the host runs on every reply may say "maybe" wrongly, never "no" wrongly.
+            if let parsed, !parsed.isEmpty, !DelegateParser.mayContainAction(Array(text.utf8)) {
+                fatalError("mayContainAction said no to a message with \(parsed.count) DELEGATE action(s)")
+            }
+        case .workflow:
+            guard let text = try? TextInput.decode(bytes, kind: "fuzz") else { return }
+            if let workflow = try? WorkflowFile.parse(text, path: "fuzz.yaml") {
+                // What is stored for a run must read back.
+                guard let data = try? JSONEncoder().encode(workflow), (try? JSONDecoder().decode(Workflow.self, from: data)) != nil else {
+                    fatalError("a workflow that parsed does not survive the store's JSON round trip")
+                }
+            }
+        case .policy:
+            guard let text = try? TextInput.decode(bytes, kind: "fuzz") else { return }
+            _ = try? PolicyFile.parse(text, path: "fuzz.yaml")
+        case .json:
+            let valid = JSONBytes.isValid(bytes)
+            let parsed = try? JSONValue(parsing: bytes)
+            // What the byte scanner passes (a reply, a rendered payload), Foundation's parser must read. The scanner may be
+            // stricter (RFC 8259 has no trailing commas; Foundation on Linux takes them).
+            if valid, parsed == nil, UTF8Check.firstInvalidByte(in: bytes) == nil {
+                fatalError("JSONBytes.isValid passes bytes JSONSerialization cannot read")
+            }
+            if valid {
+                _ = JSONBytes.range(at: ["a"], in: bytes)
+                _ = JSONBytes.range(at: ["0", "b"], in: bytes)
+                if let parsed, (try? JSONValue(parsing: parsed.canonicalBytes)) == nil {
+                    fatalError("canonical bytes of a parsed value are not JSON")
+                }
+            }
+        case .template:
+            // First line: the template (YAML-free JSON); the rest: a step's answer.
+            let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
+            guard let value = try? JSONValue(parsing: Array(bytes[..<newline])),
+                  let template = try? PayloadTemplate.compile(value, inputs: ["name": "fuzz \"quoted\""]) else { return }
+            let answer = newline < bytes.endIndex ? Array(bytes[(newline + 1)...]) : []
+            if case .success(let payload) = template.render({ _ in answer }), !JSONBytes.isValid(payload) {
+                fatalError("a rendered payload is not JSON")
+            }
+        case .guardrails:
+            let found = bytes.withUnsafeBufferPointer { SensitiveDataScanner.scan($0, secrets: true, personal: true) }
+            _ = found
+            let stage = GuardrailStage(maxBytes: 1 << 20, secrets: .redact, personalData: .redact)
+            if case .redacted(let redacted, _)? = try? stage.check(bytes, place: .input, agent: "fuzz") {
+                let again = redacted.withUnsafeBufferPointer { SensitiveDataScanner.scan($0, secrets: true, personal: true) }
+                if !again.isEmpty { fatalError("redacted bytes still hold \(again.count) finding(s)") }
+            }
+            if let schema = try? JSONValue(parsing: Array(#"{"type":"object","properties":{"a":{"type":"array","items":{"type":"number","minimum":0}}}}"#.utf8)) {
+                _ = OutputSchema.problem(in: bytes, against: schema)
+            }
+        }
+    }
+}
+
+@main
+enum Fuzz {
+    static func main() {
+        exit(agenthost_fuzz_run(CommandLine.argc, CommandLine.unsafeArgv) { data, size in
+            let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+            FuzzTarget.chosen.run(bytes)
+            return 0
+        })
+    }
+}
+#else
+@main
+enum Fuzz {
+    static func main() { exit(agenthost_fuzz_run(CommandLine.argc, CommandLine.unsafeArgv) { _, _ in 0 }) }
+}
+#endif
