@@ -83,12 +83,20 @@ int ahc_read_all(int fd, void *data, size_t len) {
     return 0;
 }
 
-pid_t ahc_spawn(const ahc_spawn_request *request) {
-    /* Copies of the sources above the targets (0..5), so no dup2 below
-     * overwrites a source another one still needs. */
-    int sources[4] = { request->output_fd, request->channel_fd, request->shared_fd, request->lifeline_fd };
-    int copies[4] = { -1, -1, -1, -1 };
-    for (int index = 0; index < 4; index++) {
+/* Starts `path` with `sources[i]` as descriptor `targets[i]`, /dev/null as
+ * stdin when `null_stdin`, every descriptor from `close_from` up closed, in
+ * `cwd` (when given), in a process group of its own with default signal
+ * handling. The pid, or -1 with errno. */
+static pid_t spawn_with(const char *path, const char *const *argv, const char *const *envp, const int *sources,
+                        const int *targets, int count, int null_stdin, int close_from, const char *cwd) {
+    /* Copies of the sources above every target, so no dup2 below overwrites
+     * a source another one still needs. */
+    int copies[8];
+    if (count > 8) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (int index = 0; index < count; index++) {
         copies[index] = fcntl(sources[index], F_DUPFD_CLOEXEC, 10);
         if (copies[index] < 0) {
             int saved = errno;
@@ -105,20 +113,18 @@ pid_t ahc_spawn(const ahc_spawn_request *request) {
     if (failed == 0) {
         /* dup2 clears close-on-exec on the target. Then every other descriptor
          * is closed: a pipe another thread of the host just opened without
-         * close-on-exec must not stay open in a plugin's process. */
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&actions, copies[0], 1);
-        posix_spawn_file_actions_adddup2(&actions, copies[0], 2);
-        posix_spawn_file_actions_adddup2(&actions, copies[1], AHC_FD_CHANNEL);
-        posix_spawn_file_actions_adddup2(&actions, copies[2], AHC_FD_SHARED);
-        posix_spawn_file_actions_adddup2(&actions, copies[3], AHC_FD_LIFELINE);
+         * close-on-exec must not stay open in a child. */
+        if (null_stdin) posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        for (int index = 0; index < count; index++) posix_spawn_file_actions_adddup2(&actions, copies[index], targets[index]);
 #if defined(__linux__)
-        posix_spawn_file_actions_addclosefrom_np(&actions, AHC_FD_LIFELINE + 1);
-        /* Not the host's working folder: relative paths lead nowhere useful. */
-        posix_spawn_file_actions_addchdir_np(&actions, "/");
+        posix_spawn_file_actions_addclosefrom_np(&actions, close_from);
+        if (cwd) posix_spawn_file_actions_addchdir_np(&actions, cwd);
+#else
+        (void)close_from;
+        (void)cwd;
 #endif
         /* Its own process group, so a terminal's Ctrl-C reaches the host, which
-         * decides what happens to its plugins; default signal handling. */
+         * decides what happens to its children; default signal handling. */
         sigset_t none, all;
         sigemptyset(&none);
         sigfillset(&all);
@@ -130,12 +136,11 @@ pid_t ahc_spawn(const ahc_spawn_request *request) {
         flags |= POSIX_SPAWN_CLOEXEC_DEFAULT; /* Apple's way to close every descriptor not named above */
 #endif
         posix_spawnattr_setflags(&attributes, flags);
-        failed = posix_spawn(&pid, request->helper_path, &actions, &attributes,
-                             (char *const *)request->argv, (char *const *)request->envp);
+        failed = posix_spawn(&pid, path, &actions, &attributes, (char *const *)argv, (char *const *)envp);
         posix_spawn_file_actions_destroy(&actions);
         posix_spawnattr_destroy(&attributes);
     }
-    for (int index = 0; index < 4; index++) close(copies[index]);
+    for (int index = 0; index < count; index++) close(copies[index]);
     if (failed != 0) {
         errno = failed;
         return -1;
@@ -143,51 +148,17 @@ pid_t ahc_spawn(const ahc_spawn_request *request) {
     return pid;
 }
 
+pid_t ahc_spawn(const ahc_spawn_request *request) {
+    int sources[] = { request->output_fd, request->output_fd, request->channel_fd, request->shared_fd, request->lifeline_fd };
+    int targets[] = { 1, 2, AHC_FD_CHANNEL, AHC_FD_SHARED, AHC_FD_LIFELINE };
+    /* Not the host's working folder: relative paths lead nowhere useful. */
+    return spawn_with(request->helper_path, request->argv, request->envp, sources, targets, 5, 1, AHC_FD_LIFELINE + 1, "/");
+}
+
 pid_t ahc_spawn_guarded(const ahc_guarded_request *request) {
-    int sources[4] = { request->stdin_fd, request->stdout_fd, request->stderr_fd, request->lifeline_fd };
-    int copies[4] = { -1, -1, -1, -1 };
-    for (int index = 0; index < 4; index++) {
-        copies[index] = fcntl(sources[index], F_DUPFD_CLOEXEC, 10);
-        if (copies[index] < 0) {
-            int saved = errno;
-            for (int done = 0; done < index; done++) close(copies[done]);
-            errno = saved;
-            return -1;
-        }
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attributes;
-    pid_t pid = -1;
-    int failed = posix_spawn_file_actions_init(&actions);
-    if (failed == 0 && (failed = posix_spawnattr_init(&attributes)) != 0) posix_spawn_file_actions_destroy(&actions);
-    if (failed == 0) {
-        for (int index = 0; index < 4; index++) posix_spawn_file_actions_adddup2(&actions, copies[index], index);
-#if defined(__linux__)
-        posix_spawn_file_actions_addclosefrom_np(&actions, 4);
-        if (request->cwd) posix_spawn_file_actions_addchdir_np(&actions, request->cwd);
-#endif
-        sigset_t none, all;
-        sigemptyset(&none);
-        sigfillset(&all);
-        posix_spawnattr_setsigmask(&attributes, &none);
-        posix_spawnattr_setsigdefault(&attributes, &all);
-        posix_spawnattr_setpgroup(&attributes, 0);
-        short flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-#if defined(POSIX_SPAWN_CLOEXEC_DEFAULT)
-        flags |= POSIX_SPAWN_CLOEXEC_DEFAULT;
-#endif
-        posix_spawnattr_setflags(&attributes, flags);
-        failed = posix_spawn(&pid, request->guard_path, &actions, &attributes,
-                             (char *const *)request->argv, (char *const *)request->envp);
-        posix_spawn_file_actions_destroy(&actions);
-        posix_spawnattr_destroy(&attributes);
-    }
-    for (int index = 0; index < 4; index++) close(copies[index]);
-    if (failed != 0) {
-        errno = failed;
-        return -1;
-    }
-    return pid;
+    int sources[] = { request->stdin_fd, request->stdout_fd, request->stderr_fd, request->lifeline_fd };
+    int targets[] = { 0, 1, 2, 3 };
+    return spawn_with(request->guard_path, request->argv, request->envp, sources, targets, 4, 0, 4, request->cwd);
 }
 
 int ahc_wait(pid_t pid, int *wait_status, int block) {

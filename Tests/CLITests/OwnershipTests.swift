@@ -6,37 +6,17 @@ import Testing
 /// Work has an owner: real hosts killed, signalled and resumed against one
 /// real SQLite file.
 @Suite final class OwnershipTests {
-    let home: TemporaryFolder
-    let plugins: TemporaryFolder
+    let cli: CLIHome
 
-    init() throws {
-        home = try TemporaryFolder("home")
-        plugins = try TemporaryFolder("plugins")
-        try FixturePlugin(id: "test.worker").install(in: plugins.url)
-    }
+    init() throws { cli = try CLIHome(fixtures: [FixturePlugin(id: "test.worker")]) }
 
-    deinit {
-        home.remove()
-        plugins.remove()
-    }
-
-    var database: String { home.url.appendingPathComponent("state.sqlite").path }
-
-    func agenthost(_ arguments: String...) throws -> Command.Result {
-        try Command.agenthost(arguments + ["--plugin-dir", plugins.url.path, "--state", database], home: home.url)
-    }
-
-    func start(_ arguments: String...) throws -> BackgroundHost {
-        try BackgroundHost(arguments + ["--plugin-dir", plugins.url.path, "--state", database], home: home.url)
-    }
-
-    func write(_ name: String, _ yaml: String) throws -> String {
-        try home.file(name, yaml)
-        return home.url.appendingPathComponent(name).path
-    }
-
-    /// A read-only view of the store, as a person looking at it would have.
-    func store() throws -> TaskStore { try TaskStore(path: database, access: .readOnly) }
+    var home: TemporaryFolder { cli.home }
+    var plugins: TemporaryFolder { cli.plugins }
+    var database: String { cli.database }
+    func agenthost(_ arguments: String...) throws -> Command.Result { try cli.agenthost(arguments) }
+    func start(_ arguments: String...) throws -> BackgroundHost { try cli.start(arguments) }
+    func write(_ name: String, _ yaml: String) throws -> String { try cli.write(name, yaml) }
+    func store() throws -> TaskStore { try cli.store() }
 
     /// Waits until a task of `capability` (or of the run's step `step`) is in progress.
     func waitUntilRunning(step: String? = nil, capability: String? = nil) -> Bool {
@@ -197,7 +177,10 @@ import Testing
         #expect(try store().leaseHolders().isEmpty, "the dead host's lease was dropped and the waiter gave its own back")
     }
 
-    @Test func aDeadHostsProgramIsGoneBeforeResumeRunsItAgain() throws {
+    /// SIGKILL: the host dies at once, and the guard's lifeline ends the programs. SIGTERM: the call is cancelled, the
+    /// host stops them, records the task cancelled and exits 143.
+    @Test(arguments: [SIGKILL, SIGTERM])
+    func aStoppedHostsProgramsAreGoneBeforeResumeRunsThemAgain(signal: Int32) throws {
         let workspace = try TemporaryFolder("workspace")
         defer { workspace.remove() }
         // A program that starts a program of its own, both writing their pids, then both sleeping.
@@ -221,11 +204,18 @@ import Testing
             (try? String(contentsOf: workspace.url.appendingPathComponent(name), encoding: .utf8)).flatMap { pid_t($0) }
         }
         #expect(BackgroundHost.until { pid("parent.pid") != nil && pid("child.pid") != nil }, "\(host.stderr)")
-        host.signal(SIGKILL)
-        host.wait()
+        host.signal(signal)
+        let status = host.wait()
         let programs = [pid("parent.pid"), pid("child.pid")].compactMap { $0 }
         #expect(programs.count == 2)
         #expect(BackgroundHost.until(10) { programs.allSatisfy { kill($0, 0) != 0 } }, "the step's programs outlived their host")
+        if signal == SIGTERM {
+            #expect(status == 143, "\(host.stdout)\(host.stderr)")
+            #expect(try store().tasks(ofRun: 1).map(\.status) == [.cancelled])
+            #expect(try store().run(id: 1)?.status == .cancelled)
+        } else {
+            #expect(try store().run(id: 1)?.status == .interrupted)
+        }
     }
 }
 

@@ -7,19 +7,12 @@ import Testing
 /// once, files that are not stores, a damaged file, a read-only mount and a
 /// full disk (both in a private mount namespace).
 @Suite final class StoreFaultTests {
-    let home: TemporaryFolder
-    let plugins: TemporaryFolder
+    let cli: CLIHome
 
-    init() throws {
-        home = try TemporaryFolder("home")
-        plugins = try TemporaryFolder("plugins")
-        try FixturePlugin(id: "test.worker").install(in: plugins.url)
-    }
+    init() throws { cli = try CLIHome(fixtures: [FixturePlugin(id: "test.worker")]) }
 
-    deinit {
-        home.remove()
-        plugins.remove()
-    }
+    var home: TemporaryFolder { cli.home }
+    var plugins: TemporaryFolder { cli.plugins }
 
     func agenthost(_ arguments: [String], state: String) throws -> Command.Result {
         try Command.agenthost(arguments + ["--plugin-dir", plugins.url.path, "--state", state], home: home.url)
@@ -42,14 +35,14 @@ import Testing
         let state = home.url.appendingPathComponent("new.sqlite").path
         let results = ConcurrentResults()
         let arguments = ["run", "fixture.echo", "--input", #"{"n": 1}"#, "--plugin-dir", plugins.url.path, "--state", state], folder = home.url
-        DispatchQueue.concurrentPerform(iterations: 24) { _ in
+        DispatchQueue.concurrentPerform(iterations: 40) { _ in
             results.append(Result { try Command.agenthost(arguments, home: folder) })
         }
         let outcomes = try results.values.map { try $0.get() }
         let failures = outcomes.filter { $0.status != 0 }.map(\.stderr)
         #expect(failures.isEmpty, "\(failures.count) of \(outcomes.count) failed: \(failures.prefix(3))")
         let store = try TaskStore(path: state, access: .readOnly)
-        #expect(try store.tasks(status: .completed, limit: 100).count == 24)
+        #expect(try store.tasks(status: .completed, limit: 100).count == 40)
         #expect(try store.integrityProblems().isEmpty)
     }
 

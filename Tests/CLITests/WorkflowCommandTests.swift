@@ -5,30 +5,15 @@ import Testing
 
 /// `workflow run`, `resume` and `runs` in real processes, with a real SQLite file.
 @Suite final class WorkflowCommandTests {
-    let home: TemporaryFolder
-    let plugins: TemporaryFolder
+    let cli: CLIHome
 
-    init() throws {
-        home = try TemporaryFolder("home")
-        plugins = try TemporaryFolder("plugins")
-        try FixturePlugin(id: "test.worker").install(in: plugins.url)
-    }
+    init() throws { cli = try CLIHome(fixtures: [FixturePlugin(id: "test.worker")]) }
 
-    deinit {
-        home.remove()
-        plugins.remove()
-    }
-
-    var database: String { home.url.appendingPathComponent("state.sqlite").path }
-
-    func agenthost(_ arguments: String...) throws -> Command.Result {
-        try Command.agenthost(arguments + ["--plugin-dir", plugins.url.path, "--state", database], home: home.url)
-    }
-
-    func write(_ name: String, _ yaml: String) throws -> String {
-        try home.file(name, yaml)
-        return home.url.appendingPathComponent(name).path
-    }
+    var home: TemporaryFolder { cli.home }
+    var plugins: TemporaryFolder { cli.plugins }
+    var database: String { cli.database }
+    func agenthost(_ arguments: String...) throws -> Command.Result { try cli.agenthost(arguments) }
+    func write(_ name: String, _ yaml: String) throws -> String { try cli.write(name, yaml) }
 
     @Test func aHostKilledMidRunResumesFromItsLastCheckpoint() throws {
         let file = try write("slow.yaml", """

@@ -109,27 +109,18 @@ import Testing
 
 /// What a person at the terminal sees when a plugin misbehaves.
 @Suite final class IsolationCLITests {
-    let home: TemporaryFolder
-    let plugins: TemporaryFolder
+    let cli: CLIHome
 
     init() throws {
-        home = try TemporaryFolder("isolation-cli")
-        plugins = try TemporaryFolder("isolation-cli-plugins")
         var hostile = FixturePlugin.hostile()
         hostile.defines["HOSTILE_CONSTRUCTOR_OPEN"] = .some(nil)
-        try hostile.install(in: plugins.url)
+        cli = try CLIHome("isolation-cli", fixtures: [hostile])
     }
 
-    deinit {
-        home.remove()
-        plugins.remove()
-    }
-
-    var database: String { home.url.appendingPathComponent("state.sqlite").path }
-
-    func agenthost(_ arguments: String...) throws -> Command.Result {
-        try Command.agenthost(arguments + ["--plugin-dir", plugins.url.path, "--state", database], home: home.url)
-    }
+    var home: TemporaryFolder { cli.home }
+    var plugins: TemporaryFolder { cli.plugins }
+    var database: String { cli.database }
+    func agenthost(_ arguments: String...) throws -> Command.Result { try cli.agenthost(arguments) }
 
     @Test func aCrashIsAFailedTaskAndANonZeroExitWithTheReason() throws {
         let run = try agenthost("run", "hostile.segv")

@@ -11,6 +11,8 @@ import Testing
     @Test(arguments: [
         #"{"c":"\u*5e9\n"}"#, #""\x""#, #""\u12""#, #""\ud800""#, #""\udc00x""#, #""\ud800\u0041""#,
         "01", "1.", ".5", "-", "1e", "1e+", "--1", "1.2.3", "+1", "0x10",
+        // Found in the second run: a number past Double's range, which Foundation will not read.
+        "8888E99999999999988800", "-1e309", "[1e400]",
     ])
     func theJSONScannerRefusesWhatNoJSONReaderAccepts(text: String) {
         let bytes = Array(text.utf8)
@@ -24,7 +26,8 @@ import Testing
         #expect(!JSONBytes.isValid(Array(text.utf8)))
     }
 
-    @Test(arguments: [#""\ud83d\ude00 \u00e9 \"\\\/\b\f\n\r\t""#, "-0.5e+3", "0", "-0", "1E9", "[[],{}]", #"{"a":[1,2.5,true,null]}"#])
+    @Test(arguments: [#""\ud83d\ude00 \u00e9 \"\\\/\b\f\n\r\t""#, "-0.5e+3", "0", "-0", "1E9", "1e-400", "1.7e308", "[[],{}]",
+                      #"{"a":[1,2.5,true,null]}"#])
     func theJSONScannerStillAcceptsEveryFormJSONHas(text: String) {
         #expect(JSONBytes.isValid(Array(text.utf8)), "\(text)")
     }
@@ -52,7 +55,13 @@ import Testing
             bWFtAGlpbHphZGFhbQBpaWx6YWRhQGV4Li4uLi4uLi5hZGFAZXllaWx6YWRhQGV4Li4uLi4uLi4uLkBleWFpemxhQGV4Li4uLi4uLi5hZGFAZXllaWx6YWRhQGV4Li4uLi4uLm1h\
             aWx6YWRhQGV4Li4uaWx6YWRhQGV4Li4uLkhhc2hsZS4uLm1haWwgYWRhQGV4YW1wbGUuLi1AZWF4ZXhhYUBleC4uLi4uLi4uMQ==
             """))
-        for input in [Array(found), Array("write ada@ex.com@example.org now".utf8)] {
+        // Found in the second run: a chain of addresses that each rescan uncovers one more of.
+        let chain = try #require(Data(base64Encoded: """
+            bWFtACBpbHphZGEueGUueGlhQGRhMWUuLi4uLnhhQC4uLml5enhpYUAxZXl6aWx6YWRhLnhhLkAuYWEueGF6YWRhLnhlLnhpYUBkYTFlLi4uLi54YUAuLi5peXp4aWFAMWV5emls\
+            emFkYS54YS5ALmFhLnhhLkAuLi4ueGEuQC4uLmlsemEuQC4uLi54YS5ALi4uaWx6YWRhLi4uLi54YUAuLi5pbHphZGEueGEuQC5hemFkYS54ZS54aWFAZGExZS4uLi4ueGFALi4u\
+            aXl6eGlhQDFleXppbHphZGEueGEuQC5hYS54YS5ALi4uLnhhLkAuLi5pbHphZGEuLi5kYS5tYW1kYS54YS5ALi4uLnhhLkAuLg==
+            """))
+        for input in [Array(found), Array(chain), Array("write ada@ex.com@example.org now".utf8)] {
             let stage = GuardrailStage(secrets: .redact, personalData: .redact)
             guard case .redacted(let redacted, _) = try stage.check(input, place: .output, agent: "a") else {
                 Issue.record("expected a redaction")

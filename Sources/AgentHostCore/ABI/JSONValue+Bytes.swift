@@ -290,8 +290,9 @@ enum JSONBytes {
             return value
         }
 
-        /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+        /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, within Double's range.
         mutating func number() -> Bool {
+            let start = index
             func digits() -> Int {
                 let start = index
                 while index < bytes.count, bytes[index] >= 0x30 && bytes[index] <= 0x39 { index += 1 }
@@ -312,8 +313,15 @@ enum JSONBytes {
                 index += 1
                 if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
                 guard digits() > 0 else { return false }
+                return isFinite(start..<index)
             }
-            return true
+            // Without an exponent only a very long run of digits can pass Double's range.
+            return index - start < 300 || isFinite(start..<index)
+        }
+
+        /// Whether the number in `range` is within Double's range, as every JSON reader the host meets needs.
+        func isFinite(_ range: Range<Int>) -> Bool {
+            Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))?.isFinite ?? false
         }
     }
 }

@@ -64,14 +64,17 @@ extension GuardrailStage {
         }
         guard !redactions.isEmpty else { return .pass }
         // Text on both sides of a redaction meets, and may read as a finding the first scan passed over
-        // (it skips past each one); scanned again until nothing is left.
+        // (it skips past each one); scanned again until nothing is left. Each pass takes away at least one
+        // '@', key prefix or digit run and puts none back, so it ends.
         var redacted = Self.redact(bytes, redactions)
-        for _ in 0..<8 {
+        while true {
             let more = redacted.withUnsafeBufferPointer {
                 SensitiveDataScanner.scan($0, secrets: secrets == .redact, personal: personalData == .redact)
             }
             guard !more.isEmpty else { break }
-            redacted = Self.redact(redacted, more)
+            let next = Self.redact(redacted, more)
+            guard next != redacted else { break }
+            redacted = next
         }
         return .redacted(redacted, redactions)
     }
