@@ -132,31 +132,32 @@ enum StoreSchema {
         // 3: owners (the hosts that hold work), and leases held across hosts
         """
         CREATE TABLE host (
-        id INTEGER PRIMARY KEY,
-        pid INTEGER NOT NULL,
-        host_name TEXT NOT NULL,
-        -- Where a pid means something: the boot and the pid namespace it was read in.
-        machine TEXT NOT NULL,
-        -- The process's start time in clock ticks after boot, so a reused pid is not taken for its old owner.
-        process_start INTEGER,
-        command TEXT NOT NULL,
-        started_us INTEGER NOT NULL,
-        heartbeat_us INTEGER NOT NULL,
-        ended_us INTEGER,
-        end_reason TEXT
+            id INTEGER PRIMARY KEY,
+            pid INTEGER NOT NULL,
+            host_name TEXT NOT NULL,
+            -- Where a pid means something: the boot and the pid namespace it was read in.
+            machine TEXT NOT NULL,
+            -- The process's start time in clock ticks after boot, so a reused pid is not taken for its old owner.
+            process_start INTEGER,
+            command TEXT NOT NULL,
+            started_us INTEGER NOT NULL,
+            heartbeat_us INTEGER NOT NULL,
+            ended_us INTEGER,
+            end_reason TEXT,
+            -- The last task id when it started: its tasks all come after it, so closing them reads only newer rows.
+            -- (An index of open tasks would do it too, at two more B-tree writes in the commits of every task.)
+            first_task_id INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX host_running ON host(id) WHERE ended_us IS NULL;
         ALTER TABLE task ADD COLUMN owner_id INTEGER REFERENCES host(id);
         ALTER TABLE run ADD COLUMN owner_id INTEGER REFERENCES host(id);
         ALTER TABLE conversation ADD COLUMN owner_id INTEGER REFERENCES host(id);
-        -- Only open tasks are in it, so it stays small and costs a step two writes to a tiny tree.
-        CREATE INDEX task_open ON task(owner_id) WHERE status IN ('pending', 'in_progress');
         CREATE TABLE lease (
-        resource TEXT NOT NULL,
-        holder INTEGER NOT NULL REFERENCES host(id),
-        token INTEGER NOT NULL,
-        expires_us INTEGER NOT NULL,
-        PRIMARY KEY (resource, holder, token)
+            resource TEXT NOT NULL,
+            holder INTEGER NOT NULL REFERENCES host(id),
+            token INTEGER NOT NULL,
+            expires_us INTEGER NOT NULL,
+            PRIMARY KEY (resource, holder, token)
         ) WITHOUT ROWID;
         -- Work left open by hosts from before owners were recorded can never be claimed by its owner: it was interrupted.
         UPDATE task SET status = 'interrupted', error = 'interrupted: left open by a host that stopped before this store recorded owners'

@@ -18,7 +18,8 @@ extension TaskStore {
         do {
             return try writer.write { db in
                 try db.execute(sql: """
-                    INSERT INTO host (pid, host_name, machine, process_start, command, started_us, heartbeat_us) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO host (pid, host_name, machine, process_start, command, started_us, heartbeat_us, first_task_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(id), 0) FROM task))
                     """, arguments: [me.pid, me.hostName, me.machine, me.start, CommandLine.arguments.joined(separator: " "), now, now])
                 return db.lastInsertedRowID
             }
@@ -77,12 +78,18 @@ extension TaskStore {
             UPDATE task SET status = ?, agent_state = 'FAILED', error = ?, finished_us = ?,
                             attempt_outcome = CASE WHEN attempt_outcome = 'running' THEN 'interrupted' ELSE attempt_outcome END,
                             attempt_reason = CASE WHEN attempt_outcome = 'running' THEN ? ELSE attempt_reason END
-            WHERE owner_id = ? AND status IN ('pending', 'in_progress')
-            """, arguments: [word, "\(word): \(reason)", now, "\(word): \(reason)", owner])
+            WHERE id > (SELECT first_task_id FROM host WHERE id = ?) AND owner_id = ? AND status IN ('pending', 'in_progress')
+            """, arguments: [word, "\(word): \(reason)", now, "\(word): \(reason)", owner, owner])
         closed.tasks = db.changesCount
         let runStatus = status == .cancelled ? RunStatus.cancelled : .interrupted
         let runs = try Int64.fetchAll(db, sql: "SELECT id FROM run WHERE owner_id = ? AND status = 'running'", arguments: [owner])
         for run in runs {
+            // A resumed hierarchical run's main task is older than its owner's first task: closed here by its run.
+            try db.execute(sql: """
+                UPDATE task SET status = ?, agent_state = 'FAILED', error = ?, finished_us = ?
+                WHERE id = (SELECT main_task_id FROM run WHERE id = ?) AND status IN ('pending', 'in_progress')
+                """, arguments: [word, "\(word): \(reason)", now, run])
+            closed.tasks += db.changesCount
             try db.execute(sql: "UPDATE run SET status = ?, error = ?, finished_us = ? WHERE id = ?",
                            arguments: [runStatus.rawValue, "\(runStatus.rawValue): \(reason); `agenthost resume \(run)` goes on from its checkpoints", now, run])
             try insert(RunEvent(runId: run, kind: .interrupted, detail: "\(runStatus.rawValue): \(reason)"), in: db)
