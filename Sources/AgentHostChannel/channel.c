@@ -118,11 +118,10 @@ static pid_t spawn_with(const char *path, const char *const *argv, const char *c
         for (int index = 0; index < count; index++) posix_spawn_file_actions_adddup2(&actions, copies[index], targets[index]);
 #if defined(__linux__)
         posix_spawn_file_actions_addclosefrom_np(&actions, close_from);
-        if (cwd) posix_spawn_file_actions_addchdir_np(&actions, cwd);
 #else
-        (void)close_from;
-        (void)cwd;
+        (void)close_from; /* POSIX_SPAWN_CLOEXEC_DEFAULT below does it on Apple's systems */
 #endif
+        if (cwd) posix_spawn_file_actions_addchdir_np(&actions, cwd); /* glibc 2.29+, macOS 10.15+ */
         /* Its own process group, so a terminal's Ctrl-C reaches the host, which
          * decides what happens to its children; default signal handling. */
         sigset_t none, all;

@@ -40,7 +40,7 @@ struct AgentHostCommand: ParsableCommand {
     /// Swift would read a byte that is not UTF-8 as U+FFFD and run with it;
     /// the argument is refused instead, with where it went wrong.
     private static func refuseArgumentsThatAreNotUTF8() {
-        for index in 1..<Int(CommandLine.argc) {
+        for index in stride(from: 1, to: Int(CommandLine.argc), by: 1) {
             guard let argument = CommandLine.unsafeArgv[index] else { continue }
             let bytes = Array(UnsafeRawBufferPointer(start: argument, count: strlen(argument)))
             guard let position = TextInput.firstInvalidByte(in: bytes) else { continue }

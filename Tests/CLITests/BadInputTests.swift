@@ -68,6 +68,21 @@ import Testing
         #expect(try agenthost("runs", "list").stdout.contains("No runs"))
     }
 
+    /// Found in review: Yams reads "1:1:1" as base 60 and overflows on a long one; the host reads numbers itself.
+    @Test func aBase60NumberIsNotANumberAndCannotOverflow() throws {
+        try home.file("base60.yaml", """
+            name: base60
+            mode: parallel
+            concurrency: 1:1:1:1:1:1:1:1:1:1:1
+            steps:
+              - { id: a, capability: knowledge.search, max_attempts: 200000000000000000:0, input: { query: x, n: 9:9:9:9:9:9:9:9:9:9:9:9 } }
+            """)
+        let result = try agenthost("workflow", "validate", home.url.appendingPathComponent("base60.yaml").path)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("line 3: concurrency must be a whole number from 1 to 10000, not 1:1:1:1:1:1:1:1:1:1:1"), "\(result.stderr)")
+        #expect(result.stderr.contains("max_attempts must be a whole number from 1 to 1000"), "\(result.stderr)")
+    }
+
     @Test func bytesThatAreNotUTF8AreRefusedWithTheirPositionEverywhere() throws {
         let argument = try shell(#""$AGENTHOST" run knowledge.search --state "$STATE" --input "$(printf '{"query": "\377"}')""#)
         #expect(argument.status == 64)

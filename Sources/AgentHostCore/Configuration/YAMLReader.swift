@@ -89,15 +89,47 @@ struct YAMLReader {
 
     /// A whole number from `minimum` to `maximum`; 1e9, 2.5, "ten" or 10**30 get an error naming the key and the range.
     func integer(_ node: Node, _ name: String, minimum: Int, maximum: Int = YAMLReader.largestNumber) throws(YAMLProblem) -> Int {
-        guard let value = node.int, value >= minimum, value <= maximum else {
+        guard let value = Self.wholeNumber(node), value >= minimum, value <= maximum else {
             throw fail(node, "\(name) must be a whole number from \(minimum) to \(maximum), not \(node.scalar?.string.prefix(40) ?? "a \(node.kindName)")")
         }
         return value
     }
 
     func number(_ node: Node, _ name: String) throws(YAMLProblem) -> Double {
-        guard let value = node.float ?? node.int.map(Double.init) else { throw fail(node, "\(name) must be a number") }
+        guard let value = Self.decimal(node) else { throw fail(node, "\(name) must be a number") }
         return value
+    }
+
+    /// A plain scalar written as a whole number: digits with an optional sign,
+    /// or 0x / 0o hex and octal. Not Yams' `Node.int`, whose base-60 reading
+    /// of "1:1:1:1:1:1:1:1:1:1:1" overflows and traps.
+    static func wholeNumber(_ node: Node) -> Int? {
+        guard case .scalar(let scalar) = node, scalar.style == .plain else { return nil }
+        var text = Substring(scalar.string)
+        var sign = ""
+        if let first = text.first, first == "-" || first == "+" {
+            sign = first == "-" ? "-" : ""
+            text = text.dropFirst()
+        }
+        for (prefix, radix) in [("0x", 16), ("0o", 8)] where text.hasPrefix(prefix) {
+            return Int(sign + text.dropFirst(2), radix: radix)
+        }
+        guard !text.isEmpty, text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber) else { return nil }
+        return Int(sign + text)
+    }
+
+    /// A plain scalar written as a decimal number ("2.5", "1e3", ".inf" reads as infinity).
+    static func decimal(_ node: Node) -> Double? {
+        if let whole = wholeNumber(node) { return Double(whole) }
+        guard case .scalar(let scalar) = node, scalar.style == .plain else { return nil }
+        let text = scalar.string
+        switch text.lowercased() {
+        case ".inf", "+.inf": return .infinity
+        case "-.inf": return -.infinity
+        default:
+            guard text.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }) else { return nil }
+            return Double(text)
+        }
     }
 
     func bool(_ node: Node, _ name: String) throws(YAMLProblem) -> Bool {
@@ -128,8 +160,8 @@ struct YAMLReader {
             guard scalar.style == .plain else { return .string(scalar.string) }
             if ["null", "Null", "NULL", "~", ""].contains(scalar.string) { return .null }
             if let value = node.bool { return .bool(value) }
-            if let value = node.int { return .number(Double(value)) }
-            if let value = node.float, value.isFinite { return .number(value) }
+            if let value = Self.wholeNumber(node) { return .number(Double(value)) }
+            if let value = Self.decimal(node), value.isFinite { return .number(value) }
             return .string(scalar.string)
         case .sequence(let sequence):
             var values: [JSONValue] = []

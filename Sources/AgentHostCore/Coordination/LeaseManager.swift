@@ -26,6 +26,8 @@ public final class LeaseManager: @unchecked Sendable {
     private var capacities: [String: Int]
     private var queue: [Waiter] = []
     private let store: TaskStore?
+    /// Tokens whose rows in the store could not be deleted yet.
+    private var unreleased: [Int64] = []
 
     /// How long a lease in the store lasts without a heartbeat renewing it.
     static let leaseMicroseconds: Int64 = 30_000_000
@@ -83,15 +85,14 @@ public final class LeaseManager: @unchecked Sendable {
         let waiter = Waiter(token: Self.tokens.add(1, ordering: .relaxed).newValue, resources: names, priority: priority)
         let position = queue.firstIndex { $0.priority < priority } ?? queue.count
         queue.insert(waiter, at: position)
-        var heldElsewhere = grantWaiting()
+        grantWaiting()
         while !waiter.granted, waiter.failure == nil {
-            if heldElsewhere {
-                // Another host holds something a waiter wants: nothing here will say when it lets go, so look again soon.
+            if store != nil, !waiter.shared.isEmpty {
+                // Another host may hold something it wants, and nothing here says when it lets go: look again soon.
                 _ = condition.wait(until: Date().addingTimeInterval(Self.recheckSeconds))
-                heldElsewhere = grantWaiting()
+                grantWaiting()
             } else {
                 condition.wait()
-                heldElsewhere = queue.contains { !$0.shared.isEmpty }
             }
         }
         if let failure = waiter.failure { throw failure }
@@ -120,8 +121,14 @@ public final class LeaseManager: @unchecked Sendable {
             do {
                 try store.releaseLeases(token: lease.token)
             } catch {
-                // It expires without renewal once this host ends; until then another host waits for it.
-                Logger(label: "agenthost.leases").error("could not give back the lease on \(lease.resources.joined(separator: ", ")) in the store: \(error)")
+                // Given back again before the next grant: until then it blocks every host, this one included.
+                Logger(label: "agenthost.leases").error("""
+                    could not give back the lease on \(lease.resources.joined(separator: ", ")) in the store (\(error)); it is tried again \
+                    before the next lease is granted
+                    """)
+                condition.lock()
+                unreleased.append(lease.token)
+                condition.unlock()
             }
         }
         condition.lock()
@@ -157,6 +164,9 @@ public final class LeaseManager: @unchecked Sendable {
         var blocked = Set<String>()
         var changed = false
         var heldElsewhere = false
+        if let store, !unreleased.isEmpty {
+            unreleased.removeAll { (try? store.releaseLeases(token: $0)) != nil }
+        }
         queue.removeAll { waiter in
             guard waiter.resources.allSatisfy({ isFree($0) && !blocked.contains($0) }) else {
                 blocked.formUnion(waiter.resources)

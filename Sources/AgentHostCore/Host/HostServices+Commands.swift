@@ -93,8 +93,8 @@ extension HostServices {
             out.send(Array(encoded))
             return ah_status(AH_OK)
         } catch {
-            out.send("run_command '\(executable)': cannot start it (\(error.localizedDescription)); is it installed and on PATH?")
-            return ah_status(AH_ERR_NOT_FOUND)
+            out.send("run_command '\(executable)': \(error)")
+            return ah_status(AH_ERR_INTERNAL)
         }
     }
 }

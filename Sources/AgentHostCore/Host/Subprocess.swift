@@ -23,8 +23,9 @@ public enum Subprocess {
     }
 
     /// Why a program could not be started.
-    public struct StartError: Error, CustomStringConvertible {
+    public struct StartError: Error, CustomStringConvertible, LocalizedError {
         public var description: String
+        public var errorDescription: String? { description }
     }
 
     /// Runs `argv` (`argv[0]` a path, or a name looked up on the PATH of
@@ -72,9 +73,12 @@ public enum Subprocess {
 
         var status: Int32 = 0
         var timedOut = false
+        var waited: Int32 = 1
         if timeout != nil || cancelled != nil {
             let deadline = timeout.map(WallClock.deadline(afterSeconds:)) ?? .max
-            while ahc_wait(pid, &status, 0) == 0 {
+            while true {
+                waited = ahc_wait(pid, &status, 0)
+                guard waited == 0 else { break }
                 if cancelled?() == true || WallClock.nanoseconds() >= deadline {
                     timedOut = true
                     break
@@ -82,11 +86,15 @@ public enum Subprocess {
                 usleep(2000)
             }
         } else {
-            _ = ahc_wait(pid, &status, 1)
+            waited = ahc_wait(pid, &status, 1)
         }
         // Closing the lifeline tells the guard to kill the program and all it started (nothing to do once it ended).
+        let waitError = errno
         close(lifeline.write)
-        if timedOut { _ = ahc_wait(pid, &status, 1) }
+        if timedOut { waited = ahc_wait(pid, &status, 1) }
+        guard waited == 1 else {
+            throw StartError(description: "lost track of '\(argv[0])' (pid \(pid)): \(String(cString: strerror(waitError)))")
+        }
         let (out, outCut) = (try? stdout.wait().get()) ?? (Data(), false)
         let (err, errCut) = (try? stderr.wait().get()) ?? (Data(), false)
         return Result(status: exitCode(status), stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),

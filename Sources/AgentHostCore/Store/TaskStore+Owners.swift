@@ -20,7 +20,7 @@ extension TaskStore {
                 try db.execute(sql: """
                     INSERT INTO host (pid, host_name, machine, process_start, command, started_us, heartbeat_us, first_task_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(id), 0) FROM task))
-                    """, arguments: [me.pid, me.hostName, me.machine, me.start, CommandLine.arguments.joined(separator: " "), now, now])
+                    """, arguments: [me.pid, me.hostName, me.machine, me.start, Self.commandName(), now, now])
                 return db.lastInsertedRowID
             }
         } catch let error as DatabaseError {
@@ -28,6 +28,16 @@ extension TaskStore {
         } catch {
             throw StoreError(path: path, problem: "cannot record this host as the owner of its work: \(error)")
         }
+    }
+
+    /// The program and its subcommand words ("agenthost workflow run"), not
+    /// its options or inputs: an `--input` may hold a secret, and the
+    /// guardrails never saw the command line.
+    static func commandName() -> String {
+        let arguments = CommandLine.arguments
+        let program = arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "?"
+        let words = arguments.dropFirst().prefix { !$0.hasPrefix("-") && $0.allSatisfy { $0.isLetter || $0 == "-" } }.prefix(2)
+        return ([program] + words).joined(separator: " ")
     }
 
     /// Ends this process's ownership: what it still holds open is closed as

@@ -35,6 +35,8 @@ extension TaskStore {
 
     /// Hosts that have not recorded their end but are dead now, with why.
     static func deadOwners(_ db: Database) throws -> [Int64: String] {
+        // A store from before owners were recorded, opened read-only (not migrated), has none.
+        guard try db.tableExists("host") else { return [:] }
         let now = WallClock.microseconds()
         var dead: [Int64: String] = [:]
         for host in try StoredHost.filter(sql: "ended_us IS NULL").fetchAll(db) {

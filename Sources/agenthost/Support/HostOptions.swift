@@ -13,11 +13,11 @@ struct HostOptions: ParsableArguments {
     var logLevel: String = "warning"
 
     @Option(name: .customLong("state"), help: ArgumentHelp(
-        "The task database, a SQLite file (default: ~/.agenthost/state.sqlite, or under $AGENTHOST_HOME).", valueName: "path"))
+        "The task database, a SQLite file (default: $HOME/.agenthost/state.sqlite, or $AGENTHOST_HOME/state.sqlite).", valueName: "path"))
     var statePath: String?
 
     @Option(help: ArgumentHelp(
-        "A policy file (YAML) with guardrails per agent and globally (default: ~/.agenthost/policy.yaml when it exists).",
+        "A policy file (YAML) with guardrails per agent and globally (default: policy.yaml beside the default database, when it exists).",
         valueName: "path"))
     var policy: String?
 
