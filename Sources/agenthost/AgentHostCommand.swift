@@ -28,7 +28,7 @@ struct AgentHostCommand: ParsableCommand {
         } catch {
             HostSession.end()
             if let code = HostSession.signalExitCode {
-                if !(error is ExitCode) { FileHandle.standardError.write(Data("Error: \(fullMessage(for: error))\n".utf8)) }
+                if !(error is ExitCode) { FileHandle.standardError.write(Data("Error: \(message(for: error))\n".utf8)) }
                 Foundation.exit(code)
             }
             exit(withError: error)

@@ -108,7 +108,7 @@ import Testing
         #expect(host.wait() == code, "\(host.stdout)\(host.stderr)")
         #expect(host.stderr.contains("cancelling the running work"), "\(host.stderr)")
         #expect(host.stdout.contains("run 1 'slow' cancelled"), "\(host.stdout)")
-        #expect(host.stdout.contains("resume:   agenthost resume 1 --state"), "\(host.stdout)")
+        #expect(host.stdout.contains("resume:   agenthost resume 1 --plugin-dir \(plugins.url.path) --state \(database)"), "\(host.stdout)")
 
         let run = try #require(try store().run(id: 1))
         #expect(run.status == .cancelled)
@@ -123,6 +123,19 @@ import Testing
         #expect(waitUntilRunning(step: "slow"), "\(resumed.stdout)\(resumed.stderr)")
         #expect(resumed.stdout.contains("kept   first"), "\(resumed.stdout)")
         #expect(try store().tasks(ofRun: 1).filter { $0.step == "first" }.count == 1)
+    }
+
+    /// Found trying it by hand: a plugin that ignores cancellation is stopped by the host after its grace, and that
+    /// is the task's cancellation too, not a failure.
+    @Test func oneSigintCancelsAPluginThatIgnoresItOnceItsGraceIsOver() throws {
+        try FixturePlugin.hostile(id: "test.hostile").install(in: plugins.url)
+        let host = try start("run", "hostile.spin")
+        #expect(waitUntilRunning(capability: "hostile.spin"), "the task never started")
+        host.signal(SIGINT)
+        #expect(host.wait() == 130)
+        #expect(try store().task(id: 1)?.status == .cancelled)
+        #expect(host.stderr.contains("Error: task 1 cancelled"), "\(host.stderr)")
+        #expect(!host.stderr.contains("Error: Error:"), "\(host.stderr)")
     }
 
     @Test func aSecondSigintStopsAtOnceAndRecordsTheWorkCancelled() throws {

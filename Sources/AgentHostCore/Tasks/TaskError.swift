@@ -29,6 +29,9 @@ public enum TaskError: Error, Sendable, CustomStringConvertible {
         if case .call(.agentFailed(_, _, let status, _)) = self, status == .cancelled || status == .deadlineExceeded {
             return .cancelled
         }
+        // Cancelled and then stopped by the host, because it did not return in its grace: still the caller's
+        // cancellation (a plugin killed at its deadline stays a failure: it broke its limit).
+        if case .call(.pluginFault(_, .cancelled)) = self { return .cancelled }
         return .failed
     }
 }

@@ -45,7 +45,7 @@ struct PlanCommand: ParsableCommand {
         let report = try WorkflowCommand.orchestrating {
             try orchestrator.run(workflow, options: RunOptions(progress: RunPrinter.progress), source: "the plan of task \(outcome.id)")
         }
-        RunPrinter.summary(report, state: host.statePath)
+        RunPrinter.summary(report, options: host)
         if report.status != .completed { throw ExitCode.failure }
     }
 }

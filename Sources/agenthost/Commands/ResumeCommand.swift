@@ -16,7 +16,7 @@ struct ResumeCommand: ParsableCommand {
         var options = RunOptions()
         if !quiet { options.progress = RunPrinter.progress }
         let report = try WorkflowCommand.orchestrating { try orchestrator.resume(run: runID, options: options) }
-        RunPrinter.summary(report, state: host.statePath)
+        RunPrinter.summary(report, options: host)
         if report.status != .completed { throw ExitCode.failure }
     }
 }

@@ -25,7 +25,7 @@ struct WorkflowCommand: ParsableCommand {
             var options = RunOptions(inputs: try WorkflowCommand.parse(inputs))
             if !quiet { options.progress = RunPrinter.progress }
             let report = try WorkflowCommand.orchestrating { try orchestrator.run(workflow, options: options, source: file) }
-            RunPrinter.summary(report, state: host.statePath)
+            RunPrinter.summary(report, options: host)
             if report.status != .completed { throw ExitCode.failure }
         }
     }

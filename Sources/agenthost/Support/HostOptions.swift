@@ -63,6 +63,12 @@ struct HostOptions: ParsableArguments {
 
     var storePath: String { statePath ?? TaskStore.defaultPath() }
 
+    /// The options a follow-up command needs to see the same plugins and store, as shell words; nil when none was given.
+    var repeated: String? {
+        let words = pluginDirectories.flatMap { ["--plugin-dir", ShellWord.quote($0)] } + (statePath.map { ["--state", ShellWord.quote($0)] } ?? [])
+        return words.isEmpty ? nil : words.joined(separator: " ")
+    }
+
     /// The store, opened to run work in: this process becomes an owner.
     func openStore() throws -> TaskStore {
         do {

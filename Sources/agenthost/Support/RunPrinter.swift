@@ -31,8 +31,9 @@ enum RunPrinter {
 
     static func pad(_ step: String) -> String { step.padding(toLength: max(12, step.count), withPad: " ", startingAt: 0) }
 
-    /// The run's counts, votes, conflicts, failures and result; `state` is the `--state` given, repeated in the hints.
-    static func summary(_ report: RunReport, state: String?) {
+    /// The run's counts, votes, conflicts, failures and result; `options` are
+    /// the command's `--plugin-dir` and `--state`, repeated in the hints.
+    static func summary(_ report: RunReport, options: HostOptions) {
         let completed = report.steps.filter { $0.status == .completed }.count
         let failed = report.steps.filter { $0.status == .failed }.count
         let skipped = report.steps.filter { $0.status == .skipped }.count
@@ -60,7 +61,7 @@ enum RunPrinter {
         }
         if let error = report.error { emit("  error:    \(error)") }
         if let result = report.resultText { emit("  result:   \(result.count > 2000 ? String(result.prefix(2000)) + "…" : result)") }
-        let store = state.map { " --state \(ShellWord.quote($0))" } ?? ""
+        let store = options.repeated.map { " " + $0 } ?? ""
         if let id = report.runID {
             emit("  trace:    agenthost runs show \(id)\(store)")
             if report.status.isResumable { emit("  resume:   agenthost resume \(id)\(store)") }
