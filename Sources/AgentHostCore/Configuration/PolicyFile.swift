@@ -32,12 +32,9 @@ public enum PolicyFile {
     }
 
     public static func load(path: String) throws(PolicyFileError) -> Policy {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PolicyFileError(path: path, line: nil, problem: "cannot be read; check the path")
-        }
         let text: String
-        do throws(TextInputError) {
-            text = try TextInput.decode(data, kind: "a policy file (YAML)")
+        do throws(YAMLProblem) {
+            text = try YAMLReader.text(ofFile: path, kind: "a policy file (YAML)")
         } catch {
             throw PolicyFileError(path: path, line: error.line, problem: error.problem)
         }

@@ -31,12 +31,9 @@ import Yams
 /// `runs`, `min_agreement`, `normalize`.
 public enum WorkflowFile {
     public static func load(path: String) throws(WorkflowFileError) -> Workflow {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw WorkflowFileError(path: path, line: nil, problem: "cannot be read; check the path")
-        }
         let text: String
-        do throws(TextInputError) {
-            text = try TextInput.decode(data, kind: "a workflow file (YAML)")
+        do throws(YAMLProblem) {
+            text = try YAMLReader.text(ofFile: path, kind: "a workflow file (YAML)")
         } catch {
             throw WorkflowFileError(path: path, line: error.line, problem: error.problem)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Reads a YAML document node by node, so that every problem names its
@@ -20,25 +21,28 @@ struct YAMLReader {
         }
     }
 
+    /// The text of the file at `path`, checked to be UTF-8 text before YAML reads it.
+    static func text(ofFile path: String, kind: String) throws(YAMLProblem) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw YAMLProblem(line: nil, problem: "cannot be read; check the path")
+        }
+        do throws(TextInputError) {
+            return try TextInput.decode(data, kind: kind)
+        } catch {
+            throw YAMLProblem(line: error.line, problem: error.problem)
+        }
+    }
+
     func fail(_ node: Node, _ problem: String) -> YAMLProblem {
         YAMLProblem(line: node.mark?.line, problem: problem)
     }
 
     /// The entries of a mapping whose keys must be among `keys` (any key when empty), each once.
+    /// Throws the first problem (the policy reader stops there).
     func mapping(_ node: Node, _ name: String, keys: [String]) throws(YAMLProblem) -> [(String, Node, Node)] {
-        guard let mapping = node.mapping else {
-            throw fail(node, "\(name) must be a mapping\(keys.isEmpty ? "" : " of \(keys.joined(separator: ", "))"), not a \(node.kindName)")
-        }
-        var entries: [(String, Node, Node)] = []
-        var seen = Set<String>()
-        for (key, value) in mapping {
-            guard let word = key.string else { throw fail(key, "keys of \(name) must be words") }
-            guard keys.isEmpty || keys.contains(word) else {
-                throw fail(key, "unknown key '\(word)' in \(name); expected \(keys.joined(separator: ", "))")
-            }
-            guard seen.insert(word).inserted else { throw fail(key, "'\(word)' is given twice in \(name)") }
-            entries.append((word, key, value))
-        }
+        let problems = YAMLProblems()
+        let entries = try mapping(node, name, keys: keys, collecting: problems)
+        if let first = problems.all.first { throw first }
         return entries
     }
 

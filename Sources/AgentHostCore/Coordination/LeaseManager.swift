@@ -46,7 +46,7 @@ public final class LeaseManager: @unchecked Sendable {
         init(token: Int64, resources: [String], priority: Int) {
             self.token = token
             self.resources = resources
-            self.shared = resources.filter { !$0.hasPrefix("pool:") }
+            self.shared = LeaseManager.heldInStore(resources)
             self.priority = priority
         }
     }
@@ -57,8 +57,10 @@ public final class LeaseManager: @unchecked Sendable {
         /// How long the request waited, in microseconds.
         public let waitedMicroseconds: Int64
         let token: Int64
-        let inStore: Bool
     }
+
+    /// The names of `resources` leased in the store too: all but this host's own pools.
+    static func heldInStore(_ resources: [String]) -> [String] { resources.filter { !$0.hasPrefix("pool:") } }
 
     /// `capacities`: pools that hold more than one lessee, by name. `store`:
     /// where named resources are leased across hosts (nil: this process only).
@@ -96,8 +98,7 @@ public final class LeaseManager: @unchecked Sendable {
             }
         }
         if let failure = waiter.failure { throw failure }
-        return Lease(resources: names, waitedMicroseconds: WallClock.microseconds() - start, token: waiter.token,
-                     inStore: store != nil && !waiter.shared.isEmpty)
+        return Lease(resources: names, waitedMicroseconds: WallClock.microseconds() - start, token: waiter.token)
     }
 
     /// Takes every resource of `resources` if all are free now and nobody waits for them.
@@ -108,16 +109,16 @@ public final class LeaseManager: @unchecked Sendable {
         let wanted = Set(queue.flatMap(\.resources))
         guard names.allSatisfy({ isFree($0) && !wanted.contains($0) }) else { return nil }
         let token = Self.tokens.add(1, ordering: .relaxed).newValue
-        let shared = names.filter { !$0.hasPrefix("pool:") }
+        let shared = Self.heldInStore(names)
         if let store, !shared.isEmpty {
             guard (try? store.takeLeases(shared, token: token)) == .some(nil) else { return nil }
         }
         for name in names { held[name, default: 0] += 1 }
-        return Lease(resources: names, waitedMicroseconds: 0, token: token, inStore: store != nil && !shared.isEmpty)
+        return Lease(resources: names, waitedMicroseconds: 0, token: token)
     }
 
     public func release(_ lease: Lease) {
-        if lease.inStore, let store {
+        if let store, !Self.heldInStore(lease.resources).isEmpty {
             do {
                 try store.releaseLeases(token: lease.token)
             } catch {
@@ -157,13 +158,10 @@ public final class LeaseManager: @unchecked Sendable {
     private func isFree(_ name: String) -> Bool { (held[name] ?? 0) < (capacities[name] ?? 1) }
 
     /// Grants waiters in queue order; a waiter that cannot be served blocks
-    /// the resources it wants for everyone behind it. Returns whether a
-    /// waiter is blocked by a lease another host holds.
-    @discardableResult
-    private func grantWaiting() -> Bool {
+    /// the resources it wants for everyone behind it.
+    private func grantWaiting() {
         var blocked = Set<String>()
         var changed = false
-        var heldElsewhere = false
         if let store, !unreleased.isEmpty {
             unreleased.removeAll { (try? store.releaseLeases(token: $0)) != nil }
         }
@@ -175,7 +173,6 @@ public final class LeaseManager: @unchecked Sendable {
             if let store, !waiter.shared.isEmpty {
                 do throws(StoreError) {
                     if try store.takeLeases(waiter.shared, token: waiter.token) != nil {
-                        heldElsewhere = true
                         blocked.formUnion(waiter.resources)
                         return false
                     }
@@ -191,6 +188,5 @@ public final class LeaseManager: @unchecked Sendable {
             return true
         }
         if changed { condition.broadcast() }
-        return heldElsewhere
     }
 }

@@ -22,6 +22,10 @@ public enum Subprocess {
         public var stderrTruncated = false
     }
 
+    /// Found once: a lookup on the file system per command is work each call would repeat.
+    private static let guardPath = ChildConfiguration.helperPath(named: "agenthost-command-guard", environmentVariable: "AGENTHOST_COMMAND_GUARD",
+                                                                 bundledFolder: nil)
+
     /// Why a program could not be started.
     public struct StartError: Error, CustomStringConvertible, LocalizedError {
         public var description: String
@@ -35,8 +39,7 @@ public enum Subprocess {
     /// full pipe).
     public static func run(_ argv: [String], cwd: String? = nil, environment: [String: String]? = nil, stdin: String? = nil,
                            timeout: Double? = nil, maxOutputBytes: Int = .max, cancelled: (@Sendable () -> Bool)? = nil) throws -> Result {
-        guard let guardPath = ChildConfiguration.helperPath(named: "agenthost-command-guard", environmentVariable: "AGENTHOST_COMMAND_GUARD",
-                                                           bundledFolder: nil) else {
+        guard let guardPath = Self.guardPath else {
             throw StartError(description: "agenthost-command-guard is not beside the agenthost executable; reinstall, or set AGENTHOST_COMMAND_GUARD")
         }
         guard !argv.isEmpty else { throw StartError(description: "no program to run") }
@@ -135,13 +138,5 @@ public enum Subprocess {
                 kept.append(contentsOf: buffer[..<got])
             }
         }
-    }
-
-    /// Calls `body` with `strings` as a NULL-terminated array of C strings.
-    private static func withCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
-        let copies = strings.map { strdup($0) }
-        defer { copies.forEach { free($0) } }
-        let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } } + [nil]
-        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }

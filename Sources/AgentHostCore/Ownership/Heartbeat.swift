@@ -16,7 +16,7 @@ final class Heartbeat: @unchecked Sendable {
         timer.schedule(deadline: .now() + .seconds(Self.intervalSeconds), repeating: .seconds(Self.intervalSeconds), leeway: .milliseconds(500))
         timer.setEventHandler {
             do {
-                try TaskStore.beat(writer, owner: owner)
+                try writer.write { db in try TaskStore.beat(owner, in: db) }
             } catch {
                 Logger(label: "agenthost.store").warning("heartbeat of host \(owner) not written: \(error)")
             }

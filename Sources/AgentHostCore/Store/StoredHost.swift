@@ -37,14 +37,16 @@ public struct StoredHost: Sendable, Hashable, Codable, FetchableRecord, TableRec
             : "its host (pid \(pid) on \(hostName)) has not sent a heartbeat for \(Self.ago(silence))"
     }
 
+    /// Whether the process still runs (see `deathReason`).
+    public var isAlive: Bool { deathReason() == nil }
+
     /// Who it is, for a person: "host 3 (pid 812 on build-1, `agenthost resume 1`, started 12:01:02, heartbeat 2 s ago)".
     public func describe(now: Int64 = WallClock.microseconds()) -> String {
         let started = Date(timeIntervalSince1970: Double(startedUs) / 1_000_000)
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullTime, .withColonSeparatorInTime, .withTimeZone]
-        let program = command.count > 80 ? String(command.prefix(80)) + "…" : command
-        return "host \(id) (pid \(pid) on \(hostName), `\(program)`, started \(formatter.string(from: started)), "
-            + "last heartbeat \(Self.ago(now - heartbeatUs)))"
+        let last = endedUs.map { "ended \(Self.ago(now - $0))" } ?? "last heartbeat \(Self.ago(now - heartbeatUs))"
+        return "host \(id) (pid \(pid) on \(hostName), `\(command)`, started \(formatter.string(from: started)), \(last))"
     }
 
     static func ago(_ micros: Int64) -> String {

@@ -106,7 +106,7 @@ extension TaskStore {
             guard let row = try Row.fetchOne(db, sql: "SELECT status, owner_id FROM conversation WHERE id = ?", arguments: [id]) else { return nil }
             let status: String = row["status"]
             if status == "open", let holder: Int64 = row["owner_id"], holder != owner,
-               let host = try StoredHost.fetchOne(db, key: holder), host.deathReason() == nil {
+               let host = try StoredHost.fetchOne(db, key: holder), host.isAlive {
                 return host
             }
             try db.execute(sql: "UPDATE conversation SET status = 'open', owner_id = ? WHERE id = ?", arguments: [owner, id])

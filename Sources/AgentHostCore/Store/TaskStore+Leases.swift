@@ -14,7 +14,7 @@ extension TaskStore {
             let holders = try Int64.fetchSet(db, sql: "SELECT DISTINCT holder FROM lease WHERE resource IN (\(marks))",
                                              arguments: StatementArguments(resources))
             for holder in holders.sorted() {
-                if let host = try StoredHost.fetchOne(db, key: holder), host.id == owner || host.deathReason(now: now) == nil {
+                if let host = try StoredHost.fetchOne(db, key: holder), host.id == owner || host.isAlive {
                     return host
                 }
                 try db.execute(sql: "DELETE FROM lease WHERE holder = ?", arguments: [holder])

@@ -49,32 +49,20 @@ extension TaskStore {
         let reason = reason ?? lostWrite.withLock { $0 } ?? "the host ended before this ended"
         heartbeat?.stop()
         let work = try write { db in
-            let closed = try Self.closeOpenWork(of: owner, as: status, reason: reason, in: db)
-            try db.execute(sql: "UPDATE host SET ended_us = ?, end_reason = ? WHERE id = ? AND ended_us IS NULL",
-                           arguments: [WallClock.microseconds(), status == .cancelled ? "stopped: \(reason)" : "ended", owner])
-            try db.execute(sql: "DELETE FROM lease WHERE holder = ?", arguments: [owner])
-            return closed
+            try Self.end(owner, openWorkAs: status, reason: reason, endReason: status == .cancelled ? "stopped: \(reason)" : "ended", in: db)
         }
         // Into the main file, so the store is whole without its -wal file (copies, backups, read-only mounts).
         _ = try? writer?.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         return work
     }
 
-    func endOwnership(_ owner: Int64, reason: String) throws(StoreError) {
-        try write { db in
-            _ = try Self.closeOpenWork(of: owner, as: .interrupted, reason: "the host ended before this ended", in: db)
-            try db.execute(sql: "UPDATE host SET ended_us = ?, end_reason = ? WHERE id = ? AND ended_us IS NULL",
-                           arguments: [WallClock.microseconds(), reason, owner])
-            try db.execute(sql: "DELETE FROM lease WHERE holder = ?", arguments: [owner])
-        }
-    }
-
-    /// Closes the work of this process as `status` (`cancelled` when it was
-    /// told to stop) and keeps its ownership: it may go on writing.
-    @discardableResult
-    public func closeOpenWork(as status: TaskStatus, reason: String) throws(StoreError) -> ClosedWork {
-        guard let owner else { return ClosedWork() }
-        return try write { db in try Self.closeOpenWork(of: owner, as: status, reason: reason, in: db) }
+    /// Closes `owner`'s open work, frees its leases and marks its row ended, in the caller's transaction.
+    private static func end(_ owner: Int64, openWorkAs status: TaskStatus, reason: String, endReason: String, in db: Database) throws -> ClosedWork {
+        let closed = try closeOpenWork(of: owner, as: status, reason: reason, in: db)
+        try db.execute(sql: "UPDATE host SET ended_us = ?, end_reason = ? WHERE id = ? AND ended_us IS NULL",
+                       arguments: [WallClock.microseconds(), endReason, owner])
+        try db.execute(sql: "DELETE FROM lease WHERE holder = ?", arguments: [owner])
+        return closed
     }
 
     /// Tasks pending or in progress, runs running and conversations open of
@@ -117,23 +105,18 @@ extension TaskStore {
     /// store that cannot be swept now is swept by the next host.
     @discardableResult
     func sweep() -> ClosedWork {
-        guard let owner else { return ClosedWork() }
         do {
-            let open = try read { db in try StoredHost.filter(sql: "ended_us IS NULL AND id != ?", arguments: [owner]).fetchAll(db) }
-            let now = WallClock.microseconds()
-            let dead = open.compactMap { host in host.deathReason(now: now).map { (host, $0) } }
+            let dead = try read { db in try Self.deadOwners(db) }
             guard !dead.isEmpty else { return ClosedWork() }
             let closed = try write { db in
                 var closed = ClosedWork()
-                for (host, reason) in dead {
-                    // Once more inside the write lock: another host may have swept it since the read.
-                    guard try Bool.fetchOne(db, sql: "SELECT ended_us IS NULL FROM host WHERE id = ?", arguments: [host.id]) == true else { continue }
-                    let work = try Self.closeOpenWork(of: host.id, as: .interrupted, reason: reason, in: db)
+                for id in dead.keys.sorted() {
+                    // Once more inside the write lock: another host may have swept it, or it may have beaten since the read.
+                    guard let host = try StoredHost.fetchOne(db, key: id), host.endedUs == nil, let reason = host.deathReason() else { continue }
+                    let work = try Self.end(id, openWorkAs: .interrupted, reason: reason, endReason: "died: \(reason)", in: db)
                     closed.tasks += work.tasks
                     closed.runs += work.runs
                     closed.conversations += work.conversations
-                    try db.execute(sql: "UPDATE host SET ended_us = ?, end_reason = ? WHERE id = ?", arguments: [now, "died: \(reason)", host.id])
-                    try db.execute(sql: "DELETE FROM lease WHERE holder = ?", arguments: [host.id])
                 }
                 return closed
             }
@@ -168,8 +151,7 @@ extension TaskStore {
         return try write { db -> Claim in
             guard var run = try StoredRun.fetchOne(db, key: id) else { return .missing }
             guard run.status.isResumable else { return .ended(run.status) }
-            if run.status == .running, let holder = run.ownerId, let host = try StoredHost.fetchOne(db, key: holder),
-               holder == owner || host.deathReason() == nil {
+            if run.status == .running, let holder = run.ownerId, let host = try StoredHost.fetchOne(db, key: holder), host.id == owner || host.isAlive {
                 return .held(by: host)
             }
             try db.execute(sql: "UPDATE run SET owner_id = ?, status = 'running', error = NULL WHERE id = ?", arguments: [owner, id])
@@ -179,7 +161,7 @@ extension TaskStore {
         }
     }
 
-    /// Hosts that have not ended, newest first, with whether each is alive.
+    /// The hosts that opened the store to run work, newest first.
     public func hosts(limit: Int = 50) throws(StoreError) -> [StoredHost] {
         try read { db in try StoredHost.order(Column("id").desc).limit(limit).fetchAll(db) }
     }
@@ -190,23 +172,15 @@ extension TaskStore {
 
     /// Writes this host's heartbeat now, as its timer does every few seconds.
     public func beatOnce() throws(StoreError) {
-        guard let owner, let writer else { return }
-        do {
-            try Self.beat(writer, owner: owner)
-        } catch let error as DatabaseError {
-            throw StoreError(path: path, doing: "refused a heartbeat", error: error)
-        } catch {
-            throw StoreError(path: path, problem: "refused a heartbeat: \(error)")
-        }
+        guard let owner else { return }
+        try write { db in try Self.beat(owner, in: db) }
     }
 
     /// Renews this host's heartbeat and its leases (see `Heartbeat`).
-    static func beat(_ writer: DatabasePool, owner: Int64) throws {
+    static func beat(_ owner: Int64, in db: Database) throws {
         let now = WallClock.microseconds()
-        try writer.write { db in
-            try db.cachedStatement(sql: "UPDATE host SET heartbeat_us = ? WHERE id = ?").execute(arguments: [now, owner])
-            try db.cachedStatement(sql: "UPDATE lease SET expires_us = ? WHERE holder = ?")
-                .execute(arguments: [now + LeaseManager.leaseMicroseconds, owner])
-        }
+        try db.cachedStatement(sql: "UPDATE host SET heartbeat_us = ? WHERE id = ?").execute(arguments: [now, owner])
+        try db.cachedStatement(sql: "UPDATE lease SET expires_us = ? WHERE holder = ?")
+            .execute(arguments: [now + LeaseManager.leaseMicroseconds, owner])
     }
 }

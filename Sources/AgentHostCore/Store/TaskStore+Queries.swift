@@ -7,17 +7,14 @@ extension TaskStore {
     public func tasks(status: TaskStatus? = nil, limit: Int = 50) throws(StoreError) -> [StoredTask] {
         try read { db in
             let dead = try Self.deadOwners(db)
-            var request = StoredTask.order(Column("id").desc).limit(limit)
+            var request = StoredTask.order(Column("id").desc)
             if let status {
-                // Open rows may read as interrupted, and interrupted ones may not read as open.
-                let open = [TaskStatus.pending.rawValue, TaskStatus.inProgress.rawValue]
-                let stored = status == .interrupted ? open + [status.rawValue] : [status.rawValue]
-                request = request.filter(stored.contains(Column("status")))
-                guard !dead.isEmpty, status == .interrupted || open.contains(status.rawValue) else { return try request.fetchAll(db) }
-                return try StoredTask.filter(stored.contains(Column("status"))).order(Column("id").desc).fetchCursor(db)
-                    .map { Self.settled($0, dead: dead) }.filter { $0.status == status }.prefix(limit).reduce(into: []) { $0.append($1) }
+                // An open row may read as interrupted: asked for interrupted ones, the open rows are read too.
+                let stored = status == .interrupted ? [TaskStatus.pending, .inProgress, .interrupted] : [status]
+                request = request.filter(stored.map(\.rawValue).contains(Column("status")))
             }
-            return try request.fetchAll(db).map { Self.settled($0, dead: dead) }
+            return try request.fetchCursor(db).map { Self.settled($0, dead: dead) }
+                .filter { status == nil || $0.status == status }.prefix(limit).reduce(into: []) { $0.append($1) }
         }
     }
 

@@ -92,7 +92,8 @@ extension TaskStore {
 
     /// Runs `body`, trying again twice (after 0.2 s and 1 s) when the disk is
     /// full or the store is locked; every failure is logged as an error.
-    func retrying<T>(_ what: String, _ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+    /// `what` is worded only when a write fails: this runs at the end of every task.
+    func retrying<T>(_ what: @autoclosure () -> String, _ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         let pauses: [UInt32] = [200_000, 1_000_000]
         var attempt = 0
         while true {
@@ -100,16 +101,16 @@ extension TaskStore {
                 return try body()
             } catch where attempt < pauses.count && [.diskFull, .locked, .other].contains(error.kind) {
                 Logger(label: "agenthost.store").error("""
-                    could not write \(what) (attempt \(attempt + 1) of \(pauses.count + 1)): \(error); trying again in \(Double(pauses[attempt]) / 1e6) s
+                    could not write \(what()) (attempt \(attempt + 1) of \(pauses.count + 1)): \(error); trying again in \(Double(pauses[attempt]) / 1e6) s
                     """)
                 usleep(pauses[attempt])
                 attempt += 1
             } catch {
                 Logger(label: "agenthost.store").error("""
-                    could not write \(what), after \(attempt + 1) attempt(s): \(error). It stays open until this host ends or a later host \
+                    could not write \(what()), after \(attempt + 1) attempt(s): \(error). It stays open until this host ends or a later host \
                     finds it abandoned and marks it interrupted
                     """)
-                lostWrite.withLock { $0 = "\(what) could not be written: \(error.kind == .diskFull ? "the disk was full" : error.problem)" }
+                lostWrite.withLock { $0 = "\(what()) could not be written: \(error.kind == .diskFull ? "the disk was full" : error.problem)" }
                 throw error
             }
         }

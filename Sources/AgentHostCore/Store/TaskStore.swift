@@ -58,7 +58,7 @@ public final class TaskStore: Sendable {
 
     deinit {
         heartbeat?.stop()
-        if let owner { try? endOwnership(owner, reason: "ended") }
+        _ = try? close()
     }
 
     private static func open(_ path: String, access: StoreAccess) throws(StoreError) -> (any DatabaseReader, DatabasePool?) {
@@ -84,8 +84,7 @@ public final class TaskStore: Sendable {
         do {
             if access == .readOnly {
                 configuration.readonly = true
-                let queue = try readOnlyQueue(path, configuration: configuration)
-                let version = try queue.read { db in try StoreSchema.version(of: db) }
+                let (queue, version) = try readOnlyQueue(path, configuration: configuration)
                 if version > StoreSchema.current { throw StoreSchema.TooNew(version: version) }
                 return (queue, nil)
             }
@@ -116,14 +115,16 @@ public final class TaskStore: Sendable {
     /// A read-only connection. A WAL store on a read-only file system cannot
     /// make its shared-memory file; it is then read as immutable, i.e. as of
     /// its last checkpoint.
-    private static func readOnlyQueue(_ path: String, configuration: Configuration) throws -> DatabaseQueue {
-        do {
+    /// Returns it with the schema version it read, the first read that would fail.
+    private static func readOnlyQueue(_ path: String, configuration: Configuration) throws -> (DatabaseQueue, Int) {
+        func opened(_ path: String) throws -> (DatabaseQueue, Int) {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
-            _ = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
-            return queue
+            return (queue, try queue.read { db in try StoreSchema.version(of: db) })
+        }
+        do {
+            return try opened(path)
         } catch let error as DatabaseError where [.SQLITE_CANTOPEN, .SQLITE_READONLY].contains(error.resultCode) {
-            let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
-            return try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: configuration)
+            return try opened("file:\(path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path)?immutable=1")
         }
     }
 
