@@ -57,7 +57,7 @@ struct BrowserAgent: AgentPlugin {
 
     private func fetch(_ request: AgentRequest) throws -> Page {
         let input = try request.decode(FetchInput.self)
-        return try load(input.url, request, timeout: input.timeoutMilliseconds, maxBytes: input.maxBytes, maxRedirects: input.maxRedirects)
+        return try load(AddressInWords.address(in: input.url), request, timeout: input.timeoutMilliseconds, maxBytes: input.maxBytes, maxRedirects: input.maxRedirects)
     }
 
     private func load(_ url: String, _ request: AgentRequest, method: String = "GET", body: String? = nil, contentType: String? = nil,
@@ -111,7 +111,7 @@ struct BrowserAgent: AgentPlugin {
             return Extracted(url: input.baseURL, status: nil, content: PageContent(html: html, url: input.baseURL.flatMap(URL.init(string:))))
         }
         guard let url = input.url else { throw AgentError.invalidArgument("browser.extract needs \"html\" or \"url\"") }
-        let page = try load(url, request)
+        let page = try load(AddressInWords.address(in: url), request)
         return Extracted(url: page.url, status: page.status, content: PageContent(html: page.text, url: URL(string: page.url)))
     }
 
@@ -156,8 +156,9 @@ struct BrowserAgent: AgentPlugin {
         let input = try request.decode(CrawlInput.self)
         let maxDepth = min(max(input.maxDepth ?? 2, 0), 10)
         let maxPages = min(max(input.maxPages ?? 20, 1), 500)
-        guard let start = URL(string: input.url), let host = start.host, let scheme = start.scheme else {
-            throw AgentError.invalidArgument("browser.crawl: '\(input.url)' is not an http or https URL")
+        let address = AddressInWords.address(in: input.url)
+        guard let start = URL(string: address), let host = start.host, let scheme = start.scheme else {
+            throw AgentError.invalidArgument("browser.crawl: '\(address)' is not an http or https URL")
         }
         let origin = "\(scheme)://\(host)" + (start.port.map { ":\($0)" } ?? "")
         // robots.txt first: a missing one (404) allows everything; an unreachable site fails the crawl.

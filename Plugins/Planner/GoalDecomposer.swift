@@ -138,13 +138,13 @@ struct GoalDecomposer: Sendable {
 
     // MARK: - Assignment
 
-    /// The best capability for `step` among `available`, or nil.
-    static func assign(_ step: Step, among available: [AvailableCapabilityInfo]) -> Assignment? {
+    /// Every capability that fits `step` at all, best first (ties by name).
+    static func ranked(_ step: Step, among available: [AvailableCapabilityInfo]) -> [Assignment] {
         let family = step.verb.flatMap { verbFamilies[$0] }
         let stepWordList = words(step.action)
         let stepWords = Set(stepWordList).subtracting(stopwords)
         let text = " " + stepWordList.joined(separator: " ") + " "
-        var best: Assignment?
+        var fitting: [Assignment] = []
         for capability in available {
             var score = 0
             if let family, capability.namespace == family { score += 10 }
@@ -153,11 +153,9 @@ struct GoalDecomposer: Sendable {
             // A declared keyword (a word or a phrase) found in the step is the capability saying it fits.
             score += 2 * capability.keywordPhrases.filter { text.contains($0) }.count
             guard score > 0 else { continue }
-            if best == nil || score > best!.score || (score == best!.score && capability.name < best!.capability) {
-                best = Assignment(capability: capability.name, agent: capability.agent, score: score)
-            }
+            fitting.append(Assignment(capability: capability.name, agent: capability.agent, score: score))
         }
-        return best
+        return fitting.sorted { $0.score != $1.score ? $0.score > $1.score : ($0.capability, $0.agent) < ($1.capability, $1.agent) }
     }
 }
 

@@ -71,17 +71,35 @@ struct PlannerAgent: AgentPlugin {
                 continue
             }
             let step = GoalDecomposer.step(from: clause)
-            guard let assignment = GoalDecomposer.assign(step, among: candidates) else {
+            let ranked = GoalDecomposer.ranked(step, among: candidates)
+            guard !ranked.isEmpty else {
                 let reason = step.verb == nil
                     ? "no action verb the planner knows starts this step"
                     : "no available capability fits '\(step.verb!)'"
                 plan.unassigned.append(.init(index: index, action: clause, reason: reason))
                 continue
             }
-            let capability = available.first { $0.name == assignment.capability && $0.agent == assignment.agent }
+            // The best-fitting capability whose input the plan can fill; a step
+            // no capability's input can take is reported, never guessed.
+            var chosen: (GoalDecomposer.Assignment, AvailableCapability)?
+            var refusals: [String] = []
+            for assignment in ranked {
+                guard let capability = available.first(where: { $0.name == assignment.capability && $0.agent == assignment.agent }) else { continue }
+                if let missing = Self.unfillable(capability, before: plan.steps, available: available) {
+                    if !refusals.contains(missing) { refusals.append(missing) }
+                    continue
+                }
+                chosen = (assignment, capability)
+                break
+            }
+            guard let (assignment, capability) = chosen else {
+                plan.unassigned.append(.init(index: index, action: clause,
+                                             reason: "no capability can take this step as written: " + refusals.prefix(3).joined(separator: "; ")))
+                continue
+            }
             plan.steps.append(.init(index: index, id: "s\(index)", action: clause, query: step.object, capability: assignment.capability,
                                     agent: assignment.agent, agents: nil, input: [:], dependsOn: [], needs: [],
-                                    estimatedMilliseconds: capability?.estimatedMilliseconds, estimatedCost: capability?.estimatedCost))
+                                    estimatedMilliseconds: capability.estimatedMilliseconds, estimatedCost: capability.estimatedCost))
             request.reportProgress(Double(index) / Double(clauses.count), "assigned step \(index) to \(assignment.capability)")
         }
         guard !plan.steps.isEmpty else {
@@ -99,9 +117,25 @@ struct PlannerAgent: AgentPlugin {
         return plan
     }
 
-    /// Fills a step's required input fields: from the nearest earlier step it
-    /// waits for (directly or not) whose output declares the field, else the
-    /// field's default, else the step's own words.
+    /// Why `capability` cannot take a step planned after `earlier`: a required
+    /// field that is not its text input, has no default, and no earlier
+    /// step's declared output gives. Nil when every required field can be filled.
+    static func unfillable(_ capability: AvailableCapability, before earlier: [Plan.Step], available: [AvailableCapability]) -> String? {
+        for field in capability.requiredInputs where field.name != capability.textInput && field.defaultValue == nil {
+            let produced = earlier.contains { step in available.first { $0.name == step.capability }?.outputFields.contains(field.name) == true }
+            if produced { continue }
+            let allowed = capability.allowedValues(of: field.name).map { " (one of \($0.joined(separator: ", ")))" } ?? ""
+            let words = capability.textInput == nil ? "takes no task in words" : "takes the words in '\(capability.textInput!)'"
+            return "\(capability.name) \(words) and needs '\(field.name)'\(allowed), which no earlier step's answer gives"
+        }
+        return nil
+    }
+
+    /// Fills a step's required input fields: the text input with the step's
+    /// own words; any other from the nearest earlier step it waits for
+    /// (directly or not) whose output declares the field, else the field's
+    /// default, else the nearest earlier step of all that declares it (which
+    /// the step then waits for).
     private func wireInputs(of position: Int, in plan: inout Plan, available: [AvailableCapability]) {
         let step = plan.steps[position]
         guard let capability = available.first(where: { $0.name == step.capability && $0.agent == step.agent })
@@ -114,15 +148,21 @@ struct PlannerAgent: AgentPlugin {
             queue += plan.steps[found].needs
         }
         earlier.sort(by: >)
+        func outputs(_ index: Int, _ field: String) -> Bool {
+            available.first { $0.name == plan.steps[index].capability }?.outputFields.contains(field) == true
+        }
         var fields: [String: String] = [:]
         for field in capability.requiredInputs {
-            let producer = earlier.first { index in
-                available.first { $0.name == plan.steps[index].capability }?.outputFields.contains(field.name) == true
-            }
-            if let producer, field.defaultValue == nil {
+            if field.name == capability.textInput {
+                fields[field.name] = step.query.isEmpty ? step.action : step.query
+            } else if let producer = earlier.first(where: { outputs($0, field.name) }), field.defaultValue == nil {
                 fields[field.name] = "{{steps.\(plan.steps[producer].id).result.\(field.name)}}"
-            } else if field.type == nil || field.type == "string" {
-                fields[field.name] = field.defaultValue ?? (step.query.isEmpty ? step.action : step.query)
+            } else if let value = field.defaultValue {
+                fields[field.name] = value
+            } else if let producer = (0..<position).reversed().first(where: { outputs($0, field.name) }) {
+                fields[field.name] = "{{steps.\(plan.steps[producer].id).result.\(field.name)}}"
+                plan.steps[position].needs.append(plan.steps[producer].id)
+                plan.steps[position].dependsOn.append(plan.steps[producer].index)
             }
         }
         plan.steps[position].input = fields
@@ -152,7 +192,12 @@ struct PlannerAgent: AgentPlugin {
             let step = GoalDecomposer.step(from: failed.action)
             let candidates = available.filter { $0.name != failed.capability }
                 .map { AvailableCapabilityInfo(name: $0.name, agent: $0.agent, description: $0.description, keywords: $0.keywords) }
-            guard let assignment = GoalDecomposer.assign(step, among: candidates) else {
+            let earlier = Array(plan.steps[..<position])
+            let fitting = GoalDecomposer.ranked(step, among: candidates).first { assignment in
+                available.first { $0.name == assignment.capability && $0.agent == assignment.agent }
+                    .map { Self.unfillable($0, before: earlier, available: available) == nil } ?? false
+            }
+            guard let assignment = fitting else {
                 throw AgentError.unavailable("planner.replan cannot avoid the failure of \(failed.id) '\(failed.action)'\(why): no other agent "
                     + "offers \(failed.capability), and no other capability fits the step. Install an agent for it, or change the goal.")
             }

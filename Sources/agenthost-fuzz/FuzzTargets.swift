@@ -74,7 +74,7 @@ enum FuzzTarget: String, CaseIterable {
                 if !again.isEmpty { fatalError("redacted bytes still hold \(again.count) finding(s)") }
             }
             if let schema = try? JSONValue(parsing: Array(#"{"type":"object","properties":{"a":{"type":"array","items":{"type":"number","minimum":0}}}}"#.utf8)) {
-                _ = OutputSchema.problem(in: bytes, against: schema)
+                _ = JSONSchema(schema).problem(inJSON: bytes)
             }
         }
     }

@@ -59,7 +59,8 @@ public struct FixturePlugin: Sendable {
         var manifest: [String: Any] = [
             "id": id, "name": "Fixture", "version": version, "description": "A plugin for the host's tests.",
             "abi": ["major": 1, "minor": 0], "library": "libfixture.so", "thread_safe": threadSafe, "toolchain": "c11",
-            "capabilities": capabilityNames.map { ["name": $0, "description": "Fixture capability \($0)."] },
+            // Free text reaches every fixture capability as {"text": ...}.
+            "capabilities": capabilityNames.map { ["name": $0, "description": "Fixture capability \($0).", "text_input": "text"] },
             "tools": toolList.map { ["name": $0.0, "signature": $0.1, "states": $0.2, "description": $0.0] },
             "handoffs": ["test.allowed"],
         ]

@@ -32,7 +32,7 @@ import Testing
              "the steps form a cycle"),
             (#"{"steps":[{"id":"s1","capability":"knowledge.serch","input":{}}]}"#, "no agent declares the capability 'knowledge.serch'"),
             (#"{"steps":[{"id":"s1","capability":"knowledge.search","input":{"root":"."}}]}"#,
-             "the input lacks 'query', which 'knowledge.search' requires"),
+             "the input does not fit 'knowledge.search': input lacks the required field 'query'"),
             (#"{"steps":[{"id":"s1","capability":"knowledge.search","input":{"query":"q","root":"."},"needs":["s9"]}]}"#,
              "needs 's9', which is not a step of this workflow"),
         ]

@@ -69,7 +69,7 @@ import Testing
                 }
                 manifest["capabilities"] = capabilities
             })
-        #expect(message.contains("line 4, step 'a': the input lacks 'x', which 'fixture.echo' requires"), "\(message)")
+        #expect(message.contains("line 4, step 'a': the input does not fit 'fixture.echo': input lacks the required field 'x'"), "\(message)")
     }
 
     @Test func fileErrorsNameTheLine() throws {

@@ -104,7 +104,7 @@ import Testing
         #expect(outcome.children.allSatisfy { $0.status == .completed && $0.capability == "fixture.echo" })
         let child = try #require(try fixture.store.task(id: outcome.children[0].id))
         #expect(child.origin == .delegated && child.parentId == outcome.id)
-        #expect(child.payloadText == #"{"from":"test.worker","task":"repeat this"}"#)
+        #expect(child.payloadText == #"{"text":"repeat this"}"#)
     }
 
     @Test func aMalformedOrUnknownDelegateFailsWithTheLine() throws {

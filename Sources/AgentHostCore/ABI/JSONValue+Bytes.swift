@@ -17,7 +17,7 @@ extension JSONValue {
         switch object {
         case let string as String: self = .string(string)
         case let number as NSNumber:
-            self = OutputSchema.isBool(number) ? .bool(number.boolValue) : .number(number.doubleValue)
+            self = Self.isBool(number) ? .bool(number.boolValue) : .number(number.doubleValue)
         case let array as [Any]: self = .array(array.map(Self.init(foundation:)))
         case let object as [String: Any]: self = .object(object.mapValues(Self.init(foundation:)))
         default: self = .null
@@ -130,6 +130,24 @@ enum JSONBytes {
             scanner.skipSpace()
             return scanner.index == buffer.count
         }
+    }
+
+    /// `object` with the string `text` under `key` (`"FIELD":`, quoted
+    /// already) when its top level has no `field` yet; unchanged when it has,
+    /// or when it is not a JSON object. One scan and one copy, no parse.
+    static func setting(_ key: [UInt8], field: String, toText text: String, in object: [UInt8]) -> [UInt8] {
+        guard let open = object.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
+              object[open] == UInt8(ascii: "{"), range(at: [field], in: object) == nil else { return object }
+        let rest = object[(open + 1)...]
+        let empty = rest.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "}")
+        var out: [UInt8] = []
+        out.reserveCapacity(object.count + key.count + text.utf8.count + 3)
+        out += object[...open]
+        out += key
+        appendQuoted(text.utf8, to: &out)
+        if !empty { out.append(UInt8(ascii: ",")) }
+        out += rest
+        return out
     }
 
     /// Where the value at `path` (object keys, array indices) lies in

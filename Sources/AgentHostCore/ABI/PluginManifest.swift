@@ -23,11 +23,18 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
         /// The states the capability may be called in; the host refuses a call
         /// in any other. All working states when not given.
         public var states: AgentStateSet
+        /// The input field that takes a task written in words (`"query"`), nil
+        /// when the capability takes no words: free text is never routed to it.
+        /// Declared as `text_input` (a field name, or `false` to take none);
+        /// when not declared, the input's one required string field without
+        /// an `enum`, if it has exactly one such required field.
+        public var textInput: String?
 
         enum CodingKeys: String, CodingKey {
             case name, description, input, output, keywords, priority, states
             case estimatedMilliseconds = "estimated_ms"
             case estimatedCost = "estimated_cost"
+            case textInput = "text_input"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -45,6 +52,35 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
             } else {
                 states = .working
             }
+            textInput = try Self.textInput(declared: c, input: input)
+        }
+
+        /// The field `text_input` names, checked against the declared input, or the host's rule when it names none.
+        private static func textInput(declared c: KeyedDecodingContainer<CodingKeys>, input: JSONValue?) throws -> String? {
+            let properties: [String: JSONValue]? = if case .object(let properties)? = input?["properties"] { properties } else { nil }
+            if (try? c.decodeIfPresent(Bool.self, forKey: .textInput)) != nil {
+                guard try c.decode(Bool.self, forKey: .textInput) == false else {
+                    throw DecodingError.dataCorruptedError(forKey: .textInput, in: c,
+                                                           debugDescription: "is a field name of the input, or false; true names no field")
+                }
+                return nil
+            }
+            if let field = try c.decodeIfPresent(String.self, forKey: .textInput) {
+                // An input that declares no properties is free-form: any field may take the words.
+                guard let properties, !properties.isEmpty else { return field }
+                guard let rule = properties[field] else {
+                    throw DecodingError.dataCorruptedError(forKey: .textInput, in: c, debugDescription:
+                        "names '\(field)', which is not a property of the input (it has \(properties.keys.sorted().joined(separator: ", ")))")
+                }
+                if let types = rule.schemaTypes, !types.contains("string") {
+                    throw DecodingError.dataCorruptedError(forKey: .textInput, in: c,
+                                                           debugDescription: "names '\(field)', whose type (\(types.joined(separator: " or "))) is not a string")
+                }
+                return field
+            }
+            guard case .array(let required)? = input?["required"], required.count == 1, case .string(let field) = required[0],
+                  let rule = properties?[field], rule.schemaTypes == ["string"], rule["enum"] == nil else { return nil }
+            return field
         }
     }
 

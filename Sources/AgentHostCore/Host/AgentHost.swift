@@ -141,7 +141,7 @@ public final class AgentHost: Sendable {
         case .success(let bytes): output = bytes
         case .failure(let trip): return Attempt(result: .failure(.guardrail(trip)), events: events)
         }
-        if rails.output.validateOutput, let schema = capability.output, let problem = OutputSchema.problem(in: output, against: schema) {
+        if rails.output.validateOutput, let schema = capability.output, let problem = JSONSchema(schema).problem(inJSON: output) {
             let trip = GuardrailTrip(guardrail: "output_schema", place: .output, agent: plugin.id,
                                      finding: "\(problem) (declared output of '\(capability.name)')")
             events.append(.trip(trip))

@@ -47,6 +47,8 @@ enum HostServices {
     /// what the manifest and the policy allow; the refusal is then already
     /// answered and recorded, and the service returns AH_ERR_DENIED.
     static func permitted(path: String, for call: ActiveCall, service: String, _ out: ah_sink) -> String? {
+        let token = PathAllowList.pluginDataToken
+        if path == token || path.hasPrefix(token + "/") { return permitted(dataPath: path, for: call, service: service, out) }
         let workspace = call.host.policy.workspace
         let resolved = PathAllowList.resolve(path, in: workspace)
         guard call.plugin.permissions.paths.contains(resolved: resolved, workspace: workspace) else {
@@ -56,6 +58,29 @@ enum HostServices {
         }
         if let allowed = call.host.policy.guardrails(for: call.plugin.id).paths, !allowed.contains(resolved: resolved, workspace: workspace) {
             _ = deny(call, .guardrailTripped, "\(service) '\(path)' refused by the policy's paths allow-list", out)
+            return nil
+        }
+        return resolved
+    }
+
+    /// A path in the plugin's own data folder: declared as `$PLUGIN_DATA` in
+    /// its paths, never outside that folder, and not subject to the policy's
+    /// paths (the host owns the folder).
+    private static func permitted(dataPath path: String, for call: ActiveCall, service: String, _ out: ah_sink) -> String? {
+        let token = PathAllowList.pluginDataToken
+        guard call.plugin.manifest.permissions.paths.contains(token) else {
+            _ = deny(call, .permissionDenied, "\(service) '\(path)' refused: '\(call.plugin.id)' does not declare \(token) in permissions.paths", out)
+            return nil
+        }
+        guard let data = call.host.policy.pluginData else {
+            // Not a refusal worth recording: an embedded host without a store has no folder to give.
+            out.send("\(service) '\(path)': this host has no data folder for plugins (it has no state folder)")
+            return nil
+        }
+        let folder = PathAllowList.resolve(data + "/" + call.plugin.id)
+        let resolved = PathAllowList.resolve(folder + path.dropFirst(token.count))
+        guard resolved == folder || resolved.hasPrefix(folder + "/") else {
+            _ = deny(call, .permissionDenied, "\(service) '\(path)' refused: it leads out of the plugin's data folder", out)
             return nil
         }
         return resolved

@@ -33,6 +33,14 @@ struct PayloadTemplate: Sendable, Hashable {
 
     let pieces: [Piece]
 
+    /// How the input check sees a string of a step's input: a string that is
+    /// one reference is any value (a JSON answer goes in as JSON), a string
+    /// with a reference inside is a string whose text is not known yet.
+    static func unknown(_ text: String) -> JSONSchema.Unknown? {
+        guard let open = text.range(of: "{{"), let close = text.range(of: "}}", range: open.upperBound..<text.endIndex) else { return nil }
+        return open.lowerBound == text.startIndex && close.upperBound == text.endIndex ? .value : .text
+    }
+
     /// Steps whose results this template uses.
     var stepReferences: [String] {
         pieces.compactMap {

@@ -97,9 +97,9 @@ public struct WorkflowPlan: Sendable {
                 let allowed = spec.agents.map(Set.init)
                 do throws(RoutingError) {
                     let decision = try host.router.route(text: text, among: allowed)
-                    let ranked = decision.ranking.isEmpty ? [decision.agent] : decision.ranking.map(\.agent)
+                    let fitting = Self.wordCandidates(decision, step: spec, text: text, host: host, problem: problem)
                     if let template = Self.compile(spec.input, for: spec, capability: nil, host: host, workflow: workflow, problem: problem) {
-                        for agent in Self.unique(ranked) {
+                        for agent in fitting.map(\.agent) {
                             candidates.append(Candidate(target: .text(text), agent: agent, template: template, alternative: 0))
                         }
                     }
@@ -169,19 +169,27 @@ public struct WorkflowPlan: Sendable {
             return nil
         }
         guard let capability, let declared = host.router.agents(for: capability).first,
-              let schema = host.registry.plugin(id: declared)?.manifest.capabilities.first(where: { $0.name == capability })?.input,
-              case .object(let rules) = schema else { return template }
-        // Missing inputs: each required field must be given, as a value or a reference.
-        if case .array(let required)? = rules["required"] {
-            guard case .object(let fields) = input else {
-                problem(step, "the input of '\(capability)' must be an object with \(required.map(\.text).joined(separator: ", "))")
-                return template
-            }
-            for case .string(let key) in required where fields[key] == nil {
-                problem(step, "the input lacks '\(key)', which '\(capability)' requires")
-            }
+              let manifest = host.registry.plugin(id: declared)?.manifest.capabilities.first(where: { $0.name == capability }) else { return template }
+        for found in manifest.inputProblems(input, unknown: PayloadTemplate.unknown) {
+            problem(step, "the input does not fit '\(capability)': \(found)")
         }
         return template
+    }
+
+    /// The candidates of a free-text step whose capability can take its words
+    /// with the step's input; the others are dropped with a problem when none is left.
+    private static func wordCandidates(_ decision: RouteDecision, step: WorkflowStep, text: String, host: AgentHost,
+                                       problem: (WorkflowStep?, String) -> Void) -> [(agent: String, capability: String)] {
+        let ranked = decision.ranking.isEmpty ? [(decision.agent, decision.capability)] : decision.ranking.map { ($0.agent, $0.capability) }
+        var fitting: [(agent: String, capability: String)] = []
+        var refusals: [String] = []
+        for (agent, name) in ranked where !fitting.contains(where: { $0.agent == agent }) {
+            guard let capability = host.registry.plugin(id: agent)?.manifest.capabilities.first(where: { $0.name == name }) else { continue }
+            let problems = capability.inputProblems(capability.input(step.input, withWords: text), unknown: PayloadTemplate.unknown)
+            if problems.isEmpty { fitting.append((agent, name)) } else { refusals.append("'\(name)': \(problems.map(\.description).joined(separator: "; "))") }
+        }
+        if fitting.isEmpty { problem(step, "the text routes to capabilities whose input it does not fit: \(refusals.joined(separator: "; "))") }
+        return fitting
     }
 
     private static func agents(for capability: String, restrictedTo allowed: [String]?, step: WorkflowStep, host: AgentHost,

@@ -10,6 +10,9 @@ public struct PathAllowList: Sendable, Hashable {
 
     /// The token a manifest writes for the workspace root.
     public static let workspaceToken = "$WORKSPACE"
+    /// The token for the plugin's own data folder: declared alone in a
+    /// manifest's paths, and written as a path prefix (`$PLUGIN_DATA/index.bin`).
+    public static let pluginDataToken = "$PLUGIN_DATA"
 
     public init(_ patterns: [String]) {
         self.patterns = patterns
@@ -24,6 +27,7 @@ public struct PathAllowList: Sendable, Hashable {
     /// Whether a path already made absolute by ``resolve(_:in:links:)`` lies in one of the folders.
     func contains(resolved: String, workspace: String) -> Bool {
         patterns.contains { pattern in
+            guard pattern != Self.pluginDataToken else { return false }  // reached only through the token itself
             let root = Self.resolve(Self.expand(pattern, workspace: workspace), in: workspace)
             return root == "/" || resolved == root || resolved.hasPrefix(root + "/")
         }

@@ -82,12 +82,13 @@ public final class PluginRegistry: Sendable {
             var keywords: [String]
             var estimated_ms: Double?, estimated_cost: Double?
             var states: [String]
+            var text_input: String?
         }
         let entries = plugins.flatMap { plugin in
             plugin.manifest.capabilities.map {
                 Entry(name: $0.name, agent: plugin.id, description: $0.description, input: $0.input, output: $0.output,
                       keywords: $0.keywords, estimated_ms: $0.estimatedMilliseconds, estimated_cost: $0.estimatedCost,
-                      states: $0.states.states.map(\.name))
+                      states: $0.states.states.map(\.name), text_input: $0.textInput)
             }
         }
         let encoder = JSONEncoder()

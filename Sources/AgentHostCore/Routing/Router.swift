@@ -109,21 +109,60 @@ public final class Router: Sendable {
                       excluded: exclusions[capability] ?? [])
     }
 
-    /// The agent whose declared keywords best match `text`, optionally only
-    /// among the capabilities of the agents `agentIDs`.
+    /// The agent whose declared keywords best match `text`, among the
+    /// capabilities that take a task in words (``PluginManifest/Capability/textInput``),
+    /// optionally only among the capabilities of the agents `agentIDs`.
     public func route(text: String, among agentIDs: Set<String>? = nil) throws(RoutingError) -> RouteDecision {
         let words = Self.words(in: text)
         var scored: [Scored] = []
+        var wordless: [String] = []
         for (index, candidate) in all.enumerated() where agentIDs?.contains(candidate.plugin.id) ?? true {
-            let matched = keywords[index].filter { Self.contains(words, $0) }.map { $0.joined(separator: " ") }
-            if !matched.isEmpty { scored.append(score(candidate, matched: matched)) }
+            let matched = keywords[index].filter { Self.contains(words, $0) }
+            guard !matched.isEmpty else { continue }
+            if candidate.textKey == nil {
+                wordless.append(candidate.capability.name)
+            } else {
+                scored.append(score(candidate, matched: matched.map { $0.joined(separator: " ") }))
+            }
         }
         guard !scored.isEmpty else {
-            let names = agentIDs.map { ids in all.filter { ids.contains($0.plugin.id) }.map(\.capability.name) } ?? registry.capabilities
-            throw .noKeywordMatch(text: text, capabilities: names)
+            let examples = all.filter { ($0.textKey != nil) && (agentIDs?.contains($0.plugin.id) ?? true) && !$0.capability.keywords.isEmpty }
+                .map { "\($0.capability.keywords.prefix(3).joined(separator: ", ")) (\($0.capability.name))" }
+            throw .noKeywordMatch(text: text, examples: Self.unique(examples), wordless: Self.unique(wordless))
         }
         let ranked = rank(scored)
         return decide(ranked, reason: "keywords \(ranked[0].matched.map { "'\($0)'" }.joined(separator: ", ")) matched")
+    }
+
+    /// A DELEGATE block's agent: among the agents of its type by keywords,
+    /// else the first of their capabilities (in manifest order) that takes
+    /// words, since the block already named who should do it.
+    public func route(delegated text: String, among agentIDs: Set<String>) throws(RoutingError) -> RouteDecision {
+        do {
+            return try route(text: text, among: agentIDs)
+        } catch {
+            guard let first = all.first(where: { agentIDs.contains($0.plugin.id) && $0.textKey != nil }) else { throw error }
+            return RouteDecision(reason: "no keyword matched; '\(first.capability.name)' is the agent type's first capability that takes words",
+                                 ranking: [], candidate: first)
+        }
+    }
+
+    /// For a handoff's reason: the capability of `agentIDs` whose keywords
+    /// it matches, whether or not that capability takes words (a handoff
+    /// passes its context as the payload, not the reason).
+    func route(reason text: String, among agentIDs: Set<String>) -> RouteCandidate? {
+        let words = Self.words(in: text)
+        let scored = all.enumerated().compactMap { index, candidate -> Scored? in
+            guard agentIDs.contains(candidate.plugin.id) else { return nil }
+            let matched = keywords[index].filter { Self.contains(words, $0) }
+            return matched.isEmpty ? nil : score(candidate, matched: matched.map { $0.joined(separator: " ") })
+        }
+        return rank(scored).first?.candidate
+    }
+
+    private static func unique(_ names: [String]) -> [String] {
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
     }
 
     // MARK: - Ranking
@@ -177,7 +216,10 @@ public final class Router: Sendable {
         if ranked.count == 1 {
             reason += "; the only candidate"
         } else if let deciding = Self.criterion(ranked[0], ranked[1])?.name, deciding != "more keywords matched" {
-            reason += "; over '\(ranked[1].candidate.plugin.id)' by \(deciding)"
+            let other = ranked[1].candidate
+            // Two capabilities of one agent differ by capability, not by agent.
+            let runnerUp = other.plugin.id == ranked[0].candidate.plugin.id ? "\(other.capability.name) (the same agent)" : "'\(other.plugin.id)'"
+            reason += "; over \(runnerUp) by \(deciding)"
         }
         return RouteDecision(reason: reason, ranking: ranked.map(describe), candidate: ranked[0].candidate, excluded: excluded)
     }

@@ -2,8 +2,10 @@
 public enum RoutingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// No loaded agent declares the capability.
     case noAgent(capability: String, suggestions: [String])
-    /// No agent's keywords occur in the free text.
-    case noKeywordMatch(text: String, capabilities: [String])
+    /// No keywords of a capability that takes words occur in the free text.
+    /// `examples` are such capabilities with some of their keywords; `wordless`
+    /// the capabilities whose keywords matched but which take no words.
+    case noKeywordMatch(text: String, examples: [String], wordless: [String])
 
     public var description: String {
         switch self {
@@ -12,9 +14,15 @@ public enum RoutingError: Error, Sendable, Hashable, CustomStringConvertible {
                 ? "`agenthost plugins list` shows what is loaded"
                 : "close matches: \(suggestions.map { "'\($0)'" }.joined(separator: ", "))"
             return "no agent provides capability '\(capability)'; \(hint)"
-        case .noKeywordMatch(let text, let capabilities):
+        case .noKeywordMatch(let text, let examples, let wordless):
             let preview = text.count > 60 ? String(text.prefix(57)) + "..." : text
-            return "no agent's keywords match \"\(preview)\"; name a capability instead (loaded: \(capabilities.joined(separator: ", ")))"
+            var message = "no agent takes \"\(preview)\": it holds none of the keywords of the capabilities that take a task in words"
+            if !wordless.isEmpty {
+                message += "; it matches \(wordless.joined(separator: ", ")), which take\(wordless.count == 1 ? "s" : "") no words: "
+                    + "run \(wordless.count == 1 ? "it" : "one") by name with --input (its declared input: `agenthost plugins info AGENT`)"
+            }
+            if !examples.isEmpty { message += ". Words that route: \(examples.joined(separator: "; "))" }
+            return message
         }
     }
 }

@@ -23,9 +23,9 @@ extension AgentRuntime {
         if let same = router.candidate(agent: target, capability: capability) { return same }
         let candidates = router.candidates(agent: target)
         if candidates.count == 1 { return candidates[0] }
-        guard let decision = try? router.route(text: reason, among: [target]) else {
+        guard let candidate = router.route(reason: reason, among: [target]) else {
             throw .noCapability(target: target, task: reason)
         }
-        return decision.candidate
+        return candidate
     }
 }

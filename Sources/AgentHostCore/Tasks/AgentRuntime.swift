@@ -88,8 +88,14 @@ public final class AgentRuntime: Sendable {
         }
         row.agentState = state
 
+        // Free text goes into the capability's text input, unless the payload sets it.
+        var payload = request.payload
+        if case .text(let text) = request.target, let key = decision.candidate.textKey, let field = decision.candidate.capability.textInput {
+            payload = JSONBytes.setting(key, field: field, toText: text, in: payload)
+        }
+
         // Screen the input before it is stored, so a secret never reaches the file.
-        let screened = host.screenInput(decision.candidate, payload: request.payload)
+        let screened = host.screenInput(decision.candidate, payload: payload)
         switch screened.result {
         case .failure(let trip):
             // The payload that tripped is not stored: it may be the very secret.
@@ -219,8 +225,27 @@ public final class AgentRuntime: Sendable {
             }
             return try host.router.route(capability: name)
         case .text(let text):
+            if request.origin == .delegated, let agents = request.agents { return try host.router.route(delegated: text, among: agents) }
             return try host.router.route(text: text, among: request.agents)
         }
+    }
+
+    /// What is wrong with `request`'s payload as the input of the capability
+    /// it routes to now (a free text's words in their field); empty when it
+    /// fits. For callers that take input from people: the CLI checks a task
+    /// here before it is stored, with every problem at once.
+    public func inputProblems(of request: TaskRequest) throws(RoutingError) -> (capability: String, problems: [JSONSchema.Problem]) {
+        let decision = try route(request)
+        let capability = decision.candidate.capability
+        guard capability.input != nil else { return (capability.name, []) }
+        var input: JSONValue
+        do throws(JSONValueError) {
+            input = try JSONValue(parsing: request.payload)
+        } catch {
+            return (capability.name, [JSONSchema.Problem(path: "input", message: error.problem)])
+        }
+        if case .text(let text) = request.target { input = capability.input(input, withWords: text) }
+        return (capability.name, capability.inputProblems(input))
     }
 
     static func looksLikeJSON(_ body: [UInt8]) -> Bool {

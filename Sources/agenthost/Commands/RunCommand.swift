@@ -48,6 +48,11 @@ struct RunCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("[\(percent)] \(report.message)\n".utf8))
             }
         }
+        // A payload that does not fit the capability's declared input fails here, every problem at once.
+        if let (capability, problems) = try? runtime.inputProblems(of: request), !problems.isEmpty {
+            throw CLIError("the input does not fit '\(capability)':\n" + problems.map { "  \($0)" }.joined(separator: "\n")
+                + "\n`agenthost plugins info AGENT` shows its declared input")
+        }
         let outcome: TaskOutcome
         do {
             outcome = try runtime.run(request)

@@ -51,6 +51,8 @@ struct HostOptions: ParsableArguments {
                 throw CLIError(error.description)
             }
         }
+        // Each plugin's private folder ($PLUGIN_DATA) lives beside the task database.
+        loaded.pluginData = URL(fileURLWithPath: storePath).deletingLastPathComponent().appendingPathComponent("plugin-data").path
         if let folder = workspace ?? (loaded.workspaceIsNamed ? nil : defaultWorkspace) {
             loaded.workspace = URL(fileURLWithPath: folder).standardizedFileURL.path
         }

@@ -132,6 +132,11 @@ public struct AvailableCapability: Sendable, Hashable, Decodable {
     /// The names of the fields the capability's input requires, with each one's
     /// declared default when it has one (from its JSON Schema input type).
     public var requiredInputs: [(name: String, type: String?, defaultValue: String?)] { inputFields.required }
+    /// The input field that takes a task in words; nil when it takes none.
+    public var textInput: String?
+
+    /// The values an input field's `enum` allows; nil when it has none.
+    public func allowedValues(of field: String) -> [String]? { inputFields.properties[field]?.allowed }
 
     private var inputFields: InputFields
 
@@ -139,6 +144,7 @@ public struct AvailableCapability: Sendable, Hashable, Decodable {
         case name, agent, description, input, output, keywords, states
         case estimatedMilliseconds = "estimated_ms"
         case estimatedCost = "estimated_cost"
+        case textInput = "text_input"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -151,6 +157,7 @@ public struct AvailableCapability: Sendable, Hashable, Decodable {
         estimatedMilliseconds = try? container.decodeIfPresent(Double.self, forKey: .estimatedMilliseconds)
         estimatedCost = try? container.decodeIfPresent(Double.self, forKey: .estimatedCost)
         states = (try? container.decodeIfPresent([String].self, forKey: .states)) ?? []
+        textInput = try? container.decodeIfPresent(String.self, forKey: .textInput)
         outputFields = ((try? container.decodeIfPresent(InputFields.self, forKey: .output)) ?? InputFields()).properties.keys.sorted()
     }
 
@@ -163,13 +170,16 @@ struct InputFields: Decodable, Sendable {
     struct Property: Decodable, Sendable {
         var type: String?
         var `default`: String?
+        /// The string values of its `enum`.
+        var allowed: [String]?
 
-        enum CodingKeys: String, CodingKey { case type, `default` }
+        enum CodingKeys: String, CodingKey { case type, `default`, `enum` }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             type = try? container.decodeIfPresent(String.self, forKey: .type)
             `default` = try? container.decodeIfPresent(String.self, forKey: .default)
+            allowed = try? container.decodeIfPresent([String].self, forKey: .enum)
         }
     }
 
