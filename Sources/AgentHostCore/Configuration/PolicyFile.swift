@@ -19,6 +19,9 @@ import Yams
 ///       max_agents: 8
 ///       max_concurrency: 16
 ///       per_agent_concurrency: 4
+///     routing:                        # weigh what the store recorded (RoutingPolicy)
+///       learn: true
+///       min_tasks: 5
 ///     agents:
 ///       agenthost.knowledge:
 ///         output: { pii: redact }
@@ -66,7 +69,7 @@ public enum PolicyFile {
             var policy = Policy(source: path)
             var agentNodes: [(String, Node, Node)] = []
             for (key, _, value) in try mapping(root, "the policy", keys: ["global", "agents", "handoffs", "orchestration", "workspace",
-                                                                          "plugins"]) {
+                                                                          "plugins", "routing"]) {
                 switch key {
                 case "plugins":
                     for (plugin, pluginKey, section) in try mapping(value, "plugins", keys: []) {
@@ -85,6 +88,15 @@ public enum PolicyFile {
                         policy.handoffDepthLimit = try integer(item, "handoffs.max_depth", minimum: 1)
                     }
                 case "orchestration": policy.orchestration = try yaml.limits(value, "orchestration")
+                case "routing":
+                    for (field, _, item) in try mapping(value, "routing", keys: ["learn", "min_tasks", "refresh_ms", "window"]) {
+                        switch field {
+                        case "learn": policy.routing.learn = try yaml.bool(item, "routing.learn")
+                        case "min_tasks": policy.routing.minTasks = try yaml.integer(item, "routing.min_tasks", minimum: 1, maximum: 1_000_000)
+                        case "refresh_ms": policy.routing.refreshMilliseconds = try yaml.integer(item, "routing.refresh_ms", minimum: 0, maximum: 86_400_000)
+                        default: policy.routing.window = try yaml.integer(item, "routing.window", minimum: 1, maximum: 10_000_000)
+                        }
+                    }
                 default: agentNodes = try mapping(value, "agents", keys: [])
                 }
             }

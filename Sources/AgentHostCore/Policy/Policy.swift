@@ -23,6 +23,8 @@ public struct Policy: Sendable {
     /// What the operator says about particular plugins: trust, isolation,
     /// limits, capability takeover.
     public var plugins: [String: PluginPolicy] = [:]
+    /// Whether and how routing weighs what the store recorded.
+    public var routing = RoutingPolicy()
     /// The folder that holds each plugin's private data folder (`$PLUGIN_DATA`
     /// in its paths is `pluginData/PLUGIN_ID`); nil when the host has none,
     /// and then such paths are refused. The CLI sets it beside the task database.

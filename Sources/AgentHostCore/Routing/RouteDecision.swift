@@ -28,4 +28,6 @@ public struct RouteRanking: Sendable, Hashable, Encodable {
     public let priority: Int
     public let estimatedMilliseconds: Double?
     public let estimatedCost: Double?
+    /// What the store recorded of it, when the router learns (`routing.learn`).
+    public let recorded: RecordedFigures?
 }

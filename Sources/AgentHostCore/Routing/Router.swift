@@ -33,10 +33,13 @@ public final class Router: Sendable {
     public let exclusions: [String: [String]]
     /// Untrusted plugins the policy lets take over any capability (`take_over: ["*"]`).
     private let takesOverAnything: Set<String>
+    /// What the store recorded, when the policy's `routing.learn` is on.
+    let learned: LearnedRoutes
 
     public init(registry: PluginRegistry, policy: Policy = .standard) {
         self.registry = registry
         load = AgentLoad(agentCount: registry.plugins.count)
+        learned = LearnedRoutes(policy: policy.routing)
         var all: [RouteCandidate] = []
         var types: [String: Set<String>] = [:]
         // What trusted plugins offer: their capabilities, and the agent types they
@@ -81,6 +84,13 @@ public final class Router: Sendable {
         keywords = all.map { candidate in candidate.capability.keywords.map { Self.words(in: $0) }.filter { !$0.isEmpty } }
     }
 
+    /// Weigh the figures `store` recorded, when the policy's `routing.learn`
+    /// is on (an ``AgentRuntime`` does this for its own store).
+    public func learn(from store: TaskStore) {
+        let window = learned.policy.window
+        learned.read { [store] in try? store.routingFigures(window: window) }
+    }
+
     /// The candidate for `capability` on agent `agentID`, if it declares it.
     func candidate(agent agentID: String, capability: String) -> RouteCandidate? {
         byCapability[capability]?.candidates.first { $0.plugin.id == agentID }
@@ -90,7 +100,8 @@ public final class Router: Sendable {
     public func agents(for capability: String) -> [String] {
         guard let providers = byCapability[capability] else { return [] }
         if providers.candidates.count == 1 { return [providers.candidates[0].plugin.id] }
-        return rank(providers.candidates.map { score($0, matched: []) }).map(\.candidate.plugin.id)
+        let figures = learned.figures()
+        return rank(providers.candidates.map { score($0, matched: [], figures: figures) }).map(\.candidate.plugin.id)
     }
 
     /// The candidates of agent `agentID`, in manifest order.
@@ -105,7 +116,8 @@ public final class Router: Sendable {
             return RouteDecision(reason: providers.onlyReason, ranking: [], candidate: providers.candidates[0],
                                  excluded: exclusions[capability] ?? [])
         }
-        return decide(rank(providers.candidates.map { score($0, matched: []) }), reason: "exact capability '\(capability)'",
+        let figures = learned.figures()
+        return decide(rank(providers.candidates.map { score($0, matched: [], figures: figures) }), reason: "exact capability '\(capability)'",
                       excluded: exclusions[capability] ?? [])
     }
 
@@ -114,6 +126,7 @@ public final class Router: Sendable {
     /// optionally only among the capabilities of the agents `agentIDs`.
     public func route(text: String, among agentIDs: Set<String>? = nil) throws(RoutingError) -> RouteDecision {
         let words = Self.words(in: text)
+        let figures = learned.figures()
         var scored: [Scored] = []
         var wordless: [String] = []
         for (index, candidate) in all.enumerated() where agentIDs?.contains(candidate.plugin.id) ?? true {
@@ -122,7 +135,7 @@ public final class Router: Sendable {
             if candidate.textKey == nil {
                 wordless.append(candidate.capability.name)
             } else {
-                scored.append(score(candidate, matched: matched.map { $0.joined(separator: " ") }))
+                scored.append(score(candidate, matched: matched.map { $0.joined(separator: " ") }, figures: figures))
             }
         }
         guard !scored.isEmpty else {
@@ -152,10 +165,11 @@ public final class Router: Sendable {
     /// passes its context as the payload, not the reason).
     func route(reason text: String, among agentIDs: Set<String>) -> RouteCandidate? {
         let words = Self.words(in: text)
+        let figures = learned.figures()
         let scored = all.enumerated().compactMap { index, candidate -> Scored? in
             guard agentIDs.contains(candidate.plugin.id) else { return nil }
             let matched = keywords[index].filter { Self.contains(words, $0) }
-            return matched.isEmpty ? nil : score(candidate, matched: matched.map { $0.joined(separator: " ") })
+            return matched.isEmpty ? nil : score(candidate, matched: matched.map { $0.joined(separator: " ") }, figures: figures)
         }
         return rank(scored).first?.candidate
     }
@@ -176,20 +190,29 @@ public final class Router: Sendable {
         var available: Bool
         /// For free text: a trusted agent, or one the policy lets take over anything.
         var preferred: Bool
+        /// What the store recorded of it, when the router learns; a learning
+        /// router with no record of it has all zeros.
+        var recorded: RecordedFigures?
     }
 
-    private func score(_ candidate: RouteCandidate, matched: [String]) -> Scored {
-        Scored(candidate: candidate, matched: matched, inFlight: load.inFlight(candidate.agentIndex),
-               available: candidate.plugin.isAvailable, preferred: matched.isEmpty || candidate.plugin.isTrusted
-                   || takesOverAnything.contains(candidate.plugin.id))
+    private func score(_ candidate: RouteCandidate, matched: [String], figures: [String: RecordedFigures]) -> Scored {
+        var recorded: RecordedFigures?
+        if learned.policy.learn {
+            recorded = figures[LearnedRoutes.key(candidate.plugin.id, candidate.capability.name)]
+                ?? RecordedFigures(agent: candidate.plugin.id, capability: candidate.capability.name, completed: 0, failed: 0, meanMilliseconds: nil)
+        }
+        return Scored(candidate: candidate, matched: matched, inFlight: load.inFlight(candidate.agentIndex),
+                      available: candidate.plugin.isAvailable, preferred: matched.isEmpty || candidate.plugin.isTrusted
+                          || takesOverAnything.contains(candidate.plugin.id), recorded: recorded)
     }
 
     private func rank(_ scored: [Scored]) -> [Scored] {
-        scored.sorted { a, b in (Self.criterion(a, b)?.order ?? 0) < 0 }
+        let minTasks = learned.policy.minTasks
+        return scored.sorted { a, b in (Self.criterion(a, b, minTasks: minTasks)?.order ?? 0) < 0 }
     }
 
     /// Which of `a` and `b` comes first (negative: `a`), and by which criterion; nil when they tie.
-    private static func criterion(_ a: Scored, _ b: Scored) -> (order: Int, name: String)? {
+    private static func criterion(_ a: Scored, _ b: Scored, minTasks: Int) -> (order: Int, name: String)? {
         func order<T: Comparable>(_ x: T, _ y: T, _ name: String) -> (Int, String)? { x == y ? nil : (x < y ? -1 : 1, name) }
         func missingLast(_ x: Double?, _ y: Double?, _ name: String) -> (Int, String)? {
             switch (x, y) {
@@ -203,19 +226,39 @@ public final class Router: Sendable {
         return order(b.available ? 1 : 0, a.available ? 1 : 0, "being available (the other is quarantined)")
             ?? order(b.preferred ? 1 : 0, a.preferred ? 1 : 0, "being trusted (free text goes to trusted agents first)")
             ?? order(b.matched.count, a.matched.count, "more keywords matched")
+            ?? recordedSuccess(a.recorded, b.recorded)
             ?? order(a.inFlight, b.inFlight, "fewest tasks in flight")
             ?? order(cb.priority, ca.priority, "higher priority")
+            ?? recordedLatency(a.recorded, b.recorded, minTasks: minTasks)
             ?? missingLast(ca.estimatedMilliseconds, cb.estimatedMilliseconds, "lower estimated time")
             ?? missingLast(ca.estimatedCost, cb.estimatedCost, "lower estimated cost")
             ?? order(a.candidate.plugin.id, b.candidate.plugin.id, "agent id order (all else equal)")
     }
+
+    /// A success rate 0.1 or more higher wins; a smaller gap is noise, not a reason to move work.
+    private static func recordedSuccess(_ a: RecordedFigures?, _ b: RecordedFigures?) -> (order: Int, name: String)? {
+        guard let a, let b, abs(a.successRate - b.successRate) >= 0.1 else { return nil }
+        return (a.successRate > b.successRate ? -1 : 1,
+                "higher recorded success rate (\(percent(a.successRate)) of \(a.finished) vs \(percent(b.successRate)) of \(b.finished), smoothed)")
+    }
+
+    /// The recorded mean time, once both agents finished `minTasks` tasks.
+    private static func recordedLatency(_ a: RecordedFigures?, _ b: RecordedFigures?, minTasks: Int) -> (order: Int, name: String)? {
+        guard let a, let b, a.finished >= minTasks, b.finished >= minTasks, let ma = a.meanMilliseconds, let mb = b.meanMilliseconds,
+              ma != mb else { return nil }
+        return (ma < mb ? -1 : 1, "lower recorded latency (\(milliseconds(ma)) ms vs \(milliseconds(mb)) ms)")
+    }
+
+    private static func percent(_ rate: Double) -> String { "\(Int((rate * 100).rounded()))%" }
+
+    private static func milliseconds(_ value: Double) -> String { "\((value * 10).rounded() / 10)" }
 
     /// The first of `ranked`, with `reason` and what set it apart from the runner-up.
     private func decide(_ ranked: [Scored], reason: String, excluded: [String] = []) -> RouteDecision {
         var reason = reason
         if ranked.count == 1 {
             reason += "; the only candidate"
-        } else if let deciding = Self.criterion(ranked[0], ranked[1])?.name, deciding != "more keywords matched" {
+        } else if let deciding = Self.criterion(ranked[0], ranked[1], minTasks: learned.policy.minTasks)?.name, deciding != "more keywords matched" {
             let other = ranked[1].candidate
             // Two capabilities of one agent differ by capability, not by agent.
             let runnerUp = other.plugin.id == ranked[0].candidate.plugin.id ? "\(other.capability.name) (the same agent)" : "'\(other.plugin.id)'"
@@ -228,7 +271,8 @@ public final class Router: Sendable {
         let capability = scored.candidate.capability
         return RouteRanking(agent: scored.candidate.plugin.id, capability: capability.name, matchedKeywords: scored.matched,
                             inFlight: scored.inFlight, priority: capability.priority,
-                            estimatedMilliseconds: capability.estimatedMilliseconds, estimatedCost: capability.estimatedCost)
+                            estimatedMilliseconds: capability.estimatedMilliseconds, estimatedCost: capability.estimatedCost,
+                            recorded: scored.recorded)
     }
 
     // MARK: - Words

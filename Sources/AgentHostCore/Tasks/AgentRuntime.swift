@@ -19,6 +19,7 @@ public final class AgentRuntime: Sendable {
     public init(host: AgentHost, store: TaskStore) {
         self.host = host
         self.store = store
+        if host.policy.routing.learn { host.router.learn(from: store) }
     }
 
     /// Runs `request` to the end and returns how it ended. Throws only when
