@@ -199,17 +199,36 @@ struct ah_host {
     void (*log)(const ah_host *host, uint64_t call_id, ah_log_level level, ah_str message);
 
     /* Reads `key` from the shared context of the call's run into `out`.
-     * AH_ERR_NOT_FOUND when the key is not set. */
+     * AH_ERR_NOT_FOUND when the key is not set. Any thread while the call
+     * runs; `key` is read before return and the value is written to `out`
+     * before return, on the calling thread. */
     ah_status (*context_get)(const ah_host *host, uint64_t call_id, ah_str key, ah_sink out);
 
     /* Sets `key` to `value` (UTF-8 JSON) in the shared context of the call's
-     * run; both are copied before return. An empty value removes the key. */
+     * run; both are copied before return. An empty value removes the key.
+     * Any thread while the call runs. */
     ah_status (*context_set)(const ah_host *host, uint64_t call_id, ah_str key, ah_str value);
 
     /* Asks the host to hand the call's task to the agent `target_id` with
      * `context` (UTF-8 JSON) once the current call returns. Only targets the
      * manifest declares under "handoffs" are accepted; others fail with
-     * AH_ERR_DENIED. The request is recorded, not performed, before return. */
+     * AH_ERR_DENIED. The request is recorded, not performed, before return.
+     * The three strings are copied before return. Any thread while the call
+     * runs.
+     *
+     * Only the first request of a call is carried out (later ones are
+     * recorded as ignored; past 8 in one call they fail with
+     * AH_ERR_INVALID_ARGUMENT), and only if the call returns AH_OK. The
+     * target's capability is the task's own capability when the target
+     * declares it, else the target's only capability, else the one of its
+     * capabilities whose "keywords" `reason` matches; when none matches the
+     * task fails ("has no capability for the task"). The target receives
+     * `context` as its payload: only the top-level keys the manifest's
+     * handoff entry lists under "context" (every key when the entry has no
+     * "context"), `{}` when `context` is empty. It runs in the same agent
+     * state, and its answer becomes the task's. The policy's
+     * handoffs.max_depth (4) ends a longer chain, and handing an agent the
+     * context it already had is a cycle. */
     ah_status (*request_handoff)(const ah_host *host, uint64_t call_id, ah_str target_id,
                                  ah_str reason, ah_str context);
 
@@ -217,7 +236,15 @@ struct ah_host {
      * agent and blocks until it finishes. On AH_OK the result JSON is written
      * to `out`; on failure the status says why and the error message is
      * written to `out`. Call from the thread running the call (not from a
-     * thread of the plugin's own that outlives it). */
+     * thread of the plugin's own that outlives it). `capability` and
+     * `payload` are copied before the sub-task starts; `out` is written
+     * before return, on the calling thread.
+     *
+     * `capability` is an exact capability name (free text is not routed
+     * here), and `payload` goes to it as it is. Allowed only while the call
+     * is in AH_STATE_EXECUTING; refused past 8 nested delegations, and when
+     * the agent it routes to is not thread-safe and already in this chain
+     * of calls. */
     ah_status (*delegate)(const ah_host *host, uint64_t call_id, ah_str capability,
                           ah_str payload, ah_sink out);
 
@@ -272,14 +299,28 @@ typedef struct ah_host_services {
 
     /* Paths: a relative path starts at the host's workspace; "$WORKSPACE" in
      * the manifest's "paths" stands for it. Links and ".." are resolved first,
-     * so no path escapes what the manifest allows. */
+     * so no path escapes what the manifest allows.
+     *
+     * The plugin's own data folder: a path that begins with "$PLUGIN_DATA/"
+     * names a file in the plugin's private folder,
+     * <folder of the host's state database>/plugin-data/<plugin id>/, which
+     * the host creates as needed. It is allowed only when the manifest's
+     * permissions "paths" lists "$PLUGIN_DATA"; when the host has no state
+     * folder, such a request fails with AH_ERR_UNSUPPORTED. This holds for
+     * read_file, write_file, remove_file, and the "path" of a list_files
+     * request. Use it for caches and indexes that should outlive one call:
+     * it works the same in-process and isolated. */
 
-    /* Reads the file at `path` (permission "paths") into `out`.
-     * AH_ERR_NOT_FOUND when it does not exist. */
+    /* Reads the file at `path` (permission "paths", or "$PLUGIN_DATA/...")
+     * into `out`. AH_ERR_NOT_FOUND when it does not exist;
+     * AH_ERR_INVALID_ARGUMENT when it is larger than the manifest's
+     * "max_output_bytes". */
     ah_status (*read_file)(const ah_host *host, uint64_t call_id, ah_str path, ah_sink out);
 
-    /* Writes `contents` to the file at `path` (permission "paths"), creating
-     * missing folders; `out` receives a message on failure. */
+    /* Writes `contents` to the file at `path` (permission "paths", or
+     * "$PLUGIN_DATA/..."), creating missing folders; the file is replaced
+     * atomically, so a reader never sees half of it. `out` receives a message
+     * on failure (AH_ERR_UNAVAILABLE when the write itself fails). */
     ah_status (*write_file)(const ah_host *host, uint64_t call_id, ah_str path, ah_str contents, ah_sink out);
 
     /* HTTP GET of `url` (permission "network"). On AH_OK the response body is
@@ -300,15 +341,17 @@ typedef struct ah_host_services {
     /* Appended after the first release: check `struct_size` covers a field
      * (offsetof(ah_host_services, list_files) < struct_size) before calling it. */
 
-    /* Lists a folder (permission "paths"). `request` is UTF-8 JSON
+    /* Lists a folder (permission "paths"; a "path" of "$PLUGIN_DATA/..."
+     * lists the plugin's data folder). `request` is UTF-8 JSON
      * {"path": "." , "recursive": false, "max_entries": n, "include_hidden": false};
      * all optional. `out` receives {"root": absolute path, "truncated": bool,
      * "entries": [{"path" (relative to root), "kind": "file"|"folder"|"link"|"other",
      * "size", "modified_ns"}]}. Links are listed, never followed. */
     ah_status (*list_files)(const ah_host *host, uint64_t call_id, ah_str request, ah_sink out);
 
-    /* Removes a file, or a folder with everything in it (permission "paths";
-     * never the workspace itself). AH_ERR_NOT_FOUND when it does not exist. */
+    /* Removes a file, or a folder with everything in it (permission "paths",
+     * or "$PLUGIN_DATA/..."; never the workspace itself). AH_ERR_NOT_FOUND
+     * when it does not exist. */
     ah_status (*remove_file)(const ah_host *host, uint64_t call_id, ah_str path, ah_sink out);
 
     /* Any HTTP request (permission "network", checked again at every redirect).
@@ -339,7 +382,10 @@ typedef struct ah_plugin_entry {
     /* Called once, before anything else, on the thread that loads the plugin.
      * `host` stays valid until `deinit` returns. On failure, write a message
      * saying what is wrong and how to fix it to `error` and return an error
-     * status; the host then calls nothing else in the plugin. */
+     * status; the host then calls nothing else in the plugin. `error` is
+     * valid only during `init`. No other call into the plugin runs until
+     * `init` returns. When it runs (which commands load plugins, and when an
+     * isolated plugin's process starts) is in sdk/README.md. */
     ah_status (*init)(const ah_host *host, ah_sink error);
 
     /* Called once when the host shuts down, after every call has returned and
@@ -350,7 +396,7 @@ typedef struct ah_plugin_entry {
     /* Returns the interface table for `id` (e.g. AH_INTERFACE_AGENT), or NULL
      * when the plugin does not offer it. The table is owned by the plugin and
      * must stay valid until `deinit`. Called after `init` succeeded, on any
-     * thread. */
+     * thread. `id` is owned by the host and valid during the call only. */
     const void *(*get_interface)(const char *id);
 } ah_plugin_entry;
 
@@ -366,7 +412,13 @@ enum {
 /*
  * What the binary says it is. The host checks it against plugin.json at load
  * and refuses a mismatch. Static storage, owned by the plugin, valid until
- * `deinit`.
+ * `deinit`; the host reads it once, at load, and copies what it keeps.
+ *
+ * Compared with the manifest: `id`, `version`, the AH_AGENT_THREAD_SAFE flag
+ * (the manifest's "thread_safe"), `toolchain` (when the manifest gives one),
+ * and the capability names (as a set). `name` is not compared, nor are the
+ * descriptions. The tools table (AH_INTERFACE_TOOLS) is compared too: each
+ * tool's name, signature and allowed states. See sdk/README.md.
  */
 typedef struct ah_agent_descriptor {
     uint32_t struct_size;
@@ -374,15 +426,34 @@ typedef struct ah_agent_descriptor {
     const char *id;                   /* equal to the manifest's "id" */
     const char *name;
     const char *version;              /* equal to the manifest's "version" */
-    const char *toolchain;            /* e.g. "c11", "swift-6.3"; a Swift plugin must match the host */
+    const char *toolchain;            /* e.g. "c11", "rust", "swift-6.3": any text for C or Rust, but one
+                                         starting "swift" must be the host's own; equal to the manifest's
+                                         "toolchain" when the manifest gives one */
     size_t capability_count;
     const char *const *capabilities;  /* names, equal to the manifest's, in any order */
 } ah_agent_descriptor;
 
 /*
  * One request. The envelope is plain fields so the host routes without
- * parsing; the payload is UTF-8 JSON the host passes through untouched.
- * Owned by the host, valid for the duration of `call` only.
+ * parsing; the payload is UTF-8 JSON the host passes through untouched
+ * (unless a guardrail of the policy redacts part of it). Owned by the host,
+ * valid for the duration of `call` only: copy what you keep.
+ *
+ * The payload. A task given by capability name carries the input as the
+ * caller gave it (`--input`, a workflow step's `input`; `{}` when none).
+ * A task given in words (`agenthost run "some words"`, a DELEGATE block's
+ * TASK, a chat message, a workflow step's `text:`) goes only to a capability
+ * that takes words, and carries the given input object (`{}` when none) with
+ * the capability's text field set to the text, unless the input already
+ * sets that field. The text field is the capability's "text_input" in the
+ * manifest or, when that is absent, the one required property of its
+ * "input" when there is exactly one and it is declared a string (without an
+ * "enum"); otherwise the capability does not take words. So `agenthost run "research bm25"` sends
+ * knowledge.search {"query":"research bm25"}, and a DELEGATE child receives
+ * {FIELD: TASK}. A handoff's target receives the handoff's context
+ * (see request_handoff); a `delegate` sub-call, the payload it was given.
+ * The host checks the payload against the capability's declared "input"
+ * before the task runs (sdk/MANIFEST.md, "JSON Schema").
  */
 typedef struct ah_request {
     uint32_t struct_size;
@@ -391,7 +462,7 @@ typedef struct ah_request {
     int64_t deadline_ns;    /* wall clock, ns since the Unix epoch; 0 = none */
     ah_str task_id;
     ah_str capability;      /* one of the descriptor's capabilities */
-    ah_str payload;         /* UTF-8 JSON */
+    ah_str payload;         /* UTF-8 JSON, one complete value; see above */
 } ah_request;
 
 /*
@@ -415,17 +486,23 @@ typedef struct ah_response {
 typedef struct ah_agent {
     uint32_t struct_size;
 
-    /* The binary's self-description. Any thread, after `init`. */
+    /* The binary's self-description, owned by the plugin (see
+     * ah_agent_descriptor). Any thread, after `init`. */
     const ah_agent_descriptor *(*descriptor)(void);
 
     /* Answers one request. `out` is zeroed by the host beforehand. Returns
      * AH_OK with a JSON body, or an error status with a message body. The host
      * calls `release(out)` exactly once after every `call`, whatever the
      * status. Any thread if the agent is AH_AGENT_THREAD_SAFE; otherwise the
-     * host never overlaps two calls (nor a call and a release). */
+     * host never overlaps two calls (nor a call and a release).
+     * `request` and everything it points to are the host's, valid until
+     * `call` returns; what `out` points to is the plugin's until `release`.
+     * Host callbacks made during the call name it by `request->call_id`. */
     ah_status (*call)(const ah_request *request, ah_response *out);
 
-    /* Frees what `call` put into `response`. Same threading as `call`. */
+    /* Frees what `call` put into `response`. Same threading as `call`.
+     * Called once per `call`, after the host has copied the body out, so
+     * nothing of the body needs to outlive `release`. */
     void (*release)(ah_response *response);
 } ah_agent;
 
@@ -453,6 +530,13 @@ typedef struct ah_agent {
  * Example: "i64(i64,i64)" is `int64_t add(int64_t a, int64_t b)`.
  * The host parses every signature at load and refuses the plugin if one is
  * malformed or unsupported, before any tool is called.
+ *
+ * Threads. A tool may be called on any thread. For a plugin without
+ * AH_AGENT_THREAD_SAFE, a tool called from outside an agent call (`agenthost
+ * tool`, the host's own callers) never overlaps a call, a release or another
+ * tool. A tool the plugin calls itself through the `call_tool` service runs
+ * at once, on the thread of that call, while the call is still running: it
+ * must not wait for a lock the call holds.
  */
 typedef void (*ah_tool_fn)(void);
 
@@ -475,7 +559,9 @@ typedef struct ah_tools {
      * valid until `deinit`. Any thread. */
     const ah_tool *(*get)(uint32_t index);
 
-    /* Frees a string a tool returned. Same threading as the tools. */
+    /* Frees a string a tool returned. Same threading as the tools. Called
+     * once for every non-NULL string a tool returns, after the host copied
+     * it; never for NULL. Required when any tool returns "str". */
     void (*release_string)(char *string);
 } ah_tools;
 
