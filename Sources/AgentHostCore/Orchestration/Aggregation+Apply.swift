@@ -40,7 +40,10 @@ extension Aggregation {
                 try merge(more, into: &inner, path: keyPath, from: step, origin: &origin, rule: rule)
                 merged[key] = .object(inner)
             case (.array(let first), .array(let second)):
-                merged[key] = .array(first + second)
+                // A union in order: two answers that list the same item (two plans' "s1") list it once.
+                var union = first
+                for item in second where !union.contains(item) { union.append(item) }
+                merged[key] = .array(union)
             default:
                 guard existing != value else { continue }
                 switch rule {

@@ -5,7 +5,8 @@ public enum Aggregation: Sendable, Hashable, Codable {
     /// The answer most subtasks gave, after `normalization`; ties go to the earliest step.
     case vote(normalization: Normalization)
     /// JSON objects merged key by key, in step order. Nested objects merge
-    /// the same way and two arrays are concatenated; any other two values
+    /// the same way and two arrays are joined as a union in order (an item
+    /// equal to one already there is not repeated); any other two values
     /// under one key are a conflict, settled by `conflict`.
     case merge(conflict: MergeConflictRule)
 

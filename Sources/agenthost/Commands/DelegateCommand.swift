@@ -12,7 +12,11 @@ struct DelegateCommand: ParsableCommand {
               AGENT_TYPE: knowledge
               TASK: find what the notes say about BM25
               ---END---
-            A malformed block is refused with its line, and nothing runs.
+            Each TASK goes, in words, to the capability of that agent type whose keywords it matches (else the \
+            type's first capability that takes words), in the field that capability takes words in. A malformed \
+            block, an unknown type or a TASK no capability of its type can take is refused with its line, and \
+            nothing runs.
+            Example: agenthost delegate --file examples/delegate/research.message
             """)
 
     @OptionGroup var host: HostOptions
@@ -46,9 +50,14 @@ struct DelegateCommand: ParsableCommand {
         } catch {
             throw CLIError(error.description)
         }
+        // Answers on stdout; a task that failed says why on stderr, as every command does.
         for outcome in outcomes {
             TaskReport.printSummary(of: outcome)
-            print(outcome.resultText ?? outcome.error?.description ?? "")
+            if let result = outcome.resultText {
+                print(result)
+            } else {
+                FileHandle.standardError.write(Data("task \(outcome.id) \(outcome.status): \(outcome.error?.description ?? "no detail")\n".utf8))
+            }
         }
         let failed = outcomes.filter { $0.status != .completed }
         if !failed.isEmpty { throw CLIError("\(failed.count) of \(outcomes.count) delegated task(s) did not complete") }
