@@ -42,6 +42,9 @@ let package = Package(
         // The host.
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
                        providers: [.apt(["libffi-dev"]), .brew(["libffi"])]),
+        // libedit for the chat's line editing and history; only the CLI links it, the core stays lean.
+        .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
+                       providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
         // The wire between the host and an isolated plugin's child process, in C
         // because the child is C: a small confined loader with no runtime of its own.
         .target(name: "AgentHostChannel", path: "Sources/AgentHostChannel",
@@ -58,7 +61,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "agenthost", dependencies: [
-            "AgentHostCore",
+            "AgentHostCore", "CEditLine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

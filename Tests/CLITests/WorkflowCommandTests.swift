@@ -126,33 +126,6 @@ import Testing
     }
 }
 
-/// `agenthost chat` with the bundled agents, in a real process reading stdin.
-@Suite final class ChatCommandTests {
-    let home: TemporaryFolder
-    init() throws { home = try TemporaryFolder("home") }
-    deinit { home.remove() }
-
-    @Test func chatTalksWithTheBundledAgentsAndResumes() throws {
-        let database = home.url.appendingPathComponent("state.sqlite").path
-        let chat = try Command.agenthost(["chat", "--strategy", "round-robin", "--agent", "agenthost.knowledge=knowledge",
-                                          "--agent", "agenthost.planner=planner", "--state", database], home: home.url,
-                                         input: "find the notes about the loader\nplan: research the loader, then test it\n/quit\n")
-        #expect(chat.status == 0, "\(chat.stderr)")
-        #expect(chat.stdout.contains("conversation 1 (round-robin)"))
-        #expect(chat.stdout.contains("agenthost.knowledge (knowledge): {"), "\(chat.stdout)")
-        #expect(chat.stdout.contains("agenthost.planner (planner): {"), "\(chat.stdout)")
-
-        let resumed = try Command.agenthost(["chat", "--resume", "1", "--state", database], home: home.url, input: "research BM25\n")
-        #expect(resumed.stdout.contains("agenthost.knowledge (knowledge):"), "round robin continues with the first agent: \(resumed.stdout)")
-
-        let refused = try Command.agenthost(["chat", "--agent", "agenthost.nobody", "--state", database], home: home.url, input: "")
-        #expect(refused.status != 0)
-        #expect(refused.stderr.contains("the agent 'agenthost.nobody' is not loaded"))
-        let roles = try Command.agenthost(["chat", "--roles", "user", "--state", database], home: home.url, input: "")
-        #expect(roles.stderr.contains("may not take part; the policy allows user"), "\(roles.stderr)")
-    }
-}
-
 /// The README's workflow commands, run as written from the repository root with the bundled agents.
 @Suite struct ExampleWorkflowTests {
     @Test func everyExampleWorkflowInTheReadmeCompletes() throws {

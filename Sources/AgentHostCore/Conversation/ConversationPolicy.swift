@@ -34,11 +34,12 @@ public struct ConversationPolicy: Sendable, Hashable, Codable {
 public struct Participant: Sendable, Hashable, Codable {
     public var agent: String
     public var role: String
-    /// The capability it answers with; nil for the agent's first.
+    /// The capability it answers with; nil for whichever of its agent's
+    /// capabilities that take words the message matches (else the first of them).
     public var capability: String?
-    /// The payload, with `{{message}}` for the message; nil: each required
-    /// string field of the capability's input gets its declared default or
-    /// the message, and `message` is set as well.
+    /// Its own payload, with `{{message}}` for the message (for a capability
+    /// that takes no words, or to add fields); nil: the message alone, in the
+    /// capability's text input (`PluginManifest.Capability.textInput`).
     public var input: JSONValue?
 
     public init(agent: String, role: String, capability: String? = nil, input: JSONValue? = nil) {

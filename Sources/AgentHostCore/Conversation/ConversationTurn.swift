@@ -2,6 +2,8 @@
 public struct ConversationTurn: Sendable {
     public var agent: String
     public var role: String
+    /// The capability it answered with.
+    public var capability: String
     /// Nil when the turn failed before a task was made.
     public var taskID: Int64?
     public var status: TaskStatus
@@ -22,4 +24,23 @@ public struct ConversationReply: Sendable {
     public var conflict: RunReport.Conflict?
 
     public var answerText: String? { answer.map { String(decoding: $0, as: UTF8.self) } }
+}
+
+/// A conversation as `/state` shows it: its settings, each participant's turns and state, and how many messages it holds.
+public struct ConversationSummary: Sendable {
+    public struct Member: Sendable {
+        public var participant: Participant
+        /// Answers given so far.
+        public var turns: Int
+        /// The agent state its last turn ended in (IDLE before its first).
+        public var state: String
+    }
+
+    public var id: Int64
+    public var strategy: TurnStrategy
+    /// open, closed or interrupted.
+    public var status: String
+    public var participants: [Member]
+    /// Messages and answers stored.
+    public var messages: Int
 }

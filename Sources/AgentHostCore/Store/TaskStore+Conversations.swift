@@ -148,3 +148,33 @@ extension TaskStore {
         }
     }
 }
+
+/// One message of a conversation as stored: a person's message, or an
+/// agent's answer with the task that made it.
+public struct StoredMessage: Sendable {
+    public var role: String
+    /// Nil for a person's message.
+    public var agent: String?
+    /// The message, the agent's reply, or the error of a turn that failed.
+    public var content: [UInt8]
+    public var taskID: Int64?
+    /// The answering task's status and capability; nil for a person's message.
+    public var status: TaskStatus?
+    public var capability: String?
+}
+
+extension TaskStore {
+    /// The messages of conversation `id`, oldest first, each answer with its task's status and capability.
+    public func storedMessages(ofConversation id: Int64) throws(StoreError) -> [StoredMessage] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT m.role, m.agent, m.content, m.task_id, t.status, t.routed_capability
+                FROM conversation_message m LEFT JOIN task t ON t.id = m.task_id
+                WHERE m.conversation_id = ? ORDER BY m.id
+                """, arguments: [id]).map { row in
+                StoredMessage(role: row["role"], agent: row["agent"], content: Array(row["content"] as Data), taskID: row["task_id"],
+                              status: (row["status"] as String?).flatMap(TaskStatus.init(rawValue:)), capability: row["routed_capability"])
+            }
+        }
+    }
+}

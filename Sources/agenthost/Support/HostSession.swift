@@ -68,7 +68,8 @@ enum HostSession {
             return (first, state.host, state.hook)
         }
         guard first else { stopNow(number, because: "a second signal") }
-        say("\(name(number)): cancelling the running work; press Ctrl-C again to stop at once")
+        // A hook says what it does itself (e.g. chat, which saves the conversation and ends).
+        if hook == nil { say("\(name(number)): cancelling the running work; press Ctrl-C again to stop at once") }
         host?.stop()
         hook?(number)
         DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(graceSeconds)) {
@@ -77,17 +78,19 @@ enum HostSession {
     }
 
     /// Writes the open work of this host as cancelled and exits, without waiting for calls still running.
-    static func stopNow(_ number: Int32, because reason: String) -> Never {
+    /// Without a `reason`, it says nothing unless work was cut short.
+    static func stopNow(_ number: Int32, because reason: String?) -> Never {
         let store = state.withLock { $0.store }
+        let why = reason.map { " (\($0))" } ?? ""
         do {
             if let closed = try store?.close(openWorkAs: .cancelled, reason: "stopped by \(name(number))"), !closed.isEmpty {
-                say("stopped at once (\(reason)): \(closed.tasks) task(s), \(closed.runs) run(s), \(closed.conversations) conversation(s) "
+                say("stopped at once\(why): \(closed.tasks) task(s), \(closed.runs) run(s), \(closed.conversations) conversation(s) "
                     + "recorded as cancelled; `agenthost runs list` shows what to resume")
-            } else {
+            } else if let reason {
                 say("stopped at once (\(reason))")
             }
         } catch {
-            say("stopped at once (\(reason)); the store could not record it (\(error)): the next host marks the work interrupted")
+            say("stopped at once\(why); the store could not record it (\(error)): the next host marks the work interrupted")
         }
         _exit(128 + number)
     }
