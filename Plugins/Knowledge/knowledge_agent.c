@@ -11,9 +11,16 @@
  *                      claim and passages that contradict it (a negation the
  *                      claim lacks, or the reverse), with scores and a verdict
  *
- * Indexes are kept per root between calls and refreshed on each call: only
- * files whose size or modification time changed are read again. One lock
- * guards the cache, so the agent is thread-safe.
+ * Indexes are kept per folder between calls and refreshed on each call: only
+ * files whose size or modification time changed are read again. They are
+ * also saved in the plugin's data folder ("$PLUGIN_DATA/", when the host has
+ * one), so a new process starts from the last one's. One lock guards the
+ * cache, so the agent is thread-safe.
+ *
+ * Answers (and evidence) rank for prose: a passage of a document counts more
+ * than one of a source file, lines that look like code count less, and a
+ * passage whose text matches always beats a bare heading; the answer is
+ * built from whole sentences of the prose, never from code.
  */
 #define _DEFAULT_SOURCE /* strncasecmp */
 #include <agenthost/agenthost.h>
@@ -74,7 +81,7 @@ static size_t utf8_prefix(const char *text, size_t len, size_t limit) {
 
 /* ---- the index cache ---- */
 
-#define MAX_CACHED_ROOTS 8
+#define MAX_CACHED_ROOTS 16
 
 typedef struct cached_index {
     char *root;
@@ -86,26 +93,33 @@ static cached_index cache[MAX_CACHED_ROOTS];
 static uint64_t cache_clock;
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* The up-to-date index of `root`; call with cache_lock held. */
+/* The up-to-date index of `root`; call with cache_lock held. Indexes are
+ * kept by the folder's absolute path: "." of two workspaces are two folders. */
 static kn_index *index_for(const char *root, uint64_t call_id, text_buffer *error, ah_status *status) {
+    kn_listing listing;
+    *status = kn_list(root, host_table, call_id, &listing, error);
+    if (*status != AH_OK) return NULL;
+    const char *key = listing.root ? listing.root : root;
     cached_index *slot = NULL, *oldest = &cache[0];
     for (size_t i = 0; i < MAX_CACHED_ROOTS; i++) {
-        if (cache[i].root && strcmp(cache[i].root, root) == 0) slot = &cache[i];
+        if (cache[i].root && strcmp(cache[i].root, key) == 0) slot = &cache[i];
         if (cache[i].used < oldest->used) oldest = &cache[i];
     }
     if (!slot) {
         slot = oldest;
         free(slot->root);
         kn_index_free(&slot->index);
-        slot->root = strdup(root);
+        slot->root = strdup(key);
         if (!slot->root) {
+            kn_listing_free(&listing);
             tb_append_cstr(error, "out of memory");
             *status = AH_ERR_INTERNAL;
             return NULL;
         }
     }
     slot->used = ++cache_clock;
-    *status = kn_index_refresh(&slot->index, root, host_table, call_id, error);
+    *status = kn_index_refresh(&slot->index, root, &listing, host_table, call_id, error);
+    kn_listing_free(&listing);
     return *status == AH_OK ? &slot->index : NULL;
 }
 
@@ -180,42 +194,150 @@ static bool negates(const char *text, size_t len) {
     return false;
 }
 
-/* Whether `needle` occurs in `text`, ignoring ASCII case. */
-static bool contains_nocase(const char *text, size_t len, const char *needle, size_t n) {
-    for (size_t i = 0; n && i + n <= len; i++) {
-        if (strncasecmp(text + i, needle, n) == 0) return true;
+/* ---- answers from prose ---- */
+
+/* Appends `line` to `out`, one space between lines, emphasis marks dropped
+ * and runs of white space collapsed. */
+static void append_prose_line(text_buffer *out, const char *line, size_t len) {
+    if (out->len && out->data[out->len - 1] != ' ') tb_append_char(out, ' ');
+    for (size_t i = 0; i < len; i++) {
+        char c = line[i];
+        if (c == '*' && i + 1 < len && line[i + 1] == '*') { i++; continue; } /* **bold** */
+        if (c == '\t' || c == '\r' || c == '\0') c = ' ';
+        if (c == ' ' && (!out->len || out->data[out->len - 1] == ' ')) continue;
+        tb_append_char(out, c);
+    }
+    while (out->len && out->data[out->len - 1] == ' ') out->data[--out->len] = '\0';
+}
+
+/* The prose of a passage as one run of text: a document's lines that do not
+ * look like code (list marks dropped), or a source file's comments without
+ * their marks; nothing of a fenced block, nor the heading line. */
+static void prose_of(const kn_index *index, const kn_passage *p, text_buffer *out) {
+    if (p->flags & KN_PASSAGE_FENCED) return;
+    kn_format format = index->files[p->file].format;
+    bool first = true;
+    for (size_t i = 0; i < p->text_len;) {
+        size_t end = i;
+        while (end < p->text_len && p->text[end] != '\n') end++;
+        const char *line = p->text + i;
+        size_t len = end - i, start = 0;
+        bool heading_line = first && (p->flags & KN_PASSAGE_HEADING);
+        first = false;
+        i = end + 1;
+        if (heading_line) continue;
+        if (format == KN_SOURCE) {
+            if (!kn_line_is_comment(line, len, &start)) continue;
+            while (len > start && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r')) len--;
+            if (len >= start + 2 && line[len - 2] == '*' && line[len - 1] == '/') len -= 2; /* a block comment's end */
+        } else {
+            if (kn_line_is_code(line, len, format)) continue;
+            while (start < len && (line[start] == ' ' || line[start] == '\t')) start++;
+            size_t digits = start;
+            while (digits < len && digits - start < 9 && isdigit((unsigned char)line[digits])) digits++;
+            if (len - start >= 2 && line[start] && strchr("-*+>", line[start]) && line[start + 1] == ' ') start += 2;
+            else if (digits > start && digits + 1 < len && (line[digits] == '.' || line[digits] == ')') && line[digits + 1] == ' ') start = digits + 2;
+        }
+        append_prose_line(out, line + start, len - start);
+    }
+}
+
+static bool starts_sentence(unsigned char c) { return isupper(c) || isdigit(c) || c >= 0x80 || (c && strchr("`\"'([$", c)); }
+
+/* Whether the word before the period at `dot` is an abbreviation such as "e.g.". */
+static bool abbreviation(const char *text, size_t dot) {
+    static const char *const words[] = { "e.g", "i.e", "etc", "vs", "cf", "approx", "incl", "resp" };
+    size_t start = dot;
+    while (start > 0 && (isalpha((unsigned char)text[start - 1]) || text[start - 1] == '.')) start--;
+    for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+        if (dot - start == strlen(words[w]) && strncasecmp(text + start, words[w], dot - start) == 0) return true;
     }
     return false;
 }
 
-/* The sentence of a passage that holds most of the query's words (those
- * longer than two letters, in any case). */
-static void best_sentence(const char *query, size_t query_len, const kn_passage *p, size_t *start, size_t *len) {
-    int best = -1;
-    *start = 0;
-    *len = p->text_len;
-    for (size_t i = 0; i < p->text_len;) {
-        size_t end = i;
-        while (end < p->text_len && !((p->text[end] == '.' || p->text[end] == '!' || p->text[end] == '?')
-                                      && (end + 1 == p->text_len || isspace((unsigned char)p->text[end + 1])))
-               && !(p->text[end] == '\n' && end + 1 < p->text_len && p->text[end + 1] == '\n')) end++;
-        if (end < p->text_len) end++;
-        int words = 0;
-        for (size_t k = 0; k < query_len;) {
-            while (k < query_len && !isalnum((unsigned char)query[k])) k++;
-            size_t w = k;
-            while (k < query_len && isalnum((unsigned char)query[k])) k++;
-            if (k - w > 2 && contains_nocase(p->text + i, end - i, query + w, k - w)) words++;
-        }
-        if (words > best) {
-            best = words;
-            *start = i;
-            *len = end - i;
-        }
-        i = end;
-        while (i < p->text_len && isspace((unsigned char)p->text[i])) i++;
+typedef struct sentence {
+    size_t start, len;
+    double weight; /* the query's words in it (kn_match_weight) */
+    bool whole;    /* begins like a sentence and ends with . ! ? or : */
+} sentence;
+
+#define MAX_SENTENCES 64
+
+/* Splits prose into sentences: at . ! ? (and the quotes or brackets closing
+ * them) before a space and what starts a sentence, abbreviations aside. */
+static size_t split_sentences(const char *text, size_t len, sentence *out, size_t cap) {
+    size_t count = 0, start = 0;
+    for (size_t i = 0; i < len && count < cap; i++) {
+        char c = text[i];
+        if (c != '.' && c != '!' && c != '?') continue;
+        size_t j = i + 1;
+        while (j < len && text[j] && strchr(")\"'`*", text[j])) j++;
+        bool end = j == len || (text[j] == ' ' && j + 1 < len && starts_sentence((unsigned char)text[j + 1]));
+        if (!end || (c == '.' && abbreviation(text, i))) continue;
+        out[count++] = (sentence){ start, j - start, 0, false };
+        start = j;
+        while (start < len && text[start] == ' ') start++;
+        i = start ? start - 1 : 0;
     }
-    while (*len && isspace((unsigned char)p->text[*start + *len - 1])) (*len)--;
+    if (start < len && count < cap) out[count++] = (sentence){ start, len - start, 0, false };
+    for (size_t k = 0; k < count; k++) {
+        const char *s = text + out[k].start;
+        size_t n = out[k].len;
+        while (n && s[n - 1] && strchr(")\"'`* ", s[n - 1])) n--;
+        size_t words = 0;
+        for (size_t m = 0; m < out[k].len; m++) words += s[m] != ' ' && (m == 0 || s[m - 1] == ' ');
+        out[k].whole = words >= 4 && starts_sentence((unsigned char)s[0]) && n && strchr(".!?:", s[n - 1]);
+    }
+    return count;
+}
+
+#define ANSWER_BUDGET 900 /* bytes of answer text before later passages stop adding theirs */
+
+/* The answer: whole sentences of the chosen passages' prose that hold the
+ * query's words (two from the first passage with prose, one from each
+ * other), in their order, each passage's followed by its citation number.
+ * Code is cited, never spliced into the answer. */
+static void build_answer(const kn_index *index, const char *query, size_t query_len, const kn_hit *chosen, size_t kept, text_buffer *answer) {
+    bool first_prose = true;
+    for (size_t i = 0; i < kept && answer->len < ANSWER_BUDGET; i++) {
+        text_buffer prose = { 0 };
+        prose_of(index, chosen[i].passage, &prose);
+        sentence sentences[MAX_SENTENCES];
+        size_t count = prose.len ? split_sentences(prose.data, prose.len, sentences, MAX_SENTENCES) : 0;
+        if (count && (chosen[i].passage->flags & KN_PASSAGE_CONTINUES)) sentences[0].whole = false; /* the tail of one cut off */
+        for (size_t k = 0; k < count; k++) {
+            sentences[k].weight = sentences[k].whole ? kn_match_weight(index, query, query_len, prose.data + sentences[k].start, sentences[k].len) : 0;
+        }
+        size_t want = first_prose ? 2 : 1, picked[2], taken = 0;
+        for (size_t round = 0; round < want; round++) {
+            size_t best = count;
+            for (size_t k = 0; k < count; k++) {
+                bool used = false;
+                for (size_t t = 0; t < taken; t++) used |= picked[t] == k;
+                if (!used && sentences[k].weight > 0 && (best == count || sentences[k].weight > sentences[best].weight)) best = k;
+            }
+            if (best == count) break;
+            picked[taken++] = best;
+        }
+        if (taken == 2 && picked[0] > picked[1]) { size_t t = picked[0]; picked[0] = picked[1]; picked[1] = t; }
+        for (size_t t = 0; t < taken; t++) {
+            if (answer->len) tb_append_char(answer, ' ');
+            tb_append(answer, prose.data + sentences[picked[t]].start, sentences[picked[t]].len);
+        }
+        if (taken) {
+            tb_appendf(answer, " [%zu]", i + 1);
+            first_prose = false;
+        }
+        tb_free(&prose);
+    }
+    if (answer->len || !kept) return;
+    /* Nothing but code (or prose without a whole sentence on the question): say where to look. */
+    tb_append_cstr(answer, "No prose passage answers this directly; the closest matches are ");
+    for (size_t i = 0; i < kept; i++) {
+        const char *file = index->files[chosen[i].passage->file].path;
+        tb_appendf(answer, "%s%s line %u [%zu]", i == 0 ? "" : i + 1 == kept ? " and " : ", ", file, chosen[i].passage->line, i + 1);
+    }
+    tb_append_char(answer, '.');
 }
 
 static ah_status answer_request(const ah_request *request, kind what, const char *name, ah_response *out) {
@@ -235,7 +357,9 @@ static ah_status answer_request(const ah_request *request, kind what, const char
     /* Answers and evidence look deeper, then keep the best distinct passages. */
     size_t wanted = what == SEARCH ? fields.top_k : fields.top_k * 4 > MAX_TOP_K ? MAX_TOP_K : fields.top_k * 4;
     kn_hit hits[MAX_TOP_K];
-    size_t count = kn_index_search(index, fields.query.data, fields.query.len, hits, wanted);
+    /* Search ranks every passage alike; answers and evidence prefer prose whose text says it. */
+    kn_rank rank = what == SEARCH ? KN_RANK_SEARCH : KN_RANK_ANSWER;
+    size_t count = kn_index_search(index, fields.query.data, fields.query.len, rank, hits, wanted);
 
     tb_append_cstr(&body, what == EVIDENCE ? "{\"claim\":" : "{\"query\":");
     tb_append_json_string(&body, fields.query.data, fields.query.len);
@@ -258,13 +382,7 @@ static ah_status answer_request(const ah_request *request, kind what, const char
             else chosen[kept++] = hits[i];
         }
         text_buffer answer = { 0 };
-        for (size_t i = 0; i < kept; i++) {
-            size_t start, len;
-            best_sentence(fields.query.data, fields.query.len, chosen[i].passage, &start, &len);
-            if (i) tb_append_char(&answer, ' ');
-            tb_append(&answer, chosen[i].passage->text + start, len);
-            tb_appendf(&answer, " [%zu]", i + 1);
-        }
+        build_answer(index, fields.query.data, fields.query.len, chosen, kept, &answer);
         tb_append_cstr(&body, ",\"answer\":");
         if (kept) tb_append_json_string(&body, answer.data, answer.len);
         else tb_append_cstr(&body, "\"The documents say nothing about this.\"");

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAX_FILE_BYTES (8u << 20)
 #define MAX_LISTED_FILES 200000
 
 /* ---- term dictionary: open addressing, FNV-1a ---- */
@@ -95,6 +94,12 @@ static int64_t terms_intern(kn_terms *t, const char *word, size_t len) {
     return (int64_t)t->count++;
 }
 
+kn_terms *kn_terms_new(void) { return terms_new(); }
+void kn_terms_free(kn_terms *terms) { terms_free(terms); }
+int64_t kn_terms_intern(kn_terms *terms, const char *word, size_t len) { return terms_intern(terms, word, len); }
+size_t kn_terms_count(const kn_terms *terms) { return terms ? terms->count : 0; }
+const char *kn_terms_word(const kn_terms *terms, size_t id) { return id < terms->count ? terms->words[id] : NULL; }
+
 /* ---- tokens ---- */
 
 static const char *const stopwords[] = {
@@ -119,6 +124,9 @@ static size_t stem(char *w, size_t len) {
     }
     if (len > 5 && memcmp(w + len - 3, "ing", 3) == 0) return len - 3;
     if (len > 4 && memcmp(w + len - 2, "ed", 2) == 0) return len - 2;
+    /* "crashes", "passes", "boxes", "matches": the "es" of a sibilant goes too */
+    if (len > 4 && w[len - 1] == 's' && w[len - 2] == 'e'
+        && (w[len - 3] == 's' || w[len - 3] == 'x' || w[len - 3] == 'z' || ((w[len - 3] == 'h') && (w[len - 4] == 'c' || w[len - 4] == 's')))) return len - 2;
     if (len > 3 && w[len - 1] == 's' && w[len - 2] != 's' && w[len - 2] != 'u' && w[len - 2] != 'i') return len - 1;
     return len;
 }
@@ -173,7 +181,8 @@ static int compare_ids(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-static bool add_passage(kn_index *index, uint32_t file, uint32_t line, const char *heading, const char *text, size_t len, term_collector *scratch) {
+static bool add_passage(kn_index *index, uint32_t file, uint32_t line, const char *heading, const char *text, size_t len,
+                        uint8_t flags, uint8_t code, term_collector *scratch) {
     while (len && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' ')) len--;
     if (!len) return true;
     scratch->count = 0;
@@ -190,7 +199,8 @@ static bool add_passage(kn_index *index, uint32_t file, uint32_t line, const cha
     qsort(scratch->ids, scratch->count, sizeof *scratch->ids, compare_ids);
     size_t distinct = 0;
     for (size_t i = 0; i < scratch->count; i++) distinct += i == 0 || scratch->ids[i] != scratch->ids[i - 1];
-    kn_passage p = { .file = file, .line = line, .text_len = len, .length = (uint32_t)scratch->count, .distinct = (uint32_t)distinct };
+    kn_passage p = { .file = file, .line = line, .text_len = len, .length = (uint32_t)scratch->count, .distinct = (uint32_t)distinct,
+                     .flags = flags, .code = code };
     p.text = malloc(len + 1);
     p.heading = strdup(heading);
     p.terms = malloc(distinct * sizeof *p.terms);
@@ -236,9 +246,7 @@ static const ah_host_services *services_of(const ah_host *host) {
     return services;
 }
 
-typedef enum kn_format { KN_TEXT, KN_MARKDOWN, KN_HTML, KN_SOURCE } kn_format;
-
-static bool format_of(const char *path, kn_format *format) {
+bool kn_format_of(const char *path, kn_format *format) {
     const char *dot = strrchr(path, '.');
     if (!dot || strchr(dot, '/')) return false;
     static const char *const markdown[] = { ".md", ".markdown", ".rst" };
@@ -315,37 +323,151 @@ static void heading_text(const char *line, size_t len, char *out, size_t cap) {
     out[k] = '\0';
 }
 
+/* ---- what a line is ---- */
+
+bool kn_line_is_comment(const char *line, size_t len, size_t *text_start) {
+    size_t i = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
+    size_t marks = i;
+    if (len - i >= 2 && line[i] == '/' && (line[i + 1] == '/' || line[i + 1] == '*')) {
+        marks = i + 2;
+        while (marks < len && (line[marks] == '/' || line[marks] == '*' || line[marks] == '!')) marks++;
+    } else if (i < len && line[i] == '*' && (i + 1 == len || line[i + 1] == ' ' || line[i + 1] == '/' || line[i + 1] == '\r')) {
+        marks = i + 1; /* the middle of a block comment, or its end */
+        if (marks < len && line[marks] == '/') marks++;
+    } else if (i < len && line[i] == '#' && (i + 1 == len || line[i + 1] == ' ' || line[i + 1] == '#' || line[i + 1] == '!')) {
+        marks = i + 1; /* shell, Python, YAML; "#include" and "#define" are code */
+        while (marks < len && line[marks] == '#') marks++;
+    } else {
+        return false;
+    }
+    while (marks < len && (line[marks] == ' ' || line[marks] == '\t')) marks++;
+    if (text_start) *text_start = marks;
+    return true;
+}
+
+bool kn_line_is_code(const char *line, size_t len, kn_format format) {
+    while (len && (line[len - 1] == ' ' || line[len - 1] == '\r' || line[len - 1] == '\t')) len--;
+    size_t i = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
+    if (i == len) return false;
+    if (format == KN_SOURCE) return !kn_line_is_comment(line, len, NULL);
+    /* Data rather than prose: "KEY: value" with a key in capitals (a
+     * protocol's or a log's fields), or no word in lower case at all
+     * ("---END---", "=== RUN TestAdd"; text in other scripts aside). */
+    size_t key = i;
+    while (key < len && (isupper((unsigned char)line[key]) || isdigit((unsigned char)line[key]) || line[key] == '_')) key++;
+    if (key - i >= 2 && key < len && line[key] == ':' && (key + 1 == len || line[key + 1] == ' ')) return true;
+    bool lower_word = false;
+    for (size_t k = i; k + 1 < len && !lower_word; k++) {
+        unsigned char c = (unsigned char)line[k];
+        lower_word = c >= 0x80 || (islower(c) && islower((unsigned char)line[k + 1]));
+    }
+    if (!lower_word && (unsigned char)line[len - 1] < 0x80) return true;
+    char last = line[len - 1];
+    if (last == ';' || last == '{' || line[i] == '}' || (len - i >= 2 && line[i] == '$' && line[i + 1] == ' ')) return true;
+    /* Symbols against letters, outside `code spans` (prose quotes code in them). */
+    size_t letters = 0, symbols = 0;
+    bool quoted = false;
+    for (size_t k = i; k < len; k++) {
+        char c = line[k];
+        if (c == '`') { quoted = !quoted; continue; }
+        if (quoted) continue;
+        if (isalpha((unsigned char)c)) letters++;
+        else if (c && strchr("{}()[];=<>|&\\$", c)) symbols++;
+    }
+    return symbols >= 3 && symbols * 4 > letters;
+}
+
+/* A Markdown list item ("- ", "* ", "+ ", "1. ", "1) ") at the line's start. */
+static bool is_list_item(const char *line, size_t len) {
+    if (len >= 2 && (line[0] == '-' || line[0] == '*' || line[0] == '+') && line[1] == ' ') return true;
+    size_t i = 0;
+    while (i < len && i < 9 && isdigit((unsigned char)line[i])) i++;
+    return i > 0 && i + 1 < len && (line[i] == '.' || line[i] == ')') && line[i + 1] == ' ';
+}
+
+/* A Markdown code fence (``` or ~~~, indented at most 3 spaces). */
+static bool is_fence(const char *line, size_t len) {
+    size_t i = 0;
+    while (i < len && i < 3 && line[i] == ' ') i++;
+    return len - i >= 3 && (memcmp(line + i, "```", 3) == 0 || memcmp(line + i, "~~~", 3) == 0);
+}
+
+/* The passage being gathered. */
+typedef struct passage_draft {
+    bool open;
+    size_t start, start_line, lines, code_lines, counted;
+    uint8_t flags;
+    char heading[256];
+} passage_draft;
+
+static bool close_draft(kn_index *index, uint32_t file, passage_draft *d, const char *text, size_t end, term_collector *scratch) {
+    if (!d->open) return true;
+    d->open = false;
+    uint8_t code = d->flags & KN_PASSAGE_FENCED ? 100 : d->counted ? (uint8_t)(d->code_lines * 100 / d->counted) : 0;
+    return add_passage(index, file, (uint32_t)d->start_line, d->heading, text + d->start, end - d->start, d->flags, code, scratch);
+}
+
 /* Splits one file's text into passages; Markdown and HTML headings start
- * passages and name the ones under them. */
+ * passages and name the ones under them. In Markdown, list items and code
+ * fences start passages too, and a fenced block is code (never a heading). */
 static bool index_text(kn_index *index, uint32_t file, kn_format format, const char *text, size_t len, term_collector *scratch) {
-    size_t start = 0, line = 1, start_line = 1, lines_in_passage = 0;
-    bool in_passage = false;
-    char heading[256] = "", passage_heading[256] = "";
+    size_t line = 1;
+    bool in_fence = false, in_block_comment = false;
+    char heading[256] = "";
+    passage_draft draft = { 0 };
     for (size_t i = 0; i < len;) {
         size_t end = i;
         while (end < len && text[end] != '\n') end++;
-        bool blank = is_blank(text + i, end - i);
+        const char *row = text + i;
+        size_t row_len = end - i;
+        bool blank = is_blank(row, row_len);
         size_t indent = i;
         while (indent < end && (text[indent] == ' ' || text[indent] == '\t')) indent++;
-        bool is_heading = !blank && format != KN_SOURCE && format != KN_TEXT && indent < end && text[indent] == '#'
+        bool fence = format == KN_MARKDOWN && is_fence(row, row_len);
+        bool fenced = in_fence || fence;
+        bool is_heading = !blank && !fenced && format != KN_SOURCE && format != KN_TEXT && indent < end && text[indent] == '#'
                           && (format == KN_HTML || indent == i);
-        if (in_passage && (blank || is_heading || lines_in_passage == KN_MAX_PASSAGE_LINES)) {
-            if (!add_passage(index, file, (uint32_t)start_line, passage_heading, text + start, i - start, scratch)) return false;
-            in_passage = false;
+        bool item = format == KN_MARKDOWN && !fenced && is_list_item(row, row_len); /* a list item is a passage of its own */
+        bool cut = draft.open && draft.lines == KN_MAX_PASSAGE_LINES;
+        /* A fence opening or closing, a heading or a list item ends the passage before it. */
+        if (draft.open && (blank || is_heading || item || cut || (fence && !in_fence))) {
+            if (!close_draft(index, file, &draft, text, i, scratch)) return false;
         }
-        if (is_heading) heading_text(text + i, end - i, heading, sizeof heading);
-        if (!blank && !in_passage) {
-            in_passage = true;
-            start = i;
-            start_line = line;
-            lines_in_passage = 0;
-            memcpy(passage_heading, heading, sizeof heading);
+        if (is_heading) heading_text(row, row_len, heading, sizeof heading);
+        if (!blank && !draft.open) {
+            draft = (passage_draft){ .open = true, .start = i, .start_line = line };
+            draft.flags = (uint8_t)((is_heading ? KN_PASSAGE_HEADING : 0) | (fenced ? KN_PASSAGE_FENCED : 0) | (cut ? KN_PASSAGE_CONTINUES : 0));
+            memcpy(draft.heading, heading, sizeof heading);
         }
-        if (!blank) lines_in_passage++;
+        if (!blank) {
+            draft.lines++;
+            if (!(is_heading && draft.lines == 1)) {
+                bool code;
+                if (format == KN_SOURCE) {
+                    bool comment = in_block_comment || kn_line_is_comment(row, row_len, NULL);
+                    code = !comment;
+                    /* a block comment runs on to its end */
+                    for (size_t k = i; k + 1 < end; k++) {
+                        if (text[k] == '/' && text[k + 1] == '*') in_block_comment = true;
+                        else if (text[k] == '*' && text[k + 1] == '/') in_block_comment = false;
+                    }
+                } else {
+                    code = fenced || kn_line_is_code(row, row_len, format);
+                }
+                draft.counted++;
+                draft.code_lines += code;
+            }
+        }
+        if (fence) {
+            in_fence = !in_fence;
+            if (!in_fence && !close_draft(index, file, &draft, text, end, scratch)) return false; /* the closing fence ends it */
+        }
         i = end < len ? end + 1 : end;
         line++;
     }
-    return !in_passage || add_passage(index, file, (uint32_t)start_line, passage_heading, text + start, len - start, scratch);
+    return close_draft(index, file, &draft, text, len, scratch);
 }
 
 /* One listed entry, from list_files' JSON. */
@@ -362,7 +484,8 @@ static bool collect_entry(const char *item, size_t len, void *context) {
     kn_format format;
     if (json_get_string(item, len, "path", &path) == JSON_FOUND && json_get_string(item, len, "kind", &kind) == JSON_FOUND
         && kind.len == 4 && memcmp(kind.data, "file", 4) == 0 && json_get_number(item, len, "size", &size) == JSON_FOUND
-        && json_get_number(item, len, "modified_ns", &modified) == JSON_FOUND && size <= MAX_FILE_BYTES && format_of(path.data, &format)) {
+        && json_get_number(item, len, "modified_ns", &modified) == JSON_FOUND && size >= 0 && size <= KN_MAX_FILE_BYTES && path.len
+        && !path.failed && strlen(path.data) == path.len && kn_format_of(path.data, &format)) {
         if (list->count == list->cap) {
             size_t cap = list->cap ? list->cap * 2 : 64;
             kn_file *files = realloc(list->files, cap * sizeof *files);
@@ -373,7 +496,8 @@ static bool collect_entry(const char *item, size_t len, void *context) {
             list->files = files;
             list->cap = cap;
         }
-        list->files[list->count++] = (kn_file){ .path = tb_take(&path, NULL), .size = (int64_t)size, .modified_ns = (int64_t)modified };
+        list->files[list->count++] = (kn_file){ .path = tb_take(&path, NULL), .size = (int64_t)size, .modified_ns = (int64_t)modified,
+                                                .format = format };
     }
 done:
     tb_free(&path);
@@ -399,20 +523,75 @@ static const kn_file *unchanged(const kn_index *old, const kn_file *file) {
     return NULL;
 }
 
-static void free_passage(kn_passage *p) {
+void kn_passage_free(kn_passage *p) {
     free(p->text);
     free(p->heading);
     free(p->terms);
     free(p->freqs);
 }
 
-ah_status kn_index_refresh(kn_index *index, const char *root, const ah_host *host, uint64_t call_id, text_buffer *error) {
+/* A refusal that means the host keeps no data folder for this plugin (an
+ * embedded host without a store, or one that predates $PLUGIN_DATA). */
+static bool no_data_folder(ah_status status) { return status == AH_ERR_UNSUPPORTED || status == AH_ERR_DENIED; }
+
+static void log_message(const ah_host *host, uint64_t call_id, ah_log_level level, const char *message) {
+    if (host->log) host->log(host, call_id, level, (ah_str){ message, strlen(message) });
+}
+
+/* Fills the empty `index` with the index saved for the absolute folder
+ * `absolute`, when there is one and it holds up to every check. */
+static void load_saved(kn_index *index, const char *absolute, const ah_host_services *services, const ah_host *host, uint64_t call_id) {
+    index->cache_checked = true;
+    text_buffer path = { 0 }, data = { 0 };
+    kn_cache_path(absolute, &path);
+    ah_status status = path.failed ? AH_ERR_INTERNAL
+                                   : services->read_file(host, call_id, (ah_str){ path.data, path.len }, (ah_sink){ &data, sink_write });
+    if (no_data_folder(status)) {
+        index->cache_unavailable = true;
+    } else if (status == AH_OK && !data.failed) {
+        kn_index loaded = { 0 };
+        if (kn_cache_decode(&loaded, absolute, data.data, data.len)) {
+            loaded.cache_checked = true;
+            *index = loaded;
+        } else {
+            log_message(host, call_id, AH_LOG_INFO, "the saved index is damaged, truncated or of another version: indexing the folder again");
+        }
+    }
+    tb_free(&path);
+    tb_free(&data);
+}
+
+/* Writes `index` over the saved index of `absolute`. */
+static void save(kn_index *index, const char *absolute, const ah_host_services *services, const ah_host *host, uint64_t call_id) {
+    text_buffer path = { 0 }, data = { 0 }, message = { 0 };
+    kn_cache_path(absolute, &path);
+    kn_cache_encode(index, absolute, &data);
+    if (!path.failed && !data.failed && data.len <= AH_MAX_PAYLOAD_BYTES) {
+        ah_status status = services->write_file(host, call_id, (ah_str){ path.data, path.len }, (ah_str){ data.data, data.len },
+                                                (ah_sink){ &message, sink_write });
+        if (no_data_folder(status)) index->cache_unavailable = true;
+        else if (status != AH_OK) log_message(host, call_id, AH_LOG_WARNING, "could not save the index (it is kept in memory)");
+    }
+    tb_free(&path);
+    tb_free(&data);
+    tb_free(&message);
+}
+
+void kn_listing_free(kn_listing *listing) {
+    for (size_t i = 0; i < listing->count; i++) free(listing->files[i].path);
+    free(listing->files);
+    free(listing->root);
+    memset(listing, 0, sizeof *listing);
+}
+
+ah_status kn_list(const char *root, const ah_host *host, uint64_t call_id, kn_listing *out, text_buffer *error) {
+    memset(out, 0, sizeof *out);
     const ah_host_services *services = services_of(host);
     if (!services) {
         tb_append_cstr(error, "the host does not offer " AH_EXTENSION_SERVICES " with list_files; upgrade agenthost");
         return AH_ERR_UNSUPPORTED;
     }
-    text_buffer request = { 0 }, listing = { 0 };
+    text_buffer request = { 0 }, listing = { 0 }, absolute = { 0 };
     tb_append_cstr(&request, "{\"recursive\":true,\"path\":");
     tb_append_json_string(&request, root, strlen(root));
     tb_appendf(&request, ",\"max_entries\":%d}", MAX_LISTED_FILES);
@@ -425,20 +604,55 @@ ah_status kn_index_refresh(kn_index *index, const char *root, const ah_host *hos
     }
     listed list = { 0 };
     json_lookup found = json_for_each(listing.data, listing.len, "entries", collect_entry, &list);
+    /* The folder's absolute path keys the saved index; without it there is none. */
+    if (json_get_string(listing.data, listing.len, "root", &absolute) == JSON_FOUND && absolute.len && !absolute.failed
+        && strlen(absolute.data) == absolute.len) {
+        out->root = tb_take(&absolute, NULL);
+    }
+    tb_free(&absolute);
     tb_free(&listing);
+    out->files = list.files;
+    out->count = list.count;
     if (found != JSON_FOUND || list.failed) {
-        for (size_t i = 0; i < list.count; i++) free(list.files[i].path);
-        free(list.files);
+        kn_listing_free(out);
         tb_append_cstr(error, list.failed ? "out of memory while listing" : "the host's list_files answer is not the JSON it specifies");
         return AH_ERR_INTERNAL;
     }
-    qsort(list.files, list.count, sizeof *list.files, compare_files);
+    qsort(out->files, out->count, sizeof *out->files, compare_files);
+    return AH_OK;
+}
+
+ah_status kn_index_refresh(kn_index *index, const char *root, kn_listing *listing, const ah_host *host, uint64_t call_id, text_buffer *error) {
+    const ah_host_services *services = services_of(host);
+    if (!services) {
+        tb_append_cstr(error, "the host does not offer " AH_EXTENSION_SERVICES " with list_files; upgrade agenthost");
+        return AH_ERR_UNSUPPORTED;
+    }
+    ah_status status = AH_OK;
+    /* The listing's files become the index's. */
+    kn_listing list = *listing;
+    memset(listing, 0, sizeof *listing);
+    bool persist = list.root != NULL;
+    /* The same root may name another folder now (another workspace): then
+     * what the index holds is of no use. */
+    if (persist && index->absolute_root && strcmp(index->absolute_root, list.root) != 0) {
+        bool unavailable = index->cache_unavailable; /* the host's, whatever the folder */
+        kn_index_free(index);
+        index->cache_unavailable = unavailable;
+    }
+    /* A new index (a new process, or one dropped after a failure) starts from the saved one. */
+    if (persist && !index->cache_checked && !index->cache_unavailable && index->file_count == 0 && index->passage_count == 0) {
+        kn_index_free(index);
+        load_saved(index, list.root, services, host, call_id);
+    }
+    size_t files_before = index->file_count;
 
     kn_index fresh = { .files = list.files, .file_count = list.count, .terms = index->terms };
+    term_collector scratch = { 0 }; /* before any goto: the failure path frees its ids */
     bool own_terms = fresh.terms == NULL;
     if (own_terms) fresh.terms = terms_new();
     if (!fresh.terms) goto out_of_memory;
-    term_collector scratch = { .terms = fresh.terms };
+    scratch.terms = fresh.terms;
     for (size_t i = 0; i < list.count; i++) {
         kn_file *file = &fresh.files[i];
         file->first_passage = fresh.passage_count;
@@ -471,8 +685,7 @@ ah_status kn_index_refresh(kn_index *index, const char *root, const ah_host *hos
         tb_appendf(&path, "%s/%s", root, file->path);
         ah_status read = services->read_file(host, call_id, (ah_str){ path.data, path.len }, (ah_sink){ &contents, sink_write });
         tb_free(&path);
-        kn_format format = KN_TEXT;
-        format_of(file->path, &format);
+        kn_format format = file->format;
         bool ok = true;
         if (read == AH_OK && !contents.failed) {
             if (format == KN_HTML) html_to_text(contents.data, contents.len);
@@ -495,10 +708,17 @@ ah_status kn_index_refresh(kn_index *index, const char *root, const ah_host *hos
         for (uint32_t t = 0; t < passage->distinct; t++) fresh.document_frequency[passage->terms[t]]++;
     }
     fresh.average_length = fresh.passage_count ? total / (double)fresh.passage_count : 0;
+    fresh.cache_checked = index->cache_checked;
+    fresh.cache_unavailable = index->cache_unavailable;
+    fresh.absolute_root = list.root; /* the index's from here on */
+    list.root = NULL;
     /* The old index gave up the passages it still had in common; free the rest. */
     index->terms = NULL;
     kn_index_free(index);
     *index = fresh;
+    /* Saved when anything changed: a file read, added, changed or gone. */
+    bool changed = index->files_reused != index->file_count || index->files_reused != files_before;
+    if (index->absolute_root && changed && !index->cache_unavailable) save(index, index->absolute_root, services, host, call_id);
     return AH_OK;
 
 out_of_memory:
@@ -513,16 +733,18 @@ fail:
     index->terms = NULL;
     kn_index_free(index);
     terms_free(terms);
+    free(list.root);
     return status;
 }
 
 void kn_index_free(kn_index *index) {
     for (size_t i = 0; i < index->file_count; i++) free(index->files[i].path);
     free(index->files);
-    for (size_t p = 0; p < index->passage_count; p++) free_passage(&index->passages[p]);
+    for (size_t p = 0; p < index->passage_count; p++) kn_passage_free(&index->passages[p]);
     free(index->passages);
     free(index->document_frequency);
     terms_free(index->terms);
+    free(index->absolute_root);
     memset(index, 0, sizeof *index);
 }
 
@@ -546,10 +768,27 @@ typedef struct query_terms {
     size_t count;
     int64_t sequence[KN_MAX_QUERY_TERMS]; /* every token in order; -1 when unknown */
     size_t length;
+    bool question; /* drop is_question_word tokens */
 } query_terms;
+
+/* Words that frame a question rather than say what it is about ("what does
+ * it look like", "how do I", "what happens"), as stemmed tokens. An answer's
+ * query drops them unless nothing else is left. */
+static bool is_question_word(const char *token, size_t len) {
+    static const char *const words[] = { "do", "doe", "did", "can", "could", "should", "would", "might", "must",
+                                         "look", "like", "mean", "happen", "tell", "explain" };
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        if (strlen(words[i]) == len && memcmp(words[i], token, len) == 0) return true;
+    }
+    return false;
+}
 
 static void collect_query_term(const char *token, size_t len, void *context) {
     query_terms *q = context;
+    if (q->question && is_question_word(token, len)) {
+        if (q->length < KN_MAX_QUERY_TERMS) q->sequence[q->length++] = -1; /* no phrase across it */
+        return;
+    }
     int64_t id = terms_find(q->terms, token, len);
     if (q->length < KN_MAX_QUERY_TERMS) q->sequence[q->length++] = id;
     if (id < 0 || q->count == KN_MAX_QUERY_TERMS) return;
@@ -557,6 +796,16 @@ static void collect_query_term(const char *token, size_t len, void *context) {
         if (q->ids[i] == id) return;
     }
     q->ids[q->count++] = id;
+}
+
+/* Reads `query`; for an answer, without the words that only frame the question. */
+static void read_query(const kn_index *index, const char *query, size_t query_len, bool question, query_terms *q) {
+    *q = (query_terms){ .terms = index->terms, .question = question };
+    kn_tokenize(query, query_len, collect_query_term, q);
+    if (question && q->count == 0) {
+        *q = (query_terms){ .terms = index->terms };
+        kn_tokenize(query, query_len, collect_query_term, q);
+    }
 }
 
 static uint32_t frequency(const kn_passage *p, uint32_t term) {
@@ -599,47 +848,187 @@ static void match_phrase_term(const char *token, size_t len, void *context) {
     m->previous = id;
 }
 
-static double boosts(const kn_index *index, const query_terms *q, const double *idf, const kn_passage *passage) {
+/* The phrase pairs of the query that stand side by side in `text`. */
+static uint64_t phrase_pairs(const query_terms *q, const char *text, size_t len) {
+    phrase_match phrase = { q, -1, 0 };
+    if (q->length > 1) kn_tokenize(text, len, match_phrase_term, &phrase);
+    return phrase.pairs;
+}
+
+/* The bold lead of a Markdown list item, "- **Term**: ..." or "- **Term.** ...",
+ * which names what the item is about as a heading names a section. */
+static bool list_label(const kn_passage *passage, const char **label, size_t *len) {
+    const char *t = passage->text;
+    size_t n = passage->text_len, i = 0;
+    if (n >= 2 && (t[0] == '-' || t[0] == '*' || t[0] == '+') && t[1] == ' ') i = 2;
+    else return false;
+    if (n - i < 4 || t[i] != '*' || t[i + 1] != '*') return false;
+    size_t start = i + 2;
+    for (size_t k = start; k + 1 < n && t[k] != '\n'; k++) {
+        if (t[k] == '*' && t[k + 1] == '*') {
+            if (k == start) return false;
+            *label = t + start;
+            *len = k - start;
+            return true;
+        }
+    }
+    return false;
+}
+
+static double boosts(const kn_index *index, const query_terms *q, const double *idf, const kn_passage *passage, uint64_t pairs) {
     double extra = 0;
-    field_match heading = { q, 0 }, path = { q, 0 };
+    field_match heading = { q, 0 }, path = { q, 0 }, label = { q, 0 };
     kn_tokenize(passage->heading, strlen(passage->heading), match_field_term, &heading);
     const char *file = index->files[passage->file].path;
     kn_tokenize(file, strlen(file), match_field_term, &path);
+    const char *lead;
+    size_t lead_len;
+    if (index->files[passage->file].format == KN_MARKDOWN && !(passage->flags & KN_PASSAGE_FENCED) && list_label(passage, &lead, &lead_len)) {
+        kn_tokenize(lead, lead_len, match_field_term, &label);
+    }
     for (size_t i = 0; i < q->count; i++) {
         if (heading.found >> i & 1) extra += KN_HEADING_BOOST * idf[i];
+        if (label.found >> i & 1) extra += KN_LABEL_BOOST * idf[i];
         if (path.found >> i & 1) extra += KN_PATH_BOOST * idf[i];
     }
-    if (q->length > 1) {
-        phrase_match phrase = { q, -1, 0 };
-        kn_tokenize(passage->text, passage->text_len, match_phrase_term, &phrase);
-        for (size_t i = 0; i + 1 < q->length; i++) {
-            if (!(phrase.pairs >> i & 1)) continue;
-            double pair = 0;
-            for (size_t k = 0; k < q->count; k++) {
-                if (q->ids[k] == q->sequence[i] || q->ids[k] == q->sequence[i + 1]) pair += idf[k];
-            }
-            extra += KN_PHRASE_BOOST * pair / 2;
+    for (size_t i = 0; i + 1 < q->length; i++) {
+        if (!(pairs >> i & 1)) continue;
+        double pair = 0;
+        for (size_t k = 0; k < q->count; k++) {
+            if (q->ids[k] == q->sequence[i] || q->ids[k] == q->sequence[i + 1]) pair += idf[k];
         }
+        extra += KN_PHRASE_BOOST * pair / 2;
     }
     return extra;
 }
 
-static int compare_hits(const void *a, const void *b) {
-    const kn_hit *x = a, *y = b;
-    if (x->score != y->score) return x->score < y->score ? 1 : -1;
-    if (x->passage->file != y->passage->file) return x->passage->file < y->passage->file ? -1 : 1;
-    return x->passage->line < y->passage->line ? -1 : x->passage->line > y->passage->line;
+/* ---- `code spans` and link targets in Markdown prose ---- */
+
+typedef enum span_kind { SPAN_PROSE, SPAN_CODE, SPAN_LINK } span_kind;
+
+/* The end of the code span opening at `i` (a run of backticks), or 0 when
+ * no run of as many closes it; `*inner` gets where its text starts. */
+static size_t code_span_end(const char *text, size_t len, size_t i, size_t *inner) {
+    size_t open_end = i;
+    while (open_end < len && text[open_end] == '`') open_end++;
+    size_t ticks = open_end - i;
+    for (size_t close = open_end; close < len;) {
+        if (text[close] != '`') {
+            close++;
+            continue;
+        }
+        size_t run = close;
+        while (run < len && text[run] == '`') run++;
+        if (run - close == ticks) {
+            *inner = open_end;
+            return close;
+        }
+        close = run;
+    }
+    return 0;
 }
 
-size_t kn_index_search(const kn_index *index, const char *query, size_t query_len, kn_hit *hits, size_t limit) {
+/* Calls `visit` for each run of `text`: prose, a code span (between
+ * matching runs of backticks; an unmatched run is prose), or the target of a
+ * link, "[text](target)" (the text is prose). */
+static void for_each_span(const char *text, size_t len, void (*visit)(const char *run, size_t len, span_kind kind, void *context), void *context) {
+    size_t i = 0, start = 0;
+    while (i < len) {
+        size_t inner = 0, end = 0, skip = 0;
+        span_kind kind = SPAN_PROSE;
+        if (text[i] == '`' && (end = code_span_end(text, len, i, &inner)) != 0) {
+            kind = SPAN_CODE;
+            skip = inner - i; /* as many backticks close it */
+        } else if (text[i] == ']' && i + 1 < len && text[i + 1] == '(') {
+            const char *close = memchr(text + i + 2, ')', len - i - 2);
+            const char *newline = memchr(text + i + 2, '\n', len - i - 2);
+            if (close && (!newline || close < newline)) {
+                kind = SPAN_LINK;
+                inner = i + 2;
+                end = (size_t)(close - text);
+                skip = 1;
+            }
+        }
+        if (kind == SPAN_PROSE) {
+            i++;
+            continue;
+        }
+        visit(text + start, inner - start, SPAN_PROSE, context);
+        visit(text + inner, end - inner, kind, context);
+        i = start = end + skip;
+    }
+    visit(text + start, len - start, SPAN_PROSE, context);
+}
+
+/* Query terms counted inside code spans and link targets, and phrase pairs
+ * seen in the prose around them. */
+typedef struct span_scan {
+    const query_terms *query;
+    double discount[KN_MAX_QUERY_TERMS]; /* occurrences to take off each term's count */
+    double weight;                       /* the discount of the span being read */
+    uint64_t pairs;
+} span_scan;
+
+static void count_span_term(const char *token, size_t len, void *context) {
+    span_scan *scan = context;
+    int64_t id = terms_find(scan->query->terms, token, len);
+    for (size_t i = 0; id >= 0 && i < scan->query->count; i++) {
+        if (scan->query->ids[i] == id) scan->discount[i] += scan->weight;
+    }
+}
+
+static void scan_span(const char *run, size_t len, span_kind kind, void *context) {
+    span_scan *scan = context;
+    if (kind == SPAN_PROSE) {
+        scan->pairs |= phrase_pairs(scan->query, run, len);
+        return;
+    }
+    /* A word of the question in a `code span` is a name or a flag, not the
+     * prose's own word; in a link's target it is an address. */
+    scan->weight = kind == SPAN_CODE ? KN_CODE_SPAN_DISCOUNT : 1.0;
+    kn_tokenize(run, len, count_span_term, scan);
+}
+
+double kn_prose_weight(const kn_index *index, const kn_passage *passage) {
+    double weight = index->files[passage->file].format == KN_SOURCE ? KN_SOURCE_WEIGHT : 1.0;
+    return weight * (1.0 - KN_CODE_PENALTY * passage->code / 100.0);
+}
+
+/* Whether a query term occurs in the passage below its heading line. */
+static bool body_matches(const query_terms *q, const kn_passage *passage) {
+    if (!(passage->flags & KN_PASSAGE_HEADING)) return true; /* every line is body; the score says a term is there */
+    const char *body = memchr(passage->text, '\n', passage->text_len);
+    if (!body) return false;
+    body++;
+    field_match match = { q, 0 };
+    kn_tokenize(body, passage->text_len - (size_t)(body - passage->text), match_field_term, &match);
+    return match.found != 0;
+}
+
+typedef struct ranked {
+    kn_hit hit;
+    double prose; /* kn_prose_weight */
+    bool body;    /* a query term in its body (KN_RANK_ANSWER) */
+} ranked;
+
+static int compare_ranked(const void *a, const void *b) {
+    const ranked *x = a, *y = b;
+    if (x->body != y->body) return x->body ? -1 : 1;
+    if (x->hit.score != y->hit.score) return x->hit.score < y->hit.score ? 1 : -1;
+    if (x->prose != y->prose) return x->prose < y->prose ? 1 : -1; /* a tie goes to prose */
+    if (x->hit.passage->file != y->hit.passage->file) return x->hit.passage->file < y->hit.passage->file ? -1 : 1;
+    return x->hit.passage->line < y->hit.passage->line ? -1 : x->hit.passage->line > y->hit.passage->line;
+}
+
+size_t kn_index_search(const kn_index *index, const char *query, size_t query_len, kn_rank rank, kn_hit *hits, size_t limit) {
     if (!index->passage_count || !limit) return 0;
-    query_terms q = { .terms = index->terms };
-    kn_tokenize(query, query_len, collect_query_term, &q);
+    query_terms q;
+    read_query(index, query, query_len, rank == KN_RANK_ANSWER, &q);
     if (!q.count) return 0;
     double idf[KN_MAX_QUERY_TERMS];
     for (size_t i = 0; i < q.count; i++) idf[i] = kn_idf((int64_t)index->passage_count, index->document_frequency[q.ids[i]]);
 
-    kn_hit *scored = malloc(index->passage_count * sizeof *scored);
+    ranked *scored = malloc(index->passage_count * sizeof *scored);
     if (!scored) return 0;
     size_t found = 0;
     for (size_t p = 0; p < index->passage_count; p++) {
@@ -650,13 +1039,50 @@ size_t kn_index_search(const kn_index *index, const char *query, size_t query_le
             uint32_t tf = frequency(passage, (uint32_t)q.ids[i]);
             if (tf) score += idf[i] * tf * (KN_BM25_K1 + 1) / (tf + norm);
         }
-        if (score > 0) scored[found++] = (kn_hit){ passage, score + boosts(index, &q, idf, passage) };
+        if (score <= 0) continue;
+        uint64_t pairs;
+        if (rank == KN_RANK_ANSWER && index->files[passage->file].format == KN_MARKDOWN && !(passage->flags & KN_PASSAGE_FENCED)) {
+            /* Words of the question inside `code spans` count less and in
+             * link targets not at all; phrases count only in the prose. */
+            span_scan scan = { .query = &q };
+            for_each_span(passage->text, passage->text_len, scan_span, &scan);
+            pairs = scan.pairs;
+            score = 0;
+            for (size_t i = 0; i < q.count; i++) {
+                double weighted = frequency(passage, (uint32_t)q.ids[i]) - scan.discount[i];
+                if (weighted > 0) score += idf[i] * weighted * (KN_BM25_K1 + 1) / (weighted + norm);
+            }
+        } else {
+            pairs = phrase_pairs(&q, passage->text, passage->text_len);
+        }
+        score += boosts(index, &q, idf, passage, pairs);
+        ranked r = { { passage, score }, kn_prose_weight(index, passage), true };
+        if (rank == KN_RANK_ANSWER) {
+            /* An answer is prose that says it: weigh by what the passage is,
+             * and never let a bare heading outrank a passage whose text matches. */
+            r.hit.score *= r.prose;
+            r.body = body_matches(&q, passage);
+        }
+        scored[found++] = r;
     }
-    qsort(scored, found, sizeof *scored, compare_hits);
+    qsort(scored, found, sizeof *scored, compare_ranked);
     size_t n = found < limit ? found : limit;
-    memcpy(hits, scored, n * sizeof *hits);
+    for (size_t i = 0; i < n; i++) hits[i] = scored[i].hit;
     free(scored);
     return n;
+}
+
+double kn_match_weight(const kn_index *index, const char *query, size_t query_len, const char *text, size_t len) {
+    if (!index->passage_count) return 0;
+    query_terms q;
+    read_query(index, query, query_len, true, &q);
+    field_match match = { &q, 0 };
+    kn_tokenize(text, len, match_field_term, &match);
+    double weight = 0;
+    for (size_t i = 0; i < q.count; i++) {
+        if (match.found >> i & 1) weight += kn_idf((int64_t)index->passage_count, index->document_frequency[q.ids[i]]);
+    }
+    return weight;
 }
 
 double kn_coverage(const kn_index *index, const char *query, size_t query_len, const kn_passage *passage) {

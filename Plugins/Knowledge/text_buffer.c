@@ -1,6 +1,7 @@
 #include "text_buffer.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,24 @@ void tb_appendf(text_buffer *b, const char *format, ...) {
     b->len += (size_t)needed;
 }
 
+/* The length of the valid UTF-8 sequence at `s` (at most `left` bytes), or 0. */
+static size_t utf8_sequence(const unsigned char *s, size_t left) {
+    unsigned char c = s[0];
+    size_t n;
+    uint32_t min, code;
+    if (c >= 0xC2 && c <= 0xDF) { n = 2; min = 0x80; code = c & 0x1F; }
+    else if (c >= 0xE0 && c <= 0xEF) { n = 3; min = 0x800; code = c & 0x0F; }
+    else if (c >= 0xF0 && c <= 0xF4) { n = 4; min = 0x10000; code = c & 0x07; }
+    else return 0;
+    if (left < n) return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        code = code << 6 | (s[i] & 0x3F);
+    }
+    if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
+    return n;
+}
+
 void tb_append_json_string(text_buffer *b, const char *data, size_t len) {
     static const char hex[] = "0123456789abcdef";
     tb_append_char(b, '"');
@@ -57,6 +76,7 @@ void tb_append_json_string(text_buffer *b, const char *data, size_t len) {
         unsigned char c = (unsigned char)data[i];
         const char *escape = NULL;
         char unicode[6];
+        size_t skip = 0; /* the length of a valid multi-byte sequence */
         switch (c) {
         case '"': escape = "\\\""; break;
         case '\\': escape = "\\\\"; break;
@@ -68,10 +88,15 @@ void tb_append_json_string(text_buffer *b, const char *data, size_t len) {
                 memcpy(unicode, "\\u00", 4);
                 unicode[4] = hex[c >> 4];
                 unicode[5] = hex[c & 15];
+            } else if (c >= 0x80) {
+                /* Text from files may be any bytes; the reply must be UTF-8. */
+                skip = utf8_sequence((const unsigned char *)data + i, len - i);
+                if (!skip) escape = "\\ufffd";
             }
         }
         if (!escape && c >= 0x20) {
-            run++;
+            run += skip ? skip : 1;
+            if (skip) i += skip - 1;
             continue;
         }
         tb_append(b, data + i - run, run);

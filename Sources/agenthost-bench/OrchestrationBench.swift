@@ -36,6 +36,45 @@ func benchOrchestration(runtime: AgentRuntime, quick: Bool) {
         }
     }
 
+    // Plain language: the same chain with each step written in words. The
+    // difference per step is the host's free-text routing (keywords over every
+    // capability) and the splice of the words into the payload.
+    let words = Workflow(name: "words", mode: .sequential, steps: ["a", "b", "c"].map {
+        WorkflowStep(id: $0, text: "please echo this back, step \($0)", input: .object(["x": .number(1)]))
+    })
+    func perStep(_ workflow: Workflow, _ name: String) -> Double {
+        let plan = must { try orchestrator.validate(workflow) }
+        let runs = quick ? 2_000 : 20_000
+        let measurement = measure(name, samples: runs, batches: 5, batchSize: runs) {
+            let report = must { try orchestrator.run(plan, options: RunOptions(persistence: .inMemory)) }
+            if report.status != .completed { fail("\(workflow.name) did not complete: \(report.error ?? "")") }
+        }
+        return measurement.median / Double(workflow.steps.count)
+    }
+    let byName = perStep(chain, "capability_steps"), byWords = perStep(words, "free_text_steps")
+    emit([("bench", "free_text_routing_per_step"), ("capability_step_ns", byName), ("free_text_step_ns", byWords),
+          ("added_ns_per_step", byWords - byName), ("target_added_ns", 2_000.0), ("meets_target", byWords - byName <= 2_000)])
+
+    // Free text routed by keywords over every capability of every loaded plugin, as `agenthost run "..."` does.
+    let router = runtime.host.router
+    let routing = measure("route_free_text", samples: quick ? 20_000 : 200_000, batchSize: quick ? 20_000 : 200_000) {
+        guard (try? router.route(text: "please echo this back")) != nil else { fail("the bench text did not route") }
+    }
+    emit([("bench", "route_free_text"), ("capabilities", runtime.host.registry.capabilities.count), ("median_ns", routing.median),
+          ("target_ns", 2_000.0), ("meets_target", routing.median <= 2_000)])
+
+    // Input validation: a step's input checked against the capability's declared
+    // type, as a workflow, a plan or a DELEGATE block is before it runs.
+    guard let declared = runtime.host.registry.plugin(id: "agenthost.bench.echo-c")?.manifest.capabilities.first else {
+        fail("the echo plugin is not loaded")
+    }
+    let input = JSONValue.object(["text": .string("please echo this back"), "x": .number(1), "from": .string("{{steps.a.result}}")])
+    let validation = measure("input_validation", samples: quick ? 20_000 : 200_000, batchSize: quick ? 20_000 : 200_000) {
+        if !declared.inputProblems(input, unknown: { $0.hasPrefix("{{") ? .value : nil }).isEmpty { fail("the bench input does not fit") }
+    }
+    emit([("bench", "input_validation_per_step"), ("median_ns", validation.median), ("target_ns", 2_000.0),
+          ("meets_target", validation.median <= 2_000)])
+
     // 10,000 independent steps, checkpointed, at most 64 in flight.
     let wide = Workflow(name: "wide", mode: .parallel, steps: (0..<10_000).map { step("s\($0)") }, concurrency: 64)
     for persistence in [RunOptions.Persistence.checkpointed, .inMemory] {

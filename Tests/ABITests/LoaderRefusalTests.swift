@@ -116,6 +116,26 @@ import Testing
         guard case .manifestInvalidField("id", _)? = try refusal(of: id)?.reason else { Issue.record("expected an id error"); return }
     }
 
+    @Test(arguments: [
+        (JSONValueBox.string("nme"), "names 'nme', which is not a property of the input (it has count, name)"),
+        (JSONValueBox.bool(true), "is a field name of the input, or false"),
+        (JSONValueBox.string("count"), "names 'count', whose type (integer) is not a string"),
+    ])
+    func aTextInputThatNamesNoStringFieldIsRefused(value: JSONValueBox, expected: String) throws {
+        var fixture = FixturePlugin(id: "test.words")
+        fixture.editManifest = { manifest in
+            var capabilities = manifest["capabilities"] as! [[String: Any]]
+            capabilities[0]["input"] = ["type": "object", "properties": ["name": ["type": "string"], "count": ["type": "integer"]]]
+            capabilities[0]["text_input"] = value.json
+            manifest["capabilities"] = capabilities
+        }
+        guard case .manifestInvalidField(let field, let problem)? = try refusal(of: fixture)?.reason else {
+            Issue.record("expected an invalid field"); return
+        }
+        #expect(field == "capabilities[0].text_input")
+        #expect(problem.contains(expected), "\(problem)")
+    }
+
     @Test func missingBinaryIsRefusedNamingWhereItLooked() throws {
         var fixture = FixturePlugin(id: "test.nobinary")
         fixture.omitBinary = true
@@ -234,4 +254,11 @@ import Testing
         try manifest.write(to: folder.url.appendingPathComponent("test.fixable/plugin.json"))
         #expect(PluginRegistry(searchPath: PackagePaths.searchPath(folder.url), policy: inProcess).plugins.map(\.id) == ["test.fixable"])
     }
+}
+
+/// A manifest value for a parameterized test (test arguments must be Sendable).
+enum JSONValueBox: Sendable, CustomStringConvertible {
+    case string(String), bool(Bool)
+    var json: Any { switch self { case .string(let text): text; case .bool(let flag): flag } }
+    var description: String { "\(json)" }
 }

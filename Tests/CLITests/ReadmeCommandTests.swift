@@ -39,7 +39,7 @@ import Testing
         #expect(out.contains(#""greeting":"Hello, Ada""#), "hello-c uses its input")
         #expect(out.contains(#""query":"research how tasks are routed""#), "free text reaches the agent as its query")
         #expect(out.contains(#""title":"AgentHost notes""#), "the Browser read the served page")
-        #expect(err.contains("agenthost.knowledge (knowledge.search)") && err.contains("agenthost.planner (planner.plan)"),
+        #expect(err.contains("agenthost.knowledge (knowledge.answer)") && err.contains("agenthost.planner (planner.plan)"),
                 "the DELEGATE example researched and planned: \(err)")
         #expect(out.contains(#""goal":"Research the plugin ABI, then research how checkpoints are stored""#), "the Planner got the TASK as its goal")
         #expect(!err.contains("Error:"), "\(err)")

@@ -75,7 +75,7 @@ import Testing
         let nothing = try agenthost("route", "bake me a cake")
         #expect(nothing.status != 0)
         #expect(nothing.stderr.contains(#"no agent takes "bake me a cake""#), "\(nothing.stderr)")
-        let run = try agenthost("run", "plan the release", "--input", #"{"goal": "write the notes, then ship it"}"#, "--state", database)
+        let run = try agenthost("run", "plan the release", "--input", #"{"goal": "research the notes, then ship it"}"#, "--state", database)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("\"steps\""))
     }

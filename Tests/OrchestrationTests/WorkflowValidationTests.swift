@@ -72,6 +72,36 @@ import Testing
         #expect(message.contains("line 4, step 'a': the input does not fit 'fixture.echo': input lacks the required field 'x'"), "\(message)")
     }
 
+    @Test func valuesThatDoNotFitTheDeclaredInputAreRefusedWithTheAllowedOnes() throws {
+        let message = try problems("""
+            name: typed
+            mode: plan
+            steps:
+              - { id: a, capability: fixture.echo, input: { op: "a summary", n: 0, tag: 7 } }
+              - { id: b, capability: fixture.echo, input: { op: "read", n: 3, tag: "{{steps.a.result}}", extra: true } }
+              - { id: c, text: "echo it back", input: { op: "shout" } }
+            """, edit: { _, manifest in
+                var capabilities = manifest["capabilities"] as! [[String: Any]]
+                for index in capabilities.indices where capabilities[index]["name"] as? String == "fixture.echo" {
+                    capabilities[index]["keywords"] = ["echo"]
+                    capabilities[index]["input"] = ["type": "object", "required": ["op"], "additionalProperties": false, "properties": [
+                        "op": ["type": "string", "enum": ["read", "write"]], "n": ["type": "integer", "minimum": 1, "maximum": 9],
+                        "tag": ["type": "string"], "text": ["type": "string"],
+                    ]]
+                }
+                manifest["capabilities"] = capabilities
+            })
+        // Every problem at once, each with its line and, for an enum, the allowed values.
+        #expect(message.contains(#"line 4, step 'a': the input does not fit 'fixture.echo': input.op is "a summary", which is not allowed; allowed: "read", "write""#), "\(message)")
+        #expect(message.contains("line 4, step 'a': the input does not fit 'fixture.echo': input.n is 0, below the minimum 1"), "\(message)")
+        #expect(message.contains("line 4, step 'a': the input does not fit 'fixture.echo': input.tag is a number, expected a string"), "\(message)")
+        // A reference is any value until it is filled; an undeclared field is refused.
+        #expect(!message.contains("input.tag is a string"))
+        #expect(message.contains("line 5, step 'b': the input does not fit 'fixture.echo': input has the field 'extra', which the type does not declare"), "\(message)")
+        // A free-text step: its words go into the text input, and the rest is checked the same way.
+        #expect(message.contains(#"line 6, step 'c': the text routes to capabilities whose input it does not fit: 'fixture.echo': input.op is "shout""#), "\(message)")
+    }
+
     @Test func fileErrorsNameTheLine() throws {
         let cases: [(String, String)] = [
             ("name: x\nmode: sideways\nsteps: []", "line 2: unknown mode 'sideways'"),

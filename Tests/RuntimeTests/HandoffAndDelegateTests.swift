@@ -107,6 +107,30 @@ import Testing
         #expect(child.payloadText == #"{"text":"repeat this"}"#)
     }
 
+    @Test func aDelegateTaskNoCapabilityOfItsTypeCanTakeFailsBeforeAnyRuns() throws {
+        var plugin = FixturePlugin(id: "test.worker")
+        plugin.editManifest = { manifest in
+            var capabilities = manifest["capabilities"] as! [[String: Any]]
+            for index in capabilities.indices {
+                // Only fixture.echo takes words, and it needs a field the words cannot give.
+                capabilities[index]["text_input"] = capabilities[index]["name"] as? String == "fixture.echo" ? "text" : false
+                if capabilities[index]["name"] as? String == "fixture.echo" {
+                    capabilities[index]["input"] = ["type": "object", "required": ["text", "mode"],
+                                                    "properties": ["text": ["type": "string"], "mode": ["type": "string"]]]
+                }
+            }
+            manifest["capabilities"] = capabilities
+        }
+        let fixture = try RuntimeFixture([plugin])
+        let message = "ACTION: DELEGATE\nAGENT_TYPE: worker\nTASK: repeat this\n---END---\n"
+        #expect {
+            try fixture.runtime.runDelegations(in: message)
+        } throws: { error in
+            "\(error)".contains("DELEGATE action, line 1: 'fixture.echo' cannot take this TASK alone: input lacks the required field 'mode'")
+        }
+        #expect(try fixture.store.tasks(status: .completed).isEmpty && fixture.store.tasks(status: .failed).isEmpty, "nothing ran")
+    }
+
     @Test func aMalformedOrUnknownDelegateFailsWithTheLine() throws {
         let fixture = try delegating()
         let missing = "ACTION: DELEGATE\nAGENT_TYPE: worker\n---END---\n"

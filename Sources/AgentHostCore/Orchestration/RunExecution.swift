@@ -236,6 +236,7 @@ final class RunExecution {
             var request = TaskRequest(candidate.target, payload: payload, state: planned.spec.state, timeout: planned.timeout,
                                       cancellation: cancellation, context: context)
             request.agents = [candidate.agent]
+            request.routedCapability = candidate.routedCapability
             request.parentID = mainTaskID
             request.origin = .workflow
             request.runID = runID

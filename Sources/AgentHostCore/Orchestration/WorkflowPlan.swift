@@ -9,6 +9,8 @@ public struct WorkflowPlan: Sendable {
     struct Candidate: Sendable {
         var target: TaskRequest.Target
         var agent: String
+        /// For free text: the capability it routed to on `agent`, at plan time.
+        var routedCapability: String? = nil
         var template: PayloadTemplate
         /// 0 for the step's own capability, then 1... for its declared alternatives.
         var alternative: Int
@@ -99,8 +101,9 @@ public struct WorkflowPlan: Sendable {
                     let decision = try host.router.route(text: text, among: allowed)
                     let fitting = Self.wordCandidates(decision, step: spec, text: text, host: host, problem: problem)
                     if let template = Self.compile(spec.input, for: spec, capability: nil, host: host, workflow: workflow, problem: problem) {
-                        for agent in fitting.map(\.agent) {
-                            candidates.append(Candidate(target: .text(text), agent: agent, template: template, alternative: 0))
+                        for (agent, capability) in fitting {
+                            candidates.append(Candidate(target: .text(text), agent: agent, routedCapability: capability, template: template,
+                                                        alternative: 0))
                         }
                     }
                 } catch {

@@ -23,8 +23,8 @@ public final class Router: Sendable {
     }
     private let byCapability: [String: Providers]
     private let all: [RouteCandidate]
-    /// Each capability's keywords as lowercase word sequences, indexed like `all`.
-    private let keywords: [[[Substring]]]
+    /// Each capability's keywords, candidates indexed like `all`.
+    private let keywords: KeywordIndex
     /// Agent types as DELEGATE actions name them: the last part of each agent
     /// id (`agenthost.knowledge` is `knowledge`) and each capability's first
     /// part (`knowledge.search` is `knowledge`), to the agents they stand for.
@@ -81,7 +81,7 @@ public final class Router: Sendable {
             Providers(candidates: candidates,
                       onlyReason: "exact capability '\(candidates[0].capability.name)'; the only agent that declares it")
         }
-        keywords = all.map { candidate in candidate.capability.keywords.map { Self.words(in: $0) }.filter { !$0.isEmpty } }
+        keywords = KeywordIndex(all.map(\.capability.keywords))
     }
 
     /// Weigh the figures `store` recorded, when the policy's `routing.learn`
@@ -129,13 +129,13 @@ public final class Router: Sendable {
         let figures = learned.figures()
         var scored: [Scored] = []
         var wordless: [String] = []
-        for (index, candidate) in all.enumerated() where agentIDs?.contains(candidate.plugin.id) ?? true {
-            let matched = keywords[index].filter { Self.contains(words, $0) }
-            guard !matched.isEmpty else { continue }
+        for (index, matched) in keywords.matches(in: words) {
+            let candidate = all[index]
+            guard agentIDs?.contains(candidate.plugin.id) ?? true else { continue }
             if candidate.textKey == nil {
                 wordless.append(candidate.capability.name)
             } else {
-                scored.append(score(candidate, matched: matched.map { $0.joined(separator: " ") }, figures: figures))
+                scored.append(score(candidate, matched: matched, figures: figures))
             }
         }
         guard !scored.isEmpty else {
@@ -166,10 +166,8 @@ public final class Router: Sendable {
     func route(reason text: String, among agentIDs: Set<String>) -> RouteCandidate? {
         let words = Self.words(in: text)
         let figures = learned.figures()
-        let scored = all.enumerated().compactMap { index, candidate -> Scored? in
-            guard agentIDs.contains(candidate.plugin.id) else { return nil }
-            let matched = keywords[index].filter { Self.contains(words, $0) }
-            return matched.isEmpty ? nil : score(candidate, matched: matched.map { $0.joined(separator: " ") }, figures: figures)
+        let scored = keywords.matches(in: words).compactMap { index, matched -> Scored? in
+            agentIDs.contains(all[index].plugin.id) ? score(all[index], matched: matched, figures: figures) : nil
         }
         return rank(scored).first?.candidate
     }
@@ -277,17 +275,22 @@ public final class Router: Sendable {
 
     // MARK: - Words
 
-    /// Lowercase runs of letters and digits.
+    /// Lowercase runs of letters, digits and the marks that combine with them.
+    /// Read by Unicode scalar, not by Character: it is on the routing path, and
+    /// splitting into grapheme clusters costs more than the rest of a route.
     static func words(in text: String) -> [Substring] {
-        text.lowercased().split { !($0.isLetter || $0.isNumber) }
+        text.lowercased().unicodeScalars.split { !isWordScalar($0) }.map(Substring.init)
     }
 
-    /// Whether `phrase` occurs as consecutive words of `words`.
-    private static func contains(_ words: [Substring], _ phrase: [Substring]) -> Bool {
-        guard phrase.count <= words.count else { return false }
-        for start in 0...(words.count - phrase.count) where words[start] == phrase[0] {
-            if phrase.indices.allSatisfy({ words[start + $0] == phrase[$0] }) { return true }
+    private static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII {
+            let value = scalar.value
+            return (0x61...0x7A).contains(value) || (0x41...0x5A).contains(value) || (0x30...0x39).contains(value)
         }
-        return false
+        let properties = scalar.properties
+        switch properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return true
+        default: return properties.isAlphabetic || properties.numericType != nil
+        }
     }
 }

@@ -25,6 +25,10 @@ public struct TaskRequest: Sendable {
     /// handoff's target, or a caller's choice); nil lets the router choose
     /// among all.
     public var agents: Set<String>?
+    /// For free text: the capability it was routed to already (a workflow
+    /// step's, at plan time), so a task of it on its one agent is found by
+    /// name, not routed again; the words still go into its text input.
+    var routedCapability: String?
     var parentID: Int64?
     var origin: TaskOrigin = .submitted
     /// The workflow run and step this task is an attempt of.

@@ -270,9 +270,11 @@ typedef struct ah_host_registry {
     uint32_t struct_size;
     /* Writes the capabilities the host can route to for the call `call_id` as
      * a UTF-8 JSON array of objects {"name", "agent", "description", "input",
-     * "output", "keywords", "estimated_ms", "estimated_cost", "states"}, as the
-     * manifests declare them ("input" and "output": JSON Schema; the estimates
-     * are absent when not declared; "states": the state names it runs in).
+     * "output", "keywords", "estimated_ms", "estimated_cost", "states",
+     * "text_input"}, as the manifests declare them ("input" and "output": JSON
+     * Schema; the estimates are absent when not declared; "states": the state
+     * names it runs in; "text_input": the input field that takes a task in
+     * words, absent when the capability takes none).
      * Valid while that call runs; any thread. */
     ah_status (*list_capabilities)(const ah_host *host, uint64_t call_id, ah_sink out);
 } ah_host_registry;
@@ -306,7 +308,8 @@ typedef struct ah_host_services {
      * <folder of the host's state database>/plugin-data/<plugin id>/, which
      * the host creates as needed. It is allowed only when the manifest's
      * permissions "paths" lists "$PLUGIN_DATA"; when the host has no state
-     * folder, such a request fails with AH_ERR_UNSUPPORTED. This holds for
+     * folder, such a request fails with AH_ERR_DENIED and a message saying
+     * so (treat any failure as "no cache"). This holds for
      * read_file, write_file, remove_file, and the "path" of a list_files
      * request. Use it for caches and indexes that should outlive one call:
      * it works the same in-process and isolated. */
