@@ -255,14 +255,19 @@ final class Terminal {
         environment.removeValue(forKey: "AGENTHOST_PLUGIN_PATH")
         environment.removeValue(forKey: "COLUMNS")
 
+        #if canImport(Darwin)
+        var actions: posix_spawn_file_actions_t? = nil
+        var attributes: posix_spawnattr_t? = nil
+        #else
         var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        #endif
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         // Opened after setsid (POSIX_SPAWN_SETSID runs first), so it becomes the child's controlling terminal.
         posix_spawn_file_actions_addopen(&actions, 0, slave, O_RDWR, 0)
         posix_spawn_file_actions_adddup2(&actions, 0, 1)
         posix_spawn_file_actions_adddup2(&actions, 0, 2)
-        var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         var none = sigset_t(), defaults = sigset_t()
@@ -284,8 +289,12 @@ final class Terminal {
         pid = child
     }
 
-    /// POSIX_SPAWN_SETSID (glibc 2.26), spelled out where the C library's headers hide it.
+    /// POSIX_SPAWN_SETSID (glibc 2.26, macOS 10.15), spelled out where Swift's Glibc module hides it.
+    #if canImport(Darwin)
+    static let setsid = Int32(POSIX_SPAWN_SETSID)
+    #else
     static let setsid: Int32 = 0x80
+    #endif
 
     /// Everything it printed so far, as text.
     var output: String { String(decoding: bytes, as: UTF8.self) }

@@ -15,6 +15,8 @@ struct ChatSession {
 
     static let prompt = "you> "
     static let quits: Set<String> = ["/quit", "/exit", "/q"]
+    /// The most messages and answers a resume shows before the prompt.
+    static let historyShown = 40
     static let commands: [(name: String, what: String)] = [
         ("/help", "this list"),
         ("/agents", "who takes part: each agent, its role, and its capabilities that take words"),
@@ -137,7 +139,13 @@ struct ChatSession {
     private func showHistory() throws {
         let messages = try conversing { () throws(ConversationError) in try manager.history(id) }
         RunPrinter.emit("conversation \(id) so far: \(messages.count) message\(messages.count == 1 ? "" : "s") and answers")
-        for message in messages {
+        // A long conversation shows its end; --json shows all of it.
+        let skipped = json ? 0 : max(0, messages.count - Self.historyShown)
+        if skipped > 0 {
+            RunPrinter.emit("(the first \(skipped) are left out; `agenthost chat --resume \(id) --json\(options.map { " " + $0 } ?? "") "
+                            + "< /dev/null` prints them all)")
+        }
+        for message in messages.dropFirst(skipped) {
             guard let agent = message.agent else {
                 let text = String(decoding: message.content, as: UTF8.self)
                 RunPrinter.emit(json ? "{\"role\":\(Self.quoted(message.role)),\"message\":\(Self.quoted(text))}" : Self.prompt + text)
