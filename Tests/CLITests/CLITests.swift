@@ -42,6 +42,10 @@ import Testing
         let info = try agenthost("plugins", "info", "agenthost.planner")
         #expect(info.status == 0)
         #expect(info.stdout.contains("tool schedule_rounds i64(i64,i64) in PLANNING,EXECUTING"))
+        // What a capability takes: words, and its declared input.
+        #expect(info.stdout.contains("    takes words in 'goal'; keywords: plan, decompose"), "\(info.stdout)")
+        #expect(info.stdout.contains("    input: goal (string, required), max_steps (integer"), "\(info.stdout)")
+        #expect(info.stdout.contains("    takes no words (run it by name with --input)"), "planner.replan: \(info.stdout)")
         let missing = try agenthost("plugins", "info", "nope.nothing")
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("no plugin with id 'nope.nothing'"))

@@ -132,18 +132,19 @@ enum JSONBytes {
         }
     }
 
-    /// `object` with the string `text` under `key` (`"FIELD":`, quoted
-    /// already) when its top level has no `field` yet; unchanged when it has,
-    /// or when it is not a JSON object. One scan and one copy, no parse.
-    static func setting(_ key: [UInt8], field: String, toText text: String, in object: [UInt8]) -> [UInt8] {
+    /// `object` with the string `text` under `field` when its top level has no
+    /// `field` yet; unchanged when it has, or when it is not a JSON object.
+    /// One scan and one copy, no parse.
+    static func setting(field: String, toText text: String, in object: [UInt8]) -> [UInt8] {
         guard let open = object.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
               object[open] == UInt8(ascii: "{"), range(at: [field], in: object) == nil else { return object }
         let rest = object[(open + 1)...]
         let empty = rest.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "}")
         var out: [UInt8] = []
-        out.reserveCapacity(object.count + key.count + text.utf8.count + 3)
+        out.reserveCapacity(object.count + field.utf8.count + text.utf8.count + 6)
         out += object[...open]
-        out += key
+        appendQuoted(field.utf8, to: &out)
+        out.append(UInt8(ascii: ":"))
         appendQuoted(text.utf8, to: &out)
         if !empty { out.append(UInt8(ascii: ",")) }
         out += rest

@@ -5,19 +5,16 @@ struct RouteCandidate: Sendable {
     let agentIndex: Int
     /// The capability's position in the plugin's manifest.
     let capabilityIndex: Int
-    /// `"FIELD":` for the capability's text input, ready to splice into a
-    /// payload; nil when the capability takes no words.
-    let textKey: [UInt8]?
+    /// Whether the capability takes a task in words (has a text input). A
+    /// plain flag: candidates are copied on every route, and a flag costs no
+    /// reference count.
+    let takesWords: Bool
 
     init(plugin: LoadedPlugin, agentIndex: Int, capabilityIndex: Int) {
         self.plugin = plugin
         self.agentIndex = agentIndex
         self.capabilityIndex = capabilityIndex
-        textKey = plugin.manifest.capabilities[capabilityIndex].textInput.map { field in
-            var key: [UInt8] = []
-            JSONBytes.appendQuoted(field.utf8, to: &key)
-            return key + [UInt8(ascii: ":")]
-        }
+        takesWords = plugin.manifest.capabilities[capabilityIndex].textInput != nil
     }
 
     var capability: PluginManifest.Capability { plugin.manifest.capabilities[capabilityIndex] }

@@ -132,14 +132,14 @@ public final class Router: Sendable {
         for (index, matched) in keywords.matches(in: words) {
             let candidate = all[index]
             guard agentIDs?.contains(candidate.plugin.id) ?? true else { continue }
-            if candidate.textKey == nil {
+            if !candidate.takesWords {
                 wordless.append(candidate.capability.name)
             } else {
                 scored.append(score(candidate, matched: matched, figures: figures))
             }
         }
         guard !scored.isEmpty else {
-            let examples = all.filter { ($0.textKey != nil) && (agentIDs?.contains($0.plugin.id) ?? true) && !$0.capability.keywords.isEmpty }
+            let examples = all.filter { $0.takesWords && (agentIDs?.contains($0.plugin.id) ?? true) && !$0.capability.keywords.isEmpty }
                 .map { "\($0.capability.keywords.prefix(3).joined(separator: ", ")) (\($0.capability.name))" }
             throw .noKeywordMatch(text: text, examples: Self.unique(examples), wordless: Self.unique(wordless))
         }
@@ -154,7 +154,7 @@ public final class Router: Sendable {
         do {
             return try route(text: text, among: agentIDs)
         } catch {
-            guard let first = all.first(where: { agentIDs.contains($0.plugin.id) && $0.textKey != nil }) else { throw error }
+            guard let first = all.first(where: { agentIDs.contains($0.plugin.id) && $0.takesWords }) else { throw error }
             return RouteDecision(reason: "no keyword matched; '\(first.capability.name)' is the agent type's first capability that takes words",
                                  ranking: [], candidate: first)
         }

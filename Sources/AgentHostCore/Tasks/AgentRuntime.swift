@@ -91,8 +91,8 @@ public final class AgentRuntime: Sendable {
 
         // Free text goes into the capability's text input, unless the payload sets it.
         var payload = request.payload
-        if case .text(let text) = request.target, let key = decision.candidate.textKey, let field = decision.candidate.capability.textInput {
-            payload = JSONBytes.setting(key, field: field, toText: text, in: payload)
+        if case .text(let text) = request.target, decision.candidate.takesWords, let field = decision.candidate.capability.textInput {
+            payload = JSONBytes.setting(field: field, toText: text, in: payload)
         }
 
         // Screen the input before it is stored, so a secret never reaches the file.

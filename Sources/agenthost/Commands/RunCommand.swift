@@ -51,7 +51,7 @@ struct RunCommand: ParsableCommand {
         // A payload that does not fit the capability's declared input fails here, every problem at once.
         if let (capability, problems) = try? runtime.inputProblems(of: request), !problems.isEmpty {
             throw CLIError("the input does not fit '\(capability)':\n" + problems.map { "  \($0)" }.joined(separator: "\n")
-                + "\n`agenthost plugins info AGENT` shows its declared input")
+                + "\n`agenthost plugins info \(runtime.host.router.agents(for: capability).first ?? "AGENT")` shows its declared input")
         }
         let outcome: TaskOutcome
         do {

@@ -30,6 +30,26 @@ enum PluginReport {
         return lines.joined(separator: "\n")
     }
 
+    /// A declared input type's fields in one line: `query (string, required), top_k (integer, 1...100)`.
+    static func fields(of schema: JSONValue) -> String {
+        guard case .object(let properties)? = schema["properties"] else { return "" }
+        let required: Set<String> = if case .array(let names)? = schema["required"] { Set(names.map(\.text)) } else { [] }
+        return properties.keys.sorted { (required.contains($0) ? 0 : 1, $0) < (required.contains($1) ? 0 : 1, $1) }.map { name in
+            let rule = properties[name]!
+            var facts: [String] = []
+            switch rule["type"] {
+            case .string(let type)?: facts.append(type)
+            case .array(let types)?: facts.append(types.map(\.text).joined(separator: " or "))
+            default: break
+            }
+            if case .array(let options)? = rule["enum"] { facts.append("one of " + options.map(\.text).joined(separator: ", ")) }
+            let low = rule["minimum"].map(\.text), high = rule["maximum"].map(\.text)
+            if low != nil || high != nil { facts.append("\(low ?? "")...\(high ?? "")") }
+            if required.contains(name) { facts.append("required") }
+            return facts.isEmpty ? name : "\(name) (\(facts.joined(separator: ", ")))"
+        }.joined(separator: ", ")
+    }
+
     /// Where a plugin runs, and why, in words.
     static func mode(of plugin: LoadedPlugin) -> String {
         switch plugin.isolation {
@@ -65,6 +85,9 @@ enum PluginReport {
             if let ms = capability.estimatedMilliseconds { cost.append("~\(ms) ms") }
             if let price = capability.estimatedCost { cost.append("cost \(price)") }
             lines.append("  capability \(capability.name)\(cost.isEmpty ? "" : " (\(cost.joined(separator: ", ")))"): \(capability.description)")
+            let words = capability.textInput.map { "takes words in '\($0)'" } ?? "takes no words (run it by name with --input)"
+            lines.append("    \(words)" + (capability.keywords.isEmpty ? "" : "; keywords: \(capability.keywords.joined(separator: ", "))"))
+            if let input = capability.input.map(Self.fields(of:)), !input.isEmpty { lines.append("    input: \(input)") }
         }
         for tool in manifest.tools {
             lines.append("  tool \(tool.name) \(tool.signature) in \(tool.states)\(tool.description.isEmpty ? "" : ": \(tool.description)")")
