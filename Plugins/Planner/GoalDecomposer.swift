@@ -155,6 +155,11 @@ struct GoalDecomposer: Sendable {
             guard score > 0 else { continue }
             fitting.append(Assignment(capability: capability.name, agent: capability.agent, score: score))
         }
+        // A verb the planner knows names its family: "build" is code's work, and
+        // if no code capability can take it, a debugger that shares a word is no stand-in.
+        if let family, available.contains(where: { $0.namespace == family }) {
+            fitting.removeAll { assignment in available.first { $0.name == assignment.capability }?.namespace != family }
+        }
         return fitting.sorted { $0.score != $1.score ? $0.score > $1.score : ($0.capability, $0.agent) < ($1.capability, $1.agent) }
     }
 }

@@ -103,9 +103,15 @@ struct PlannerAgent: AgentPlugin {
             request.reportProgress(Double(index) / Double(clauses.count), "assigned step \(index) to \(assignment.capability)")
         }
         guard !plan.steps.isEmpty else {
-            let reasons = plan.unassigned.map { "'\($0.action)': \($0.reason)" }.joined(separator: "; ")
+            let reasons = plan.unassigned.count == 1 && plan.unassigned[0].action == goal
+                ? plan.unassigned[0].reason
+                : plan.unassigned.map { "'\($0.action)': \($0.reason)" }.joined(separator: "; ")
+            // The verbs whose family has a capability here that takes words: those are the steps it can plan.
+            let families = Set(available.filter { $0.textInput != nil }.map { String($0.name.split(separator: ".").first ?? "") })
+            let verbs = GoalDecomposer.verbFamilies.filter { families.contains($0.value) }.map(\.key).sorted().prefix(12)
             throw AgentError.invalidArgument("planner.plan cannot plan '\(goal)': \(reasons.isEmpty ? "the goal has no steps" : reasons). "
-                + "Start each step with a verb (research, plan, fetch, build, test, review, debug) the host has an agent for.")
+                + (verbs.isEmpty ? "No agent here takes a task in words."
+                    : "Start each step with a verb whose agent here takes a task in words, e.g. \(verbs.joined(separator: ", "))."))
         }
         // Steps that only gather information side by side run at once; the rest wait for the stage before them.
         for (position, needs) in GoalDecomposer.dependencies(of: plan.steps.map(\.capability)).enumerated() {

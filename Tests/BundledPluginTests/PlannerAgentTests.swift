@@ -63,6 +63,18 @@ import Testing
         #expect(reasons.joined().contains("'op' (one of read, write, list, delete, move)"), "the allowed values are named: \(reasons)")
     }
 
+    @Test func aVerbStaysWithItsFamilyEvenWhenNoneOfItCanTakeTheStep() throws {
+        // "build" is code's work; a debugger that shares a word with it is no stand-in.
+        #expect {
+            try plan("build the loader", on: Self.team)
+        } throws: { error in
+            guard case AgentCallError.agentFailed("agenthost.planner", _, .invalidArgument, let message) = error else { return false }
+            return message.contains("cannot plan 'build the loader': no capability can take this step as written: code.run takes no task in words")
+                && !message.contains("debug.") && message.contains("Start each step with a verb whose agent here takes a task in words, e.g.")
+                && !message.contains(" build,")
+        }
+    }
+
     /// Agents whose capabilities take words, so every step of a goal can be planned.
     static let wordy = AgentHost(searchPath: PackagePaths.searchPath(
         PackagePaths.bundledPluginFolder(target: "KnowledgeAgent"), PackagePaths.bundledPluginFolder(target: "PlannerAgent"),

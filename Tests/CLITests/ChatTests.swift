@@ -132,8 +132,7 @@ import Testing
         #expect(!answer.contains("failed"), "no agent that cannot take words was asked: \(answer)")
         let headers = answer.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("agenthost.") }
         #expect(headers.count == 1, "one answer: \(answer)")
-        session.type("\u{04}")  // Ctrl-D ends like /quit
-        #expect(try session.until("continues it").contains("conversation 1 saved"))
+        #expect(try session.endOfInput().contains("conversation 1 saved"))
         #expect(session.exitStatus() == 0)
         let tasks = try cli.store().tasks()
         #expect(tasks.count == 1 && tasks.allSatisfy { $0.status == .completed }, "\(tasks.map { ($0.agent, $0.status) })")
@@ -325,6 +324,22 @@ final class Terminal {
                                     + String(decoding: bytes[cursor...], as: UTF8.self) + "\n(before it:\n\(String(decoding: bytes[..<cursor], as: UTF8.self).suffix(3000)))")
             }
         }
+    }
+
+    /// Ctrl-D at the prompt, until the chat says it saved the conversation. A
+    /// Ctrl-D that reaches the terminal while the line editor is between two
+    /// reads (a loaded machine) can be taken by the terminal's own line
+    /// discipline and lost, so it is sent again; a second one ends nothing more.
+    func endOfInput(attempts: Int = 12) throws -> String {
+        for attempt in 1...attempts {
+            type("\u{04}")
+            do {
+                return try until("continues it", seconds: 10)
+            } catch where attempt < attempts {
+                continue
+            }
+        }
+        return try until("continues it", seconds: 10)
     }
 
     /// Reads what is there within 100 ms; false once the other side is closed and drained.

@@ -18,8 +18,8 @@ import Testing
             """
         let actions = try DelegateParser.parse(message)
         #expect(actions == [
-            DelegateAction(agentType: "knowledge", task: "find what the notes say about BM25", line: 2, agentTypeLine: 3),
-            DelegateAction(agentType: "planner", task: "plan the release\n  and tell me the steps", line: 7, agentTypeLine: 8),
+            DelegateAction(agentType: "knowledge", task: "find what the notes say about BM25", line: 2, agentTypeLine: 3, taskLine: 4),
+            DelegateAction(agentType: "planner", task: "plan the release\n  and tell me the steps", line: 7, agentTypeLine: 8, taskLine: 9),
         ])
     }
 

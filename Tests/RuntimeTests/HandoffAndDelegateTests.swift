@@ -126,9 +126,24 @@ import Testing
         #expect {
             try fixture.runtime.runDelegations(in: message)
         } throws: { error in
-            "\(error)".contains("DELEGATE action, line 1: 'fixture.echo' cannot take this TASK alone: input lacks the required field 'mode'")
+            "\(error)".contains("DELEGATE action, line 3: 'fixture.echo' cannot take this TASK alone: input lacks the required field 'mode'")
         }
         #expect(try fixture.store.tasks(status: .completed).isEmpty && fixture.store.tasks(status: .failed).isEmpty, "nothing ran")
+    }
+
+    @Test func aDelegateToATypeThatTakesNoWordsSaysSo() throws {
+        var plugin = FixturePlugin(id: "test.worker")
+        plugin.editManifest = { manifest in
+            var capabilities = manifest["capabilities"] as! [[String: Any]]
+            for index in capabilities.indices { capabilities[index]["text_input"] = false }
+            manifest["capabilities"] = capabilities
+        }
+        let fixture = try RuntimeFixture([plugin])
+        #expect {
+            try fixture.runtime.runDelegations(in: "Prose.\nACTION: DELEGATE\nAGENT_TYPE: worker\nTASK: echo this\n---END---\n")
+        } throws: { error in
+            "\(error)".contains("DELEGATE action, line 3: agent type 'worker' has no capability that takes a task in words (fixture.answer, ")
+        }
     }
 
     @Test func aMalformedOrUnknownDelegateFailsWithTheLine() throws {

@@ -13,12 +13,15 @@ public struct DelegateAction: Sendable, Hashable {
     public var line: Int
     /// The line of `AGENT_TYPE:`.
     public var agentTypeLine: Int
+    /// The line of `TASK:`.
+    public var taskLine: Int
 
-    public init(agentType: String, task: String, line: Int, agentTypeLine: Int) {
+    public init(agentType: String, task: String, line: Int, agentTypeLine: Int, taskLine: Int? = nil) {
         self.agentType = agentType
         self.task = task
         self.line = line
         self.agentTypeLine = agentTypeLine
+        self.taskLine = taskLine ?? line
     }
 }
 

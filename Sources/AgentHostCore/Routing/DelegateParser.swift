@@ -56,7 +56,8 @@ public enum DelegateParser {
                     throw DelegateParseError(line: block.taskLine ?? lineNumber,
                                              problem: "the block that starts on line \(block.line) has \(block.task == nil ? "no TASK" : "an empty TASK")")
                 }
-                actions.append(DelegateAction(agentType: agentType, task: String(task), line: block.line, agentTypeLine: block.agentTypeLine))
+                actions.append(DelegateAction(agentType: agentType, task: String(task), line: block.line, agentTypeLine: block.agentTypeLine,
+                                             taskLine: block.taskLine))
                 open = nil
                 continue
             }

@@ -113,7 +113,9 @@ public final class Router: Sendable {
             throw .noAgent(capability: capability, suggestions: registry.suggestions(for: capability))
         }
         if providers.candidates.count == 1 {
-            return RouteDecision(reason: providers.onlyReason, ranking: [], candidate: providers.candidates[0],
+            // A learning router shows what it recorded even of the only agent; it costs a lookup only then.
+            let ranking = learned.policy.learn ? [describe(score(providers.candidates[0], matched: [], figures: learned.figures()))] : []
+            return RouteDecision(reason: providers.onlyReason, ranking: ranking, candidate: providers.candidates[0],
                                  excluded: exclusions[capability] ?? [])
         }
         let figures = learned.figures()
@@ -159,6 +161,9 @@ public final class Router: Sendable {
                                  ranking: [], candidate: first)
         }
     }
+
+    /// Whether any capability of the agents `agentIDs` takes a task in words.
+    func takesWords(_ agentIDs: Set<String>) -> Bool { all.contains { $0.takesWords && agentIDs.contains($0.plugin.id) } }
 
     /// For a handoff's reason: the capability of `agentIDs` whose keywords
     /// it matches, whether or not that capability takes words (a handoff

@@ -19,9 +19,10 @@ public enum RoutingError: Error, Sendable, Hashable, CustomStringConvertible {
             var message = "no agent takes \"\(preview)\": it holds none of the keywords of the capabilities that take a task in words"
             if !wordless.isEmpty {
                 message += "; it matches \(wordless.joined(separator: ", ")), which take\(wordless.count == 1 ? "s" : "") no words: "
-                    + "run \(wordless.count == 1 ? "it" : "one") by name with --input (its declared input: `agenthost plugins info AGENT`)"
+                    + "name \(wordless.count == 1 ? "it" : "one") as a capability and give its input as fields "
+                    + "(`agenthost plugins info` shows what each takes)"
             }
-            if !examples.isEmpty { message += ". Words that route: \(examples.joined(separator: "; "))" }
+            if !examples.isEmpty { message += ". Words that route (the first few of each): \(examples.joined(separator: "; "))" }
             return message
         }
     }

@@ -48,19 +48,24 @@ extension AgentRuntime {
                                                problem: "unknown agent type '\(action.agentType)'\(hint); known types: \(known.joined(separator: ", "))"))
         }
         // Routed and checked now, so a block no agent of its type can take fails before any task runs.
+        guard host.router.takesWords(agents) else {
+            let names = agents.flatMap { host.router.candidates(agent: $0) }.map(\.capability.name).sorted()
+            throw .delegate(DelegateParseError(line: action.agentTypeLine, problem: "agent type '\(action.agentType)' has no capability that takes a task "
+                + "in words (\(names.joined(separator: ", ")) take\(names.count == 1 ? "s its" : " their") input as fields), so a DELEGATE TASK cannot reach it"))
+        }
         let decision: RouteDecision
         do throws(RoutingError) {
             decision = try host.router.route(delegated: action.task, among: agents)
         } catch {
-            throw .delegate(DelegateParseError(line: action.line, problem: "TASK: \(error.description)"))
+            throw .delegate(DelegateParseError(line: action.taskLine, problem: "TASK: \(error.description)"))
         }
         let capability = decision.candidate.capability
         guard capability.textInput != nil else {
-            throw .delegate(DelegateParseError(line: action.line, problem: "'\(capability.name)' takes no task in words"))
+            throw .delegate(DelegateParseError(line: action.taskLine, problem: "'\(capability.name)' takes no task in words"))
         }
         let problems = capability.inputProblems(capability.input(.object([:]), withWords: action.task))
         guard problems.isEmpty else {
-            throw .delegate(DelegateParseError(line: action.line, problem: "'\(capability.name)' cannot take this TASK alone: "
+            throw .delegate(DelegateParseError(line: action.taskLine, problem: "'\(capability.name)' cannot take this TASK alone: "
                 + problems.map(\.description).joined(separator: "; ")))
         }
         var request = TaskRequest(.text(action.task))

@@ -68,10 +68,14 @@ enum RunPrinter {
         }
     }
 
+    /// "1 step", "3 steps".
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
     /// The plan as levels: each level's steps may run at once.
     static func plan(_ plan: WorkflowPlan) {
         let workflow = plan.workflow
-        emit("workflow '\(workflow.name)' (\(workflow.mode.rawValue)): \(workflow.steps.count) steps in \(plan.levels.count) levels, "
+        emit("workflow '\(workflow.name)' (\(workflow.mode.rawValue)): \(Self.count(workflow.steps.count, "step")) in "
+             + "\(Self.count(plan.levels.count, "level")), "
              + "concurrency \(workflow.concurrency), retry budget \(workflow.retryBudget)")
         for (depth, level) in plan.levels.enumerated() {
             emit("  level \(depth + 1): \(level.joined(separator: ", "))")
