@@ -99,6 +99,9 @@ import Testing
         let agentError = try agenthost("run", "knowledge.search", "--input", "{}")
         #expect(agentError.status != 0)
         #expect(agentError.stderr.contains("the input does not fit 'knowledge.search':\n  input lacks the required field 'query'"), "\(agentError.stderr)")
+        let empty = try agenthost("run", "knowledge.search", "--input", #"{"query": ""}"#)
+        #expect(empty.status != 0)
+        #expect(empty.stderr.contains("input.query has 0 characters, fewer than the minimum 1"), "\(empty.stderr)")
 
         let badState = try agenthost("run", "knowledge.search", "--agent-state", "DREAMING")
         #expect(badState.status != 0)
