@@ -326,13 +326,15 @@ final class Terminal {
         }
     }
 
-    /// Ctrl-D at the prompt, until the chat says it saved the conversation. A
-    /// Ctrl-D that reaches the terminal while the line editor is between two
-    /// reads (a loaded machine) can be taken by the terminal's own line
-    /// discipline and lost, so it is sent again; a second one ends nothing more.
+    /// Ctrl-D at the prompt, until the chat says it saved the conversation.
+    /// libedit puts the terminal in its own mode only once it reads, a moment
+    /// after the prompt is printed; a Ctrl-D typed in that moment goes to the
+    /// terminal's line discipline instead, which drops it or leaves the line
+    /// not empty (seen on a loaded machine, about 1 in 30). So it is sent
+    /// again, after Ctrl-U, which empties the line in either mode.
     func endOfInput(attempts: Int = 12) throws -> String {
         for attempt in 1...attempts {
-            type("\u{04}")
+            type(attempt == 1 ? "\u{04}" : "\u{15}\u{04}")
             do {
                 return try until("continues it", seconds: 10)
             } catch where attempt < attempts {
