@@ -24,6 +24,10 @@ extension JSONValue {
         }
     }
 
+    /// Whether `bytes` are one complete JSON value (RFC 8259), checked by the
+    /// host's byte scanner without building anything.
+    public static func isJSON(_ bytes: [UInt8]) -> Bool { JSONBytes.isValid(bytes) }
+
     /// Compact JSON with object keys sorted, so equal values give equal bytes.
     public var canonicalBytes: [UInt8] {
         var out: [UInt8] = []

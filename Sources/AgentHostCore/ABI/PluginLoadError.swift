@@ -78,7 +78,7 @@ public struct PluginLoadError: Error, Sendable, Equatable, CustomStringConvertib
         case .manifestMissing: "Put a \(PluginManifest.fileName) beside the binary (see sdk/examples/hello-c)."
         case .manifestUnreadable: "Check the file's permissions."
         case .manifestInvalidJSON: "Fix the JSON syntax; `agenthost plugins check FOLDER` re-checks it."
-        case .manifestMissingField, .manifestInvalidField: "Correct the field in \(PluginManifest.fileName); the format is in README.md."
+        case .manifestMissingField, .manifestInvalidField: "Correct the field in \(PluginManifest.fileName); every key is described in sdk/MANIFEST.md."
         case .badToolSignature: "Spell the signature with the grammar in agenthost.h, e.g. i64(i64,i64) or str(str)."
         case .binaryMissing: "Build the plugin, or make the manifest's 'library' name the file beside it."
         case .notASharedLibrary: "Rebuild it as a shared library (cc -shared -fPIC) for this platform."

@@ -88,15 +88,7 @@ public enum PolicyFile {
                         policy.handoffDepthLimit = try integer(item, "handoffs.max_depth", minimum: 1)
                     }
                 case "orchestration": policy.orchestration = try yaml.limits(value, "orchestration")
-                case "routing":
-                    for (field, _, item) in try mapping(value, "routing", keys: ["learn", "min_tasks", "refresh_ms", "window"]) {
-                        switch field {
-                        case "learn": policy.routing.learn = try yaml.bool(item, "routing.learn")
-                        case "min_tasks": policy.routing.minTasks = try yaml.integer(item, "routing.min_tasks", minimum: 1, maximum: 1_000_000)
-                        case "refresh_ms": policy.routing.refreshMilliseconds = try yaml.integer(item, "routing.refresh_ms", minimum: 0, maximum: 86_400_000)
-                        default: policy.routing.window = try yaml.integer(item, "routing.window", minimum: 1, maximum: 10_000_000)
-                        }
-                    }
+                case "routing": policy.routing = try yaml.routing(value, "routing")
                 default: agentNodes = try mapping(value, "agents", keys: [])
                 }
             }

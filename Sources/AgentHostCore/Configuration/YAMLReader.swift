@@ -156,6 +156,19 @@ struct YAMLReader {
         return limits
     }
 
+    func routing(_ node: Node, _ name: String) throws(YAMLProblem) -> RoutingPolicy {
+        var routing = RoutingPolicy()
+        for (field, _, item) in try mapping(node, name, keys: ["learn", "min_tasks", "refresh_ms", "window"]) {
+            switch field {
+            case "learn": routing.learn = try bool(item, "\(name).learn")
+            case "min_tasks": routing.minTasks = try integer(item, "\(name).min_tasks", minimum: 1, maximum: 1_000_000)
+            case "refresh_ms": routing.refreshMilliseconds = try integer(item, "\(name).refresh_ms", minimum: 0, maximum: 86_400_000)
+            default: routing.window = try integer(item, "\(name).window", minimum: 1, maximum: 10_000_000)
+            }
+        }
+        return routing
+    }
+
     /// Any YAML value as JSON: quoted scalars stay strings, plain ones become
     /// numbers, booleans or null when they read as such.
     func json(_ node: Node) throws(YAMLProblem) -> JSONValue {

@@ -208,7 +208,7 @@ public struct WorkflowPlan: Sendable {
                 ? "the agent '\(agent)' is not loaded\(hint(agent, among: host.registry.plugins.map(\.id)))"
                 : "the agent '\(agent)' does not declare '\(capability)'")
         }
-        return unique(allowed.filter(providers.contains))
+        return allowed.filter(providers.contains).uniqued()
     }
 
     /// Consensus becomes one step per vote: each agent, `runs` times.
@@ -271,10 +271,5 @@ public struct WorkflowPlan: Sendable {
         let close = names.map { (EditDistance.between($0, name), $0) }.filter { $0.0 <= max(2, name.count / 4) }
             .sorted { $0 < $1 }.prefix(3).map(\.1)
         return close.isEmpty ? "" : "; did you mean \(close.map { "'\($0)'" }.joined(separator: " or "))?"
-    }
-
-    static func unique(_ names: [String]) -> [String] {
-        var seen = Set<String>()
-        return names.filter { seen.insert($0).inserted }
     }
 }

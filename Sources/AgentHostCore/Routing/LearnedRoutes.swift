@@ -17,8 +17,6 @@ final class LearnedRoutes: Sendable {
 
     init(policy: RoutingPolicy) { self.policy = policy }
 
-    var isActive: Bool { policy.learn && source.withLock { $0 != nil } }
-
     /// Where the figures come from: the store of the runtime that routes.
     func read(from source: @escaping @Sendable () -> [RecordedFigures]?) {
         self.source.withLock { $0 = source }

@@ -143,7 +143,7 @@ public final class Router: Sendable {
         guard !scored.isEmpty else {
             let examples = all.filter { $0.takesWords && (agentIDs?.contains($0.plugin.id) ?? true) && !$0.capability.keywords.isEmpty }
                 .map { "\($0.capability.keywords.prefix(3).joined(separator: ", ")) (\($0.capability.name))" }
-            throw .noKeywordMatch(text: text, examples: Self.unique(examples), wordless: Self.unique(wordless))
+            throw .noKeywordMatch(text: text, examples: examples.uniqued(), wordless: wordless.uniqued())
         }
         let ranked = rank(scored)
         return decide(ranked, reason: "keywords \(ranked[0].matched.map { "'\($0)'" }.joined(separator: ", ")) matched")
@@ -175,11 +175,6 @@ public final class Router: Sendable {
             agentIDs.contains(all[index].plugin.id) ? score(all[index], matched: matched, figures: figures) : nil
         }
         return rank(scored).first?.candidate
-    }
-
-    private static func unique(_ names: [String]) -> [String] {
-        var seen = Set<String>()
-        return names.filter { seen.insert($0).inserted }
     }
 
     // MARK: - Ranking

@@ -65,7 +65,7 @@ public struct JSONSchema: Sendable, Hashable {
             found.append(Problem(path: path, message: "is \(value.typeDescription), expected \(types.map(article).joined(separator: " or "))"))
             return
         }
-        if contentKnown, case .array(let options)? = rules["enum"], !options.contains(where: { $0.sameJSON(as: value) }) {
+        if contentKnown, case .array(let options)? = rules["enum"], !options.contains(value) {
             let shown = options.prefix(12).map(\.canonicalText).joined(separator: ", ") + (options.count > 12 ? ", ..." : "")
             found.append(Problem(path: path, message: "is \(value.shortText), which is not allowed; allowed: \(shown)"))
         }
@@ -167,9 +167,6 @@ extension JSONValue {
         let text = canonicalText
         return text.count > 80 ? String(text.prefix(77)) + "..." : text
     }
-
-    /// Equal as JSON values (1 and 1.0 are one number).
-    func sameJSON(as other: JSONValue) -> Bool { self == other }
 
     /// Whether a JSON number arrived as a boolean: JSONSerialization's
     /// booleans are NSNumbers whose C type is char ("c") or bool ("B").

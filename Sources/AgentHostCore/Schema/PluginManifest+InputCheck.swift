@@ -14,16 +14,4 @@ extension PluginManifest.Capability {
         fields[field] = .string(text)
         return .object(fields)
     }
-
-    /// The allowed values of each field that has an `enum`, in words, for messages.
-    func allowedValues(of path: String) -> String? {
-        guard let schema = input else { return nil }
-        var rule = schema
-        for key in path.split(separator: ".").dropFirst() {
-            guard let next = rule["properties"]?[String(key)] else { return nil }
-            rule = next
-        }
-        guard case .array(let options)? = rule["enum"] else { return nil }
-        return options.map(\.canonicalText).joined(separator: ", ")
-    }
 }

@@ -60,16 +60,16 @@ extension AgentRuntime {
             throw .delegate(DelegateParseError(line: action.taskLine, problem: "TASK: \(error.description)"))
         }
         let capability = decision.candidate.capability
-        guard capability.textInput != nil else {
-            throw .delegate(DelegateParseError(line: action.taskLine, problem: "'\(capability.name)' takes no task in words"))
-        }
         let problems = capability.inputProblems(capability.input(.object([:]), withWords: action.task))
         guard problems.isEmpty else {
             throw .delegate(DelegateParseError(line: action.taskLine, problem: "'\(capability.name)' cannot take this TASK alone: "
                 + problems.map(\.description).joined(separator: "; ")))
         }
         var request = TaskRequest(.text(action.task))
-        request.agents = agents
+        // Routed once, here: the task runs on the agent and capability that were checked.
+        request.agents = [decision.agent]
+        request.routedCapability = decision.capability
+        request.routedReason = decision.reason
         request.parentID = parentID
         request.origin = .delegated
         return request

@@ -228,9 +228,9 @@ public final class AgentRuntime: Sendable {
         case .text(let text):
             if let name = request.routedCapability, let agents = request.agents, agents.count == 1,
                let candidate = host.router.candidate(agent: agents.first!, capability: name) {
-                return RouteDecision(reason: "free text routed when the workflow was checked", ranking: [], candidate: candidate)
+                return RouteDecision(reason: request.routedReason ?? "free text routed when the workflow was checked", ranking: [],
+                                     candidate: candidate)
             }
-            if request.origin == .delegated, let agents = request.agents { return try host.router.route(delegated: text, among: agents) }
             return try host.router.route(text: text, among: request.agents)
         }
     }

@@ -26,9 +26,11 @@ public struct TaskRequest: Sendable {
     /// among all.
     public var agents: Set<String>?
     /// For free text: the capability it was routed to already (a workflow
-    /// step's, at plan time), so a task of it on its one agent is found by
-    /// name, not routed again; the words still go into its text input.
+    /// step's at plan time, a DELEGATE block's when the message was checked),
+    /// so a task of it on its one agent is found by name, not routed again;
+    /// the words still go into its text input. `routedReason` says why it went there.
     var routedCapability: String?
+    var routedReason: String?
     var parentID: Int64?
     var origin: TaskOrigin = .submitted
     /// The workflow run and step this task is an attempt of.

@@ -114,7 +114,7 @@ struct ChatSession {
             if let taskID { fields.append(("task", String(taskID))) }
             fields.append(("status", Self.quoted(status?.rawValue ?? "failed")))
             if completed {
-                fields.append(("reply", JSONTree(parsing: content) != nil ? String(decoding: content, as: UTF8.self)
+                fields.append(("reply", JSONValue.isJSON(content) ? String(decoding: content, as: UTF8.self)
                                                                           : Self.quoted(String(decoding: content, as: UTF8.self))))
             } else {
                 fields.append(("error", Self.quoted(String(decoding: content, as: UTF8.self))))
