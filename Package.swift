@@ -30,6 +30,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // The plugin directory: Ed25519 and SHA-256, the package archive, semantic versions, and its HTTP server.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/mxcl/Version", from: "2.2.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
         // The SDK: the C ABI, and the Swift kit on top of it.
@@ -60,8 +65,17 @@ let package = Package(
             "CAgentHost", "CFFI", "AgentToolchain", "AgentHostChannel", .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
         ]),
+        // Packages, keys, signed indexes and installs: its own target, so the core never links crypto or zip.
+        .target(name: "AgentHostDirectory", dependencies: [
+            "AgentHostCore", "AgentToolchain", "CAgentHost", .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"), .product(name: "Version", package: "Version"),
+        ]),
+        // What `agenthost` serves over HTTP (the directory and its marketplace page); the only target with Hummingbird.
+        .target(name: "AgentHostServer", dependencies: [
+            "AgentHostDirectory", .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .executableTarget(name: "agenthost", dependencies: [
-            "AgentHostCore", "CEditLine",
+            "AgentHostCore", "AgentHostDirectory", "AgentHostServer", "CEditLine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -114,6 +128,7 @@ let package = Package(
         .testTarget(name: "ConversationTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["AgentHostTestSupport"]),
         .testTarget(name: "IsolationTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
+        .testTarget(name: "DirectoryTests", dependencies: ["AgentHostDirectory", "AgentHostTestSupport"]),
     ],
     cLanguageStandard: .c11
 )

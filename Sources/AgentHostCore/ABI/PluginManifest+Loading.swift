@@ -4,6 +4,16 @@ extension PluginManifest {
     /// The file name a plugin folder must contain.
     public static let fileName = "plugin.json"
 
+    /// The file `library` names: itself when it has an extension or a folder,
+    /// else the platform's spelling of a bare library name (`X` is `libX.so`).
+    public static func libraryFileName(_ library: String) -> String {
+        #if canImport(Darwin)
+        library.contains(".") || library.contains("/") ? library : "lib\(library).dylib"
+        #else
+        library.contains(".") || library.contains("/") ? library : "lib\(library).so"
+        #endif
+    }
+
     /// Reads and checks the manifest at `url`. Errors name the field that is
     /// wrong; a manifest that loads here has well-formed ids and tool signatures.
     public static func load(from url: URL) throws(PluginLoadError) -> PluginManifest {
@@ -20,7 +30,7 @@ extension PluginManifest {
     }
 
     /// Reads and checks a manifest's bytes; `location` names them in errors.
-    static func decode(_ data: Data, location: String) throws(PluginLoadError) -> PluginManifest {
+    public static func decode(_ data: Data, location: String) throws(PluginLoadError) -> PluginManifest {
         let manifest: PluginManifest
         do {
             manifest = try JSONDecoder().decode(PluginManifest.self, from: data)

@@ -36,14 +36,34 @@ extension Policy {
 
     /// The manifest's limits with the policy's laid over them. A manifest may
     /// only lower a limit: raising one is the operator's decision.
-    func limits(for manifest: PluginManifest) -> PluginLimits {
+    func limits(for manifest: PluginManifest) -> PluginLimits { limits(forPlugin: manifest.id, declared: manifest.limits) }
+
+    private func limits(forPlugin id: String, declared: [String: Int]) -> PluginLimits {
         var limits = PluginLimits.standard
-        for (name, value) in manifest.limits {
+        for (name, value) in declared {
             if let keyPath = PluginLimits.named[name]?.keyPath, value < limits[keyPath: keyPath] { limits[keyPath: keyPath] = value }
         }
-        for (name, value) in plugin(manifest.id).limits {
+        for (name, value) in plugin(id).limits {
             if let keyPath = PluginLimits.named[name]?.keyPath { limits[keyPath: keyPath] = value }
         }
         return limits
+    }
+}
+
+/// Where a plugin found outside the host's build folder will run, and with
+/// what, as the registry will decide when it loads it: what `plugins install`
+/// shows a person before they agree.
+public struct PluginPlacement: Sendable, Hashable {
+    public var isolation: IsolationMode
+    public var trusted: Bool
+    public var limits: PluginLimits
+}
+
+extension Policy {
+    /// For the plugin `id` whose manifest declares `limits`.
+    public func placement(ofPlugin id: String, declaredLimits: [String: Int]) -> PluginPlacement {
+        let trusted = isTrusted(id, bundled: false)
+        return PluginPlacement(isolation: isolation(for: id, trusted: trusted), trusted: trusted,
+                               limits: limits(forPlugin: id, declared: declaredLimits))
     }
 }

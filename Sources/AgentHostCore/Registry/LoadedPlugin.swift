@@ -134,11 +134,7 @@ extension LoadedPlugin {
     /// Where the binary may be: beside the manifest; one folder up when the
     /// manifest sits in a SwiftPM resource bundle; then the host's build folder.
     static func binaryCandidates(for library: String, manifestFolder: URL, bundledFolder: URL?) -> [String] {
-        #if canImport(Darwin)
-        let fileName = library.contains(".") || library.contains("/") ? library : "lib\(library).dylib"
-        #else
-        let fileName = library.contains(".") || library.contains("/") ? library : "lib\(library).so"
-        #endif
+        let fileName = PluginManifest.libraryFileName(library)
         if fileName.hasPrefix("/") { return [fileName] }
         var folders = [manifestFolder]
         if manifestFolder.pathExtension == "resources" { folders.append(manifestFolder.deletingLastPathComponent()) }

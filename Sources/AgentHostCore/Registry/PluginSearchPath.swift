@@ -7,7 +7,7 @@ public struct PluginSearchPath: Sendable {
     public enum Origin: String, Sendable, CustomStringConvertible {
         case commandLine = "--plugin-dir"
         case environment = "AGENTHOST_PLUGIN_PATH"
-        case user = "~/.agenthost/plugins"
+        case user = "~/.agenthost/plugins"   // or $AGENTHOST_HOME/plugins
         case bundled = "bundled"
         public var description: String { rawValue }
     }
@@ -32,7 +32,8 @@ public struct PluginSearchPath: Sendable {
     }
 
     /// `--plugin-dir` folders, then `AGENTHOST_PLUGIN_PATH` (colon-separated),
-    /// then `~/.agenthost/plugins`, then the folder the host was built into.
+    /// then `~/.agenthost/plugins` (`$AGENTHOST_HOME/plugins`: where `plugins install` puts them),
+    /// then the folder the host was built into.
     public static func standard(pluginDirectories: [String] = [],
                                 environment: [String: String] = ProcessInfo.processInfo.environment,
                                 includeUserFolder: Bool = true, includeBundled: Bool = true) -> PluginSearchPath {
@@ -41,13 +42,15 @@ public struct PluginSearchPath: Sendable {
             folders += path.split(separator: ":").map { Folder(url: URL(fileURLWithPath: String($0)), origin: .environment) }
         }
         if includeUserFolder {
-            let home = environment["HOME"].map { URL(fileURLWithPath: $0) } ?? FileManager.default.homeDirectoryForCurrentUser
-            folders.append(Folder(url: home.appendingPathComponent(".agenthost/plugins"), origin: .user))
+            folders.append(Folder(url: AgentHostHome.pluginsFolder(environment: environment), origin: .user))
         }
         let bundled = bundledFolderOfRunningExecutable()
         if includeBundled, let bundled { folders.append(Folder(url: bundled, origin: .bundled)) }
         return PluginSearchPath(folders: folders, bundledFolder: bundled)
     }
+
+    /// The manifests a folder of the path yields: its own, or its subfolders'.
+    public static func manifests(in folder: URL) -> [URL] { PluginDiscovery.manifests(in: folder) }
 
     /// The folder holding the running executable: for `swift build`, the build
     /// folder, where SwiftPM puts the bundled plugins and their manifests.

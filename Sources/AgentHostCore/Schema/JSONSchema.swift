@@ -134,7 +134,7 @@ extension JSONValue {
     }
 
     /// The type names of a schema's `type`: one, or a list; nil when not given.
-    var schemaTypes: [String]? {
+    public var schemaTypes: [String]? {
         switch self["type"] {
         case .string(let name)?: [name]
         case .array(let names)?: names.compactMap { if case .string(let name) = $0 { name } else { nil } }

@@ -25,13 +25,7 @@ public final class TaskStore: Sendable {
 
     /// `~/.agenthost/state.sqlite`, or `$AGENTHOST_HOME/state.sqlite`.
     public static func defaultPath() -> String {
-        let environment = ProcessInfo.processInfo.environment
-        // $HOME before the passwd entry, as the plugin search path does: a
-        // test or CI run with its own HOME never touches the user's store.
-        let user = environment["HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser
-        let home = environment["AGENTHOST_HOME"].map { URL(fileURLWithPath: $0) } ?? user.appendingPathComponent(".agenthost")
-        return home.appendingPathComponent("state.sqlite").path
+        AgentHostHome.folder().appendingPathComponent("state.sqlite").path
     }
 
     /// Opens the store at `path`. `.readWrite` (the default) creates it and

@@ -1,12 +1,13 @@
 import AgentHostCore
+import AgentHostDirectory
 import ArgumentParser
 import Foundation
 
 struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
-        abstract: "List, inspect and check plugins.",
-        subcommands: [List.self, Info.self, Check.self])
+        abstract: "List, inspect and check plugins; pack them, and install them from directories.",
+        subcommands: [List.self, Info.self, Check.self, Pack.self, Verify.self, Install.self, Update.self, Remove.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -23,11 +24,12 @@ struct PluginsCommand: ParsableCommand {
             let prepared = registry.records.map { $0.plugin?.prepare() }
             let refused = zip(registry.records, prepared).filter { PluginReport.refusal($0, prepared: $1) != nil }.count
             if json {
-                print(try PluginReport.json(registry.records, prepared: prepared))
+                print(try PluginReport.json(registry.records, prepared: prepared, installer: PluginInstaller()))
             } else if registry.records.isEmpty {
                 print("No plugins found. Searched: \(host.searchPath.folders.map(\.url.path).joined(separator: ", "))")
             } else {
-                zip(registry.records, prepared).forEach { print(PluginReport.text($0, prepared: $1)) }
+                let installer = PluginInstaller()
+                zip(registry.records, prepared).forEach { print(PluginReport.text($0, prepared: $1, source: PluginReport.source(of: $0, installer: installer))) }
                 print("\(registry.records.count - refused) loaded, \(refused) refused")
             }
         }
@@ -69,29 +71,8 @@ struct PluginsCommand: ParsableCommand {
 
         func run() throws {
             try host.bootstrapLogging()
-            let folder = URL(fileURLWithPath: path)
-            guard FileManager.default.fileExists(atPath: folder.path) else { throw CLIError("'\(path)' does not exist") }
-            let searchPath = PluginSearchPath(folders: [.init(url: folder, origin: .commandLine)],
-                                              bundledFolder: PluginSearchPath.bundledFolderOfRunningExecutable())
-            let registry = PluginRegistry(searchPath: searchPath, policy: try host.loadPolicy())
             defer { AgentHost.shutdown() }
-            var failed = !registry.failures.isEmpty
-            for record in registry.records {
-                if let plugin = record.plugin, case .failure(let fault)? = plugin.prepare() {
-                    print("error: \(fault)")
-                    failed = true
-                } else if let plugin = record.plugin {
-                    print("ok: \(plugin.id) \(plugin.manifest.version) (\(plugin.binaryPath))")
-                    print("  capabilities: \(plugin.manifest.capabilities.map(\.name).joined(separator: ", "))")
-                    if !plugin.tools.isEmpty {
-                        print("  tools: \(plugin.tools.map { "\($0.name) \($0.signature)" }.joined(separator: ", "))")
-                    }
-                    print("  thread-safe: \(plugin.isThreadSafe ? "yes" : "no (calls are serialized)")")
-                    print("  runs: \(PluginReport.mode(of: plugin))")
-                } else if let error = record.error {
-                    print("error: \(error)")
-                }
-            }
+            let (_, failed) = try PluginCheck.run(path: path, host: host)
             if failed { throw ExitCode.failure }
         }
     }

@@ -1,4 +1,5 @@
 import AgentHostCore
+import AgentHostDirectory
 import Foundation
 
 /// How the CLI shows plugin records, as text or JSON.
@@ -14,12 +15,27 @@ enum PluginReport {
         }
     }
 
-    static func text(_ record: PluginRecord, prepared: Result<IsolationProtections, PluginFault>? = nil) -> String {
+    /// Where a plugin came from and whether its signature was checked: one line of `plugins list`.
+    static func source(of record: PluginRecord, installer: PluginInstaller) -> String {
+        if let installed = installed(record, installer: installer) {
+            return "from directory '\(installed.directory)' (\(installed.location)), \(installed.signature), installed \(installed.installed.formatted(.iso8601))"
+        }
+        return record.origin == .bundled ? "bundled with the host" : "not from a directory: no signature was checked"
+    }
+
+    static func installed(_ record: PluginRecord, installer: PluginInstaller) -> InstalledPlugin? {
+        let folder = record.manifestURL.deletingLastPathComponent()
+        guard folder.deletingLastPathComponent().standardizedFileURL.path == installer.pluginsFolder.standardizedFileURL.path else { return nil }
+        return installer.installed(folder.lastPathComponent)
+    }
+
+    static func text(_ record: PluginRecord, prepared: Result<IsolationProtections, PluginFault>? = nil, source: String? = nil) -> String {
         let id = record.manifest?.id ?? record.error?.pluginID ?? "(unreadable manifest)"
         let version = record.manifest?.version ?? "?"
         let refused = refusal(record, prepared: prepared)
         let status = refused != nil ? "REFUSED" : record.plugin.map { "loaded, \($0.isolation)\($0.isTrusted ? ", trusted" : "")" } ?? "REFUSED"
         var lines = ["\(id) \(version)  \(status)  [\(record.origin)] \(record.manifestURL.path)"]
+        if let source { lines.append("  source: \(source)") }
         if let manifest = record.manifest {
             lines.append("  capabilities: \(manifest.capabilities.map(\.name).joined(separator: ", "))")
             if !manifest.tools.isEmpty {
@@ -100,7 +116,7 @@ enum PluginReport {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ records: [PluginRecord], prepared: [Result<IsolationProtections, PluginFault>?]) throws -> String {
+    static func json(_ records: [PluginRecord], prepared: [Result<IsolationProtections, PluginFault>?], installer: PluginInstaller) throws -> String {
         struct Entry: Encodable {
             var id: String?
             var version: String?
@@ -113,15 +129,21 @@ enum PluginReport {
             var isolation: String?
             var trusted: Bool?
             var error: String?
+            /// For a plugin installed from a directory: which, and who signed it.
+            var directory: String?
+            var publisher: String?
+            var signed: Bool?
         }
         let entries = zip(records, prepared).map { record, prepared in
-            Entry(id: record.manifest?.id ?? record.error?.pluginID, version: record.manifest?.version,
+            let installed = installed(record, installer: installer)
+            return Entry(id: record.manifest?.id ?? record.error?.pluginID, version: record.manifest?.version,
                   status: refusal(record, prepared: prepared) == nil ? "loaded" : "refused", origin: record.origin.rawValue,
                   manifest: record.manifestURL.path, binary: record.plugin?.binaryPath,
                   capabilities: record.manifest?.capabilities.map(\.name) ?? [],
                   tools: record.manifest?.tools.map { "\($0.name) \($0.signature)" } ?? [],
                   isolation: record.plugin?.isolation.rawValue, trusted: record.plugin?.isTrusted,
-                  error: record.error?.description ?? refusal(record, prepared: prepared).map { "\($0.problem). \($0.fix)" })
+                  error: record.error?.description ?? refusal(record, prepared: prepared).map { "\($0.problem). \($0.fix)" },
+                  directory: installed?.directory, publisher: installed?.publisher, signed: installed.map { $0.publisher != nil })
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

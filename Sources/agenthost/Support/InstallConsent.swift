@@ -1,0 +1,51 @@
+import AgentHostCore
+import AgentHostDirectory
+import Foundation
+
+/// What a person sees before a plugin is installed: what it is, who signed
+/// it, what it may do and how it will run; and their answer.
+enum InstallConsent {
+    static func summary(_ candidate: ReleaseCandidate, policy: Policy) -> String {
+        let release = candidate.release
+        var lines = ["\(candidate.plugin.id) \(release.version) (\(release.platform)) from \(candidate.directory.label), "
+                     + "\(PluginsSize.text(release.size))"]
+        lines.append("  publisher: " + (release.publisherKey.map { "\($0), signature checked before anything is unpacked" } ?? "NONE: the package is unsigned"))
+        let permissions = release.permissions
+        func list(_ values: [String]) -> String { values.isEmpty ? "none" : values.joined(separator: ", ") }
+        lines.append("  it asks for:")
+        lines.append("    network hosts: \(list(permissions.network))")
+        lines.append("    paths: \(list(permissions.paths))")
+        lines.append("    commands: \(list(permissions.commands))")
+        lines.append("    each request: up to \(permissions.timeoutMilliseconds) ms and \(PluginsSize.text(permissions.maxOutputBytes)) of output")
+        let placement = policy.placement(ofPlugin: candidate.plugin.id, declaredLimits: release.limits)
+        let limits = placement.limits
+        switch placement.isolation {
+        case .process:
+            lines.append("  it will run: isolated in its own process (\(placement.trusted ? "the policy asks for it" : "not trusted")): "
+                         + "no files, network or programs of its own, only the host services above; "
+                         + "memory \(limits.memoryMB) MiB, CPU \(limits.cpuSeconds) s, \(limits.openFiles) open files")
+        case .inProcess:
+            lines.append("  it will run: IN THE HOST'S PROCESS (\(placement.trusted ? "your policy trusts it" : "your policy asks for it")): it can do anything you can")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// True when `yes` was passed or the person answers y; stdin at its end is a no.
+    static func ask(_ question: String, yes: Bool) -> Bool {
+        if yes { return true }
+        FileHandle.standardError.write(Data("\(question) [y/N] ".utf8))
+        var lines = InputLines()
+        guard let answer = lines.next() else {
+            FileHandle.standardError.write(Data("\n".utf8))
+            return false
+        }
+        return ["y", "yes"].contains(String(decoding: answer, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased())
+    }
+}
+
+enum PluginsSize {
+    static func text(_ bytes: Int) -> String {
+        bytes >= 1 << 20 ? String(format: "%.1f MB", Double(bytes) / 1_048_576)
+            : bytes >= 1024 ? String(format: "%.1f kB", Double(bytes) / 1024) : "\(bytes) bytes"
+    }
+}
