@@ -128,7 +128,9 @@ let package = Package(
         .testTarget(name: "ConversationTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["AgentHostTestSupport"]),
         .testTarget(name: "IsolationTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
-        .testTarget(name: "DirectoryTests", dependencies: ["AgentHostDirectory", "AgentHostTestSupport"]),
+        .testTarget(name: "DirectoryTests", dependencies: [
+            "AgentHostDirectory", "AgentHostTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
     ],
     cLanguageStandard: .c11
 )

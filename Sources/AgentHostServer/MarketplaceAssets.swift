@@ -25,7 +25,7 @@ enum MarketplaceAssets {
         th, td { text-align: left; vertical-align: top; padding: .4rem .5rem; border-bottom: 1px solid var(--line); }
         td p { margin: .2rem 0 0; color: var(--muted); }
         pre { background: rgba(127, 127, 127, .12); padding: .75rem 1rem; border-radius: .5rem; overflow-x: auto; }
-        .key code { word-break: break-all; white-space: pre-wrap; }
+        .key code, footer pre code { word-break: break-all; white-space: pre-wrap; }
         .problem { color: #c92a2a; } .empty { color: var(--muted); }
         footer { margin-top: 3rem; }
         """

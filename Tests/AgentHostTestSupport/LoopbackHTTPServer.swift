@@ -27,12 +27,16 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         public var body: [UInt8]
         /// Waits this long before answering (to test timeouts).
         public var delay: Double
+        /// Sends only this many bytes of the body (its full length announced), then closes: a download cut short.
+        public var cutAfter: Int?
 
-        public init(status: Int = 200, headers: [String: String] = ["Content-Type": "text/html; charset=utf-8"], body: [UInt8], delay: Double = 0) {
+        public init(status: Int = 200, headers: [String: String] = ["Content-Type": "text/html; charset=utf-8"], body: [UInt8], delay: Double = 0,
+                    cutAfter: Int? = nil) {
             self.status = status
             self.headers = headers
             self.body = body
             self.delay = delay
+            self.cutAfter = cutAfter
         }
 
         public static func html(_ text: String, status: Int = 200) -> Response { Response(status: status, body: Array(text.utf8)) }
@@ -126,7 +130,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         var head = "HTTP/1.1 \(response.status) \(response.status == 200 ? "OK" : "Status")\r\n"
         for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
         head += "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
-        let bytes = Array(head.utf8) + response.body
+        let bytes = Array(head.utf8) + response.body.prefix(response.cutAfter ?? response.body.count)
         var sent = 0
         while sent < bytes.count {
             let n = bytes[sent...].withUnsafeBytes { write(client, $0.baseAddress, $0.count) }

@@ -29,8 +29,8 @@ public struct PluginInstaller: Sendable {
         let data: Data
         do {
             data = try location.fetch(release.file, limit: release.size, expected: release.size)
-        } catch .cutShort(let url, let received, let expected) {
-            throw .package(PackageError(package: url, check: .hash, "the download was cut short: \(received) of \(expected) bytes arrived; try again"))
+        } catch .cutShort(let url, let detail) {
+            throw .package(PackageError(package: url, check: .hash, "the download was cut short (\(detail)); nothing was installed: try again"))
         } catch .tooLarge(let url, _) {
             throw .package(PackageError(package: url, check: .hash, "it is larger than the \(release.size) bytes the index pins: it is not the file that was published"))
         } catch {

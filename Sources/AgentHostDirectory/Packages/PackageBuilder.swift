@@ -14,9 +14,12 @@ public struct PackageBuilder: Sendable {
     public var documents: [URL]
     public var hostVersions: VersionRange
     public var key: SigningKey?
+    /// The platform the binary is for: this machine's unless it was cross-built.
+    public var platform: Platform
 
     public init(manifestURL: URL, manifest: PluginManifest, binaryURL: URL, documents: [URL] = [],
-                hostVersions: VersionRange = .any, key: SigningKey? = nil) {
+                hostVersions: VersionRange = .any, key: SigningKey? = nil, platform: Platform? = nil) {
+        self.platform = platform ?? .of(manifest)
         self.manifestURL = manifestURL
         self.manifest = manifest
         self.binaryURL = binaryURL
@@ -63,7 +66,7 @@ public struct PackageBuilder: Sendable {
             }
         }
         let descriptor = PackageDescriptor(
-            format: PackageDescriptor.currentFormat, id: manifest.id, version: manifest.version, platform: .of(manifest),
+            format: PackageDescriptor.currentFormat, id: manifest.id, version: manifest.version, platform: platform,
             abi: .init(major: manifest.abi.major, minor: manifest.abi.minor), hostVersions: hostVersions.description,
             files: files.map { .init(path: $0.name, size: $0.bytes.count, sha256: Digest.sha256($0.bytes)) })
         let descriptorBytes = descriptor.encoded()

@@ -64,7 +64,9 @@ public struct DirectoryLocation: Sendable, CustomStringConvertible {
             data = try download(address(of: relative), limit: limit)
         }
         guard data.count <= limit else { throw .tooLarge(url: address(of: relative), limit: limit) }
-        if let expected, data.count < expected { throw .cutShort(url: address(of: relative), received: data.count, expected: expected) }
+        if let expected, data.count < expected {
+            throw .cutShort(url: address(of: relative), detail: "\(data.count) of \(expected) bytes arrived")
+        }
         return data
     }
 
@@ -91,11 +93,11 @@ public struct DirectoryLocation: Sendable, CustomStringConvertible {
         }.resume()
         outcome.done.wait()
         if let error = outcome.error {
-            let expected = outcome.response.map { Int($0.expectedContentLength) } ?? -1
-            if let received = outcome.data?.count, expected > received { throw .cutShort(url: address, received: received, expected: expected) }
-            let code = (error as NSError).code
-            if [NSURLErrorNetworkConnectionLost, NSURLErrorCannotParseResponse].contains(code) {
-                throw .cutShort(url: address, received: outcome.data?.count ?? 0, expected: max(expected, 0))
+            // Failing to connect is "unreachable"; a connection that then ended early is a download cut short.
+            let neverConnected = [NSURLErrorCannotConnectToHost, NSURLErrorCannotFindHost, NSURLErrorDNSLookupFailed,
+                                  NSURLErrorNotConnectedToInternet, NSURLErrorTimedOut, NSURLErrorBadURL, NSURLErrorUnsupportedURL]
+            if outcome.response != nil || !neverConnected.contains((error as NSError).code) {
+                throw .cutShort(url: address, detail: error.localizedDescription)
             }
             throw .unreachable(url: address, reason: error.localizedDescription)
         }
@@ -103,7 +105,7 @@ public struct DirectoryLocation: Sendable, CustomStringConvertible {
         guard response.statusCode == 200 else { throw .status(url: address, code: response.statusCode) }
         let data = outcome.data ?? Data()
         if response.expectedContentLength > 0, Int(response.expectedContentLength) > data.count {
-            throw .cutShort(url: address, received: data.count, expected: Int(response.expectedContentLength))
+            throw .cutShort(url: address, detail: "\(data.count) of \(response.expectedContentLength) bytes arrived")
         }
         if data.count > limit { throw .tooLarge(url: address, limit: limit) }
         return data

@@ -2,7 +2,8 @@
 public enum TransportError: Error, Sendable, CustomStringConvertible {
     case unreachable(url: String, reason: String)
     case status(url: String, code: Int)
-    case cutShort(url: String, received: Int, expected: Int)
+    /// The connection ended before the whole file arrived: `detail` says how much, or what the connection said.
+    case cutShort(url: String, detail: String)
     case tooLarge(url: String, limit: Int)
     case missing(path: String)
     case invalidLocation(String)
@@ -13,8 +14,8 @@ public enum TransportError: Error, Sendable, CustomStringConvertible {
             "cannot reach \(url): \(reason); check the address, and that the directory's server is running"
         case .status(let url, let code):
             "\(url) answered HTTP \(code)\(code == 404 ? " (not found): is this the address of an agenthost directory?" : "")"
-        case .cutShort(let url, let received, let expected):
-            "the download of \(url) was cut short: \(received) of \(expected) bytes arrived; try again"
+        case .cutShort(let url, let detail):
+            "the download of \(url) was cut short (\(detail)); try again"
         case .tooLarge(let url, let limit):
             "\(url) is larger than the \(limit) bytes expected; refused without reading the rest"
         case .missing(let path):
