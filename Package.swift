@@ -79,7 +79,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "agenthost-bench", dependencies: ["AgentHostCore", "CAgentHost", "HeapProbe"]),
+        .executableTarget(name: "agenthost-bench", dependencies: ["AgentHostCore", "AgentHostDirectory", "CAgentHost", "HeapProbe"]),
         // libFuzzer targets of the host's readers; `Fuzz/run` builds them with -sanitize=fuzzer.
         .target(name: "AgentHostFuzzDriver", path: "Sources/AgentHostFuzzDriver",
                 cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),

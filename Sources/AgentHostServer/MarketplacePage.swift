@@ -33,11 +33,10 @@ enum MarketplacePage {
 
     static func listItem(_ hit: PluginSearch.Hit) -> String {
         let plugin = hit.plugin
-        let newest = newestRelease(plugin)
-        let capabilities = (newest?.capabilities ?? []).map { "<code>\(escape($0.name))</code>" }.joined(separator: " ")
+        let capabilities = plugin.capabilities.map { "<code>\(escape($0))</code>" }.joined(separator: " ")
         return """
             <li class="plugin" data-id="\(escape(plugin.id))"><a href="/plugins/\(escape(plugin.id))"><span class="name">\(escape(plugin.name))</span> \
-            <span class="id">\(escape(plugin.id))</span> <span class="version">\(escape(newest?.version ?? ""))</span></a>\
+            <span class="id">\(escape(plugin.id))</span> <span class="version">\(escape(plugin.version))</span></a>\
             <p>\(escape(plugin.description))</p><p class="capabilities">\(capabilities)</p></li>
             """
     }
@@ -139,10 +138,6 @@ enum MarketplacePage {
         <title>\(escape(title))</title><link rel="stylesheet" href="/assets/marketplace.css">\(script ? "<script src=\"/assets/search.js\" defer></script>" : "")</head>
         <body><main>\(body)</main></body></html>
         """
-    }
-
-    private static func newestRelease(_ plugin: DirectoryIndex.Plugin) -> DirectoryIndex.Release? {
-        plugin.releases.max { VersionOrder.precedes($0.version, $1.version) }
     }
 
     static func byteCount(_ bytes: Int) -> String {

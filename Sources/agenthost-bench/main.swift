@@ -6,6 +6,7 @@ import Foundation
 /// `swift build -c release` and run `.build/release/agenthost-bench`.
 ///
 ///   --quick        fewer iterations (a smoke run, not numbers to quote)
+///   --directory-only  only the plugin directory: search over 10,000 plugins, a 5 MB install
 ///   --load-probe   internal: load the plugins once, print the milliseconds
 
 let arguments = CommandLine.arguments
@@ -43,6 +44,11 @@ func report(_ m: Measurement, target: Double?) {
                                    ("p99_sample_ns", m.percentile(0.99)), ("samples", m.samples.count)]
     if let target { fields += [("target_ns", target), ("meets_target", m.median <= target)] }
     emit(fields)
+}
+
+if arguments.contains("--directory-only") {
+    benchDirectory(packageRoot: packageRoot, buildFolder: buildFolder, quick: quick)
+    exit(0)
 }
 
 // MARK: - Load
@@ -199,6 +205,7 @@ if arguments.contains("--isolation-only") { exit(0) }
 
 benchOrchestration(runtime: runtime, quick: quick)
 if arguments.contains("--orchestration-only") { exit(0) }
+benchDirectory(packageRoot: packageRoot, buildFolder: buildFolder, quick: quick)
 
 // MARK: - Typed tools through libffi, and the floor
 

@@ -109,7 +109,7 @@ import ZIPFoundation
             try FileManager.default.removeItem(at: world.directory.appendingPathComponent(name))
             try FileManager.default.copyItem(at: saved.appendingPathComponent(name), to: world.directory.appendingPathComponent(name))
         }
-        let search = try world.agenthost(["directory", "search", "hello", "--from", "local"])
+        let search = try world.agenthost(["directory", "search", "hello", "--from", "local", "--refresh"])
         #expect(search.status != 0)
         #expect(search.stderr.contains("refused (rollback check): it is version 1, older than version 2"), "\(search.stderr)")
         let install = try world.agenthost(["plugins", "install", "example.hello", "--yes"])

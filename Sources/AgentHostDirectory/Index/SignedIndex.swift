@@ -21,8 +21,11 @@ public struct SignedIndex: Sendable {
 
     /// Encodes and signs `index`.
     public init(signing index: DirectoryIndex, with key: SigningKey) throws(KeyError) {
+        // Compact: a large directory's index is read by every client at every refresh.
         // Dates, strings and numbers only: encoding cannot fail.
-        let bytes = (try? JSONEncoder.directory.encode(index)) ?? Data()
+        let encoder = JSONEncoder.directory
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let bytes = (try? encoder.encode(index)) ?? Data()
         let signature = Signature(key: key.publicKey.line, signature: Data(try key.sign(bytes)).base64EncodedString())
         self.init(bytes: bytes, signatureBytes: (try? JSONEncoder.directory.encode(signature)) ?? Data())
     }

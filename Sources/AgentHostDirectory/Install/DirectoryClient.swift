@@ -1,13 +1,18 @@
+import Crypto
 import Foundation
 
 /// Fetches a trusted directory's index and decides whether to believe it:
 /// the signature must be by the directory's key, the version must not be
 /// older than the last one believed (nor the same with other contents), and
 /// it must not have expired. The last index believed is kept in
-/// `$AGENTHOST_HOME/directories/NAME/`, so a refused one changes nothing.
+/// `$AGENTHOST_HOME/directories/NAME/`, with what was learned of it
+/// (`trusted.json`) and its search lines (`search.tsv`), so a refused index
+/// changes nothing and a search need not decode the index again.
 public struct DirectoryClient: Sendable {
     /// An index is a list of plugins, not a download: more than this is refused unread.
     public static let maximumIndexBytes = 256 << 20
+    /// How long a search trusts the index it checked last without asking the directory again.
+    public static let searchFreshness: TimeInterval = 600
 
     public let directory: TrustedDirectory
     public let home: URL
@@ -18,6 +23,17 @@ public struct DirectoryClient: Sendable {
     }
 
     var cacheFolder: URL { home.appendingPathComponent("directories").appendingPathComponent(directory.name) }
+    private var recordURL: URL { cacheFolder.appendingPathComponent("trusted.json") }
+    private var searchURL: URL { cacheFolder.appendingPathComponent("search.tsv") }
+
+    /// What the client learned of the last index it believed.
+    struct Record: Codable {
+        var version: Int
+        var expires: Date
+        var sha256: String
+        /// When the directory was last asked.
+        var checked: Date
+    }
 
     public func location() throws(DirectoryError) -> DirectoryLocation {
         do {
@@ -32,22 +48,25 @@ public struct DirectoryClient: Sendable {
         return key
     }
 
-    /// The directory's current index, checked, and kept as the last one believed.
-    public func refresh(now: Date = Date()) throws(DirectoryError) -> DirectoryIndex {
+    private func record() -> Record? {
+        (try? Data(contentsOf: recordURL)).flatMap { try? JSONDecoder.directory.decode(Record.self, from: $0) }
+    }
+
+    private func fetch() throws(DirectoryError) -> SignedIndex {
         let location = try location()
-        let signed: SignedIndex
         do {
-            signed = SignedIndex(bytes: try location.fetch(DirectoryIndex.fileName, limit: Self.maximumIndexBytes),
-                                 signatureBytes: try location.fetch(SignedIndex.signatureFileName, limit: 64 << 10))
+            return SignedIndex(bytes: try location.fetch(DirectoryIndex.fileName, limit: Self.maximumIndexBytes),
+                               signatureBytes: try location.fetch(SignedIndex.signatureFileName, limit: 64 << 10))
         } catch {
             throw .transport(error)
         }
+    }
+
+    /// The directory's current index, checked, and kept as the last one believed.
+    public func refresh(now: Date = Date()) throws(DirectoryError) -> DirectoryIndex {
+        let signed = try fetch()
         let index = try check(signed, now: now)
-        do {
-            try signed.write(into: cacheFolder)
-        } catch {
-            throw .io(path: cacheFolder.path, reason: error.localizedDescription)
-        }
+        try keep(signed, index: index, now: now)
         return index
     }
 
@@ -73,18 +92,68 @@ public struct DirectoryClient: Sendable {
             return (try refresh(now: now), nil)
         } catch .transport(let error) {
             guard let cached = try trusted(now: now) else { throw .transport(error) }
-            return (cached, "\(error); using the index of \(directory.label) trusted before (version \(cached.version))")
+            return (cached, unreachableWarning(error, version: cached.version))
+        }
+    }
+
+    /// A search over the directory's plugins. Within `freshness` of the last
+    /// check, and while the index is valid, it reads the search lines kept
+    /// beside the trusted index; otherwise it asks the directory, and an
+    /// index whose bytes did not change is not decoded again.
+    public func search(now: Date = Date(), freshness: TimeInterval = searchFreshness) throws(DirectoryError) -> (search: PluginSearch, warning: String?) {
+        if let record = record(), now.timeIntervalSince(record.checked) < freshness, let search = cachedSearch(record, now: now) {
+            return (search, nil)
+        }
+        let signed: SignedIndex
+        do {
+            signed = try fetch()
+        } catch .transport(let error) {
+            guard let record = record(), let search = cachedSearch(record, now: now) else { throw .transport(error) }
+            return (search, unreachableWarning(error, version: record.version))
+        }
+        if var record = record(), Digest.sha256(signed.bytes) == record.sha256, let search = cachedSearch(record, now: now) {
+            record.checked = now
+            try? JSONEncoder.directory.encode(record).write(to: recordURL, options: .atomic)
+            return (search, nil)
+        }
+        let index = try check(signed, now: now)
+        try keep(signed, index: index, now: now)
+        return (PluginSearch([(directory.name, index)]), nil)
+    }
+
+    private func cachedSearch(_ record: Record, now: Date) -> PluginSearch? {
+        guard record.expires > now, let data = try? Data(contentsOf: searchURL) else { return nil }
+        return PluginSearch.cached(data, directory: directory.name)
+    }
+
+    private func unreachableWarning(_ error: TransportError, version: Int) -> String {
+        "\(error); using the index of \(directory.label) trusted before (version \(version))"
+    }
+
+    private func keep(_ signed: SignedIndex, index: DirectoryIndex, now: Date) throws(DirectoryError) {
+        do {
+            try signed.write(into: cacheFolder)
+            try PluginSearch.cacheData(of: index).write(to: searchURL, options: .atomic)
+            let record = Record(version: index.version, expires: index.expires, sha256: Digest.sha256(signed.bytes), checked: now)
+            try JSONEncoder.directory.encode(record).write(to: recordURL, options: .atomic)
+        } catch {
+            throw .io(path: cacheFolder.path, reason: error.localizedDescription)
         }
     }
 
     func check(_ signed: SignedIndex, now: Date) throws(DirectoryError) -> DirectoryIndex {
         let source = directory.label
+        let key = try trustedKey()
         do {
-            let index = try signed.verified(by: try trustedKey(), source: source)
-            if let previous = try? SignedIndex.read(from: cacheFolder),
-               let believed = try? previous.verified(by: try trustedKey(), source: source) {
-                if index.version < believed.version { throw IndexError.rollback(source: source, offered: index.version, trusted: believed.version) }
-                if index.version == believed.version, signed.bytes != previous.bytes {
+            let index = try signed.verified(by: key, source: source)
+            // What was believed before: the record written when it was checked, or the kept index itself.
+            let believed = record().map { ($0.version, $0.sha256) }
+                ?? (try? SignedIndex.read(from: cacheFolder)).flatMap { previous in
+                    (try? previous.verified(by: key, source: source)).map { ($0.version, Digest.sha256(previous.bytes)) }
+                }
+            if let (version, sha256) = believed {
+                if index.version < version { throw IndexError.rollback(source: source, offered: index.version, trusted: version) }
+                if index.version == version, Digest.sha256(signed.bytes) != sha256 {
                     throw IndexError.changedWithoutVersion(source: source, version: index.version)
                 }
             }
@@ -92,8 +161,6 @@ public struct DirectoryClient: Sendable {
             return index
         } catch let error as IndexError {
             throw .index(error)
-        } catch let error as DirectoryError {
-            throw error
         } catch {
             throw .invalid("\(error)")
         }

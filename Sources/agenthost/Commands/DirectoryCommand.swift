@@ -99,32 +99,30 @@ struct DirectoryCommand: ParsableCommand {
 
         @Argument(help: "Words to look for; every word must match.") var words: [String] = []
         @Option(help: "Search one directory only.") var from: String?
+        @Flag(help: "Ask each directory for its index now (by default a search within 10 minutes of the last check uses the index checked then).")
+        var refresh = false
         @Flag(help: "Print JSON instead of text.") var json = false
 
         func run() throws {
-            let indexes = try TrustedIndexes.load(only: from)
-            let hits = PluginSearch(indexes.map { ($0.0.name, $0.1) }).search(words.joined(separator: " "))
+            let searches = try TrustedIndexes.searches(only: from, refresh: refresh)
+            let hits = PluginSearch(merging: searches.map(\.search)).search(words.joined(separator: " "))
             if json {
                 struct Hit: Encodable { var id, name, description, version, directory: String; var capabilities: [String] }
-                let entries = hits.map { hit in
-                    let newest = hit.plugin.releases.max { VersionOrder.precedes($0.version, $1.version) }
-                    return Hit(id: hit.plugin.id, name: hit.plugin.name, description: hit.plugin.description, version: newest?.version ?? "",
-                               directory: hit.directory, capabilities: newest?.capabilities.map(\.name) ?? [])
-                }
+                let entries = hits.map { Hit(id: $0.plugin.id, name: $0.plugin.name, description: $0.plugin.description, version: $0.plugin.version,
+                                             directory: $0.plugin.directory, capabilities: $0.plugin.capabilities) }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(entries), as: UTF8.self))
                 return
             }
             guard !hits.isEmpty else {
-                print("No plugin matches '\(words.joined(separator: " "))' in \(indexes.map { $0.0.name }.joined(separator: ", ")).")
+                print("No plugin matches '\(words.joined(separator: " "))' in \(searches.map(\.directory).joined(separator: ", ")).")
                 throw ExitCode.failure
             }
             for hit in hits {
-                let newest = hit.plugin.releases.max { VersionOrder.precedes($0.version, $1.version) }
-                print("\(hit.plugin.id) \(newest?.version ?? "")  \(hit.plugin.name)  [\(hit.directory)]")
+                print("\(hit.plugin.id) \(hit.plugin.version)  \(hit.plugin.name)  [\(hit.plugin.directory)]")
                 if !hit.plugin.description.isEmpty { print("  \(hit.plugin.description)") }
-                if let newest { print("  capabilities: \(newest.capabilities.map(\.name).joined(separator: ", "))") }
+                print("  capabilities: \(hit.plugin.capabilities.joined(separator: ", "))")
             }
         }
     }
