@@ -145,7 +145,8 @@ import Testing
     }
 
     @Test func everyCommandHasHelp() throws {
-        for command in [[], ["plugins"], ["plugins", "list"], ["plugins", "info"], ["plugins", "check"], ["run"], ["tool"], ["demo"]] {
+        for command in [[], ["plugins"], ["plugins", "list"], ["plugins", "info"], ["plugins", "check"], ["plugins", "pack"], ["plugins", "install"],
+                        ["keys"], ["directory"], ["directory", "serve"], ["run"], ["tool"], ["demo"]] {
             let result = try Command.agenthost(command + ["--help"], home: home.url)
             #expect(result.status == 0, "\(command)")
             #expect(result.stdout.contains("USAGE:"), "\(command)")

@@ -14,19 +14,13 @@ import Testing
         return readme[open.upperBound..<close.lowerBound].split(separator: "\n").map(String.init)
     }
 
-    /// A port nothing listens on now.
-    static func freePort() throws -> Int {
-        let probe = try Command.run("python3", ["-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"])
-        return Int(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 18080
-    }
-
     @Test func everyCommandOfTheCLISectionWorksAsWritten() throws {
         let lines = try Self.cliSection()
         #expect(lines.count > 20, "the README's CLI section was not found")
         #expect(!lines.joined().contains("path/to"), "a placeholder is not a command")
         let home = try TemporaryFolder("readme-home")
         defer { home.remove() }
-        let port = try Self.freePort()
+        let port = try FreePort.pick()
         let script = (["set -euo pipefail", "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT"]
             + lines.map { $0 == "swift build" ? "true  # swift build: the tests are built already" : $0.replacingOccurrences(of: "8080", with: String(port)) })
             .joined(separator: "\n")
