@@ -166,13 +166,9 @@ import ZIPFoundation
     @Test func aDownloadCutShortIsRefusedAndRetriedCleanly() throws {
         let world = try DirectoryWorld("cut")
         try world.publishHello()
-        let directory = world.directory
         let served = ServedRequests()
-        let server = try LoopbackHTTPServer { request in
-            served.append(request.path)
-            guard let bytes = FileManager.default.contents(atPath: directory.path + request.path) else { return .html("missing", status: 404) }
-            let cut = request.path.hasSuffix(".ahpkg") && served.count(of: request.path) == 1
-            return .init(headers: ["Content-Type": "application/octet-stream"], body: Array(bytes), cutAfter: cut ? bytes.count / 2 : nil)
+        let server = try served.serve(world.directory) { path, response in
+            if path.hasSuffix(".ahpkg") && served.count(of: path) == 1 { response.cutAfter = response.body.count / 2 }
         }
         defer { server.stop() }
         #expect(try world.add("web", server.base).status == 0)
@@ -205,14 +201,10 @@ import ZIPFoundation
         let world = try DirectoryWorld("sigkill")
         try world.publishHello(version: "1.0.0")
         try world.publishHello(version: "2.0.0")
-        let directory = world.directory
         let served = ServedRequests()
-        let server = try LoopbackHTTPServer { request in
-            served.append(request.path)
-            guard let bytes = FileManager.default.contents(atPath: directory.path + request.path) else { return .html("missing", status: 404) }
+        let server = try served.serve(world.directory) { path, response in
             // The new version's download hangs, so the install is surely midway when it is killed.
-            let hang = request.path.contains("/2.0.0/") && served.count(of: request.path) == 1
-            return .init(headers: ["Content-Type": "application/octet-stream"], body: Array(bytes), delay: hang ? 20 : 0)
+            if path.contains("/2.0.0/") && served.count(of: path) == 1 { response.delay = 20 }
         }
         defer { server.stop() }
         #expect(try world.add("web", server.base).status == 0)
@@ -262,8 +254,20 @@ import ZIPFoundation
     }
 }
 
-/// The paths a test server was asked for, from its threads.
+/// A plain static server of a directory's folder (what any web server would
+/// be), and the paths it was asked for, from its threads.
 final class ServedRequests: @unchecked Sendable {
+    /// Serves `folder`; `alter` may change an answer (cut it short, delay it) by its path.
+    func serve(_ folder: URL, alter: @escaping @Sendable (String, inout LoopbackHTTPServer.Response) -> Void) throws -> LoopbackHTTPServer {
+        try LoopbackHTTPServer { [self] request in
+            append(request.path)
+            guard let bytes = FileManager.default.contents(atPath: folder.path + request.path) else { return .html("missing", status: 404) }
+            var response = LoopbackHTTPServer.Response(headers: ["Content-Type": "application/octet-stream"], body: Array(bytes))
+            alter(request.path, &response)
+            return response
+        }
+    }
+
     // @unchecked: every access holds the lock.
     private let lock = NSLock()
     private var paths: [String] = []
