@@ -21,9 +21,9 @@ func benchDirectory(packageRoot: URL, buildFolder: URL, quick: Bool) {
         times.sort()
         return (times[times.count / 2], times[times.count - 1])
     }
-    func emitMilliseconds(_ name: String, _ time: (median: Double, worst: Double), target: Double, extra: [(String, Any)] = []) {
+    func emitMilliseconds(_ name: String, _ time: (median: Double, worst: Double), target: Double?, extra: [(String, Any)] = []) {
         emit([("bench", name), ("median_ms", time.median), ("max_ms", time.worst)] + extra
-             + [("target_ms", target), ("meets_target", time.median <= target)])
+             + (target.map { [("target_ms", $0), ("meets_target", time.median <= $0)] } ?? []))
     }
 
     // An index as a large directory's would be: 10,000 plugins, each with two capabilities and a tool.
@@ -77,7 +77,22 @@ func benchDirectory(packageRoot: URL, buildFolder: URL, quick: Bool) {
     emitMilliseconds("directory_index_refresh_10k_plugins", timeMilliseconds(quick ? 2 : 5) {
         let fresh = DirectoryClient(directory: trusted, home: scratch.appendingPathComponent("home-\(UUID().uuidString)"))
         found &+= must { try fresh.refresh() }.plugins.count
-    }, target: 2000, extra: [("index_bytes", indexBytes), ("what", "a changed index: read, Ed25519, decode, search lines written")])
+    }, target: nil, extra: [("index_bytes", indexBytes), ("what", "a changed index: read, Ed25519, decode, search lines written")])
+
+    // The whole command, as a person runs it: process start, the directory list, the kept search lines, one query, output.
+    must { try DirectoryList(home: client.home).save([trusted]) }
+    var environment = ProcessInfo.processInfo.environment
+    environment["AGENTHOST_HOME"] = client.home.path
+    emitMilliseconds("directory_search_cli_10k_plugins", timeMilliseconds(quick ? 3 : 15) {
+        let command = Process()
+        command.executableURL = buildFolder.appendingPathComponent("agenthost")
+        command.arguments = ["directory", "search", "pdf", "table"]
+        command.environment = environment
+        command.standardOutput = FileHandle.nullDevice
+        must { try command.run() }
+        command.waitUntilExit()
+        if command.terminationStatus != 0 { fail("agenthost directory search failed (\(command.terminationStatus))") }
+    }, target: 50, extra: [("what", "agenthost directory search pdf table, process start to exit")])
 
     // A 5 MB package: a real manifest and 5 MB of library bytes (never run: installing runs nothing).
     let pluginFolder = scratch.appendingPathComponent("plugin")
@@ -85,8 +100,8 @@ func benchDirectory(packageRoot: URL, buildFolder: URL, quick: Bool) {
     let manifestURL = pluginFolder.appendingPathComponent("plugin.json")
     must { try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("sdk/examples/hello-c/plugin.json"), to: manifestURL) }
     var generator = SystemRandomNumberGenerator()
-    // Half noise, half zeros: it compresses about as a real shared library does.
-    let library = Data((0..<(5 << 20)).map { $0 % 2 == 0 ? UInt8.random(in: 0...255, using: &generator) : 0 })
+    // Noise does not compress: the package file is 5 MB, as the figure asks.
+    let library = Data((0..<(5 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) })
     must { try library.write(to: pluginFolder.appendingPathComponent("libhello.so")) }
     let manifest = must { try PluginManifest.load(from: manifestURL) }
     let package = must {

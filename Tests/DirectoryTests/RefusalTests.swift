@@ -70,6 +70,9 @@ import ZIPFoundation
         #expect(wrong.stderr.contains("refused (key check): it is signed by key"), "\(wrong.stderr)")
         // Only packages by a named publisher: ada signed it, the user trusts only dir's key as a publisher.
         #expect(try world.add(extra: ["--publisher", try world.publicKey("dir")]).status == 0)
+        let replaced = try world.agenthost(["directory", "add", "local", world.directory.path, "--key", try world.publicKey("ada"), "--replace"])
+        #expect(replaced.status != 0 && replaced.stderr.contains("key check"))
+        #expect(try world.agenthost(["directory", "list"]).stdout.contains("index version 1"), "a failed --replace keeps what was trusted")
         let install = try world.agenthost(["plugins", "install", "example.hello", "--yes"])
         #expect(install.status != 0)
         #expect(install.stderr.contains("(signature check): it is published by key"), "\(install.stderr)")

@@ -89,6 +89,10 @@ public struct PluginInstaller: Sendable {
     /// `plugins/ID` to it. Returns what was installed.
     @discardableResult
     public func install(_ package: VerifiedPackage, from candidate: ReleaseCandidate, now: Date = Date()) throws(DirectoryError) -> InstalledPlugin {
+        try exclusively { () throws(DirectoryError) in try switchIn(package, from: candidate, now: now) }
+    }
+
+    private func switchIn(_ package: VerifiedPackage, from candidate: ReleaseCandidate, now: Date) throws(DirectoryError) -> InstalledPlugin {
         let id = package.descriptor.id
         let link = pluginsFolder.appendingPathComponent(id)
         let versions = storeFolder.appendingPathComponent(id)
@@ -129,6 +133,10 @@ public struct PluginInstaller: Sendable {
 
     /// Removes an installed plugin: its link first (hosts stop seeing it), then its files.
     public func remove(_ id: String) throws(DirectoryError) {
+        try exclusively { () throws(DirectoryError) in try unlink(id) }
+    }
+
+    private func unlink(_ id: String) throws(DirectoryError) {
         let installed = installed()
         guard installed.contains(where: { $0.id == id }) else { throw .notInstalled(id: id, installed: installed.map(\.id)) }
         let link = pluginsFolder.appendingPathComponent(id)
@@ -169,6 +177,22 @@ public struct PluginInstaller: Sendable {
         } catch {
             throw .io(path: lockFileURL.path, reason: error.localizedDescription)
         }
+    }
+
+    /// Two installs at once would each clear the other's staging folder or
+    /// version as a leftover: one waits for the other.
+    private func exclusively<T>(_ body: () throws(DirectoryError) -> T) throws(DirectoryError) -> T {
+        do {
+            try FileManager.default.createDirectory(at: storeFolder, withIntermediateDirectories: true)
+        } catch {
+            throw .io(path: storeFolder.path, reason: error.localizedDescription)
+        }
+        let lockPath = storeFolder.appendingPathComponent(".lock").path
+        let descriptor = open(lockPath, O_RDWR | O_CREAT, 0o644)
+        guard descriptor >= 0 else { throw .io(path: lockPath, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        flock(descriptor, LOCK_EX)
+        return try body()
     }
 
     private func refuseHandMadeCopy(at link: URL, id: String) throws(DirectoryError) {

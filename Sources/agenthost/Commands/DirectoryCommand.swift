@@ -40,10 +40,7 @@ struct DirectoryCommand: ParsableCommand {
             }
             let directory = TrustedDirectory(name: name, location: location.description, key: try KeyArgument.publicKey(key),
                                              publishers: try publishers.map(KeyArgument.publicKey), allowsUnsigned: allowUnsigned)
-            // A new key for an old name starts afresh: the index trusted before was signed by the old key.
-            try? FileManager.default.removeItem(at: list.home.appendingPathComponent("directories").appendingPathComponent(name))
-            let client = DirectoryClient(directory: directory, home: list.home)
-            let index = try CLIError.wrapping { () throws(DirectoryError) in try client.refresh() }
+            let index = try DirectoryAddition.check(directory, replacing: directories.first { $0.name == name }, home: list.home)
             directories.removeAll { $0.name == name }
             directories.append(directory)
             try CLIError.wrapping { () throws(DirectoryError) in try list.save(directories) }

@@ -119,10 +119,10 @@ extension PluginsCommand {
         private func lockedCandidates(_ installer: PluginInstaller) throws -> [ReleaseCandidate] {
             let url = lockFile.map { URL(fileURLWithPath: $0) } ?? installer.lockFileURL
             let lock = try CLIError.wrapping { () throws(DirectoryError) in try LockFile.read(from: url) }
-            var indexes: [String: [(TrustedDirectory, DirectoryIndex)]] = [:]
+            var indexes: [String: (TrustedDirectory, DirectoryIndex)] = [:]
             return try lock.plugins.map { entry in
-                if indexes[entry.directory] == nil { indexes[entry.directory] = try TrustedIndexes.load(only: entry.directory) }
-                let index = indexes[entry.directory]![0]
+                let index = try indexes[entry.directory] ?? TrustedIndexes.load(only: entry.directory)[0]
+                indexes[entry.directory] = index
                 guard let plugin = index.1.plugin(entry.id),
                       let release = plugin.releases.first(where: { $0.version == entry.version && $0.platform.name == entry.platform }) else {
                     throw CLIError(DirectoryError.lockMismatch(id: entry.id, version: entry.version,
@@ -165,8 +165,9 @@ extension PluginsCommand {
             let policy = try host.loadPolicy()
             var indexes: [String: [(TrustedDirectory, DirectoryIndex)]] = [:]
             for plugin in chosen {
-                if indexes[plugin.directory] == nil { indexes[plugin.directory] = try TrustedIndexes.load(only: plugin.directory) }
-                let newest = try CLIError.wrapping { () throws(DirectoryError) in try ReleaseCandidate.newest(plugin.id, among: indexes[plugin.directory]!) }
+                let index = try indexes[plugin.directory] ?? TrustedIndexes.load(only: plugin.directory)
+                indexes[plugin.directory] = index
+                let newest = try CLIError.wrapping { () throws(DirectoryError) in try ReleaseCandidate.newest(plugin.id, among: index) }
                 guard VersionOrder.precedes(plugin.version, newest.release.version) else {
                     print("\(plugin.id) \(plugin.version) is up to date")
                     continue
