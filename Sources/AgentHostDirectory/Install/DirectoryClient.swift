@@ -123,7 +123,7 @@ public struct DirectoryClient: Sendable {
 
     private func cachedSearch(_ record: Record, now: Date) -> PluginSearch? {
         guard record.expires > now, let data = try? Data(contentsOf: searchURL) else { return nil }
-        return PluginSearch.cached(data, directory: directory.name)
+        return PluginSearch(lines: data, directory: directory.name)
     }
 
     private func unreachableWarning(_ error: TransportError, version: Int) -> String {
@@ -133,7 +133,7 @@ public struct DirectoryClient: Sendable {
     private func keep(_ signed: SignedIndex, index: DirectoryIndex, now: Date) throws(DirectoryError) {
         do {
             try signed.write(into: cacheFolder)
-            try PluginSearch.cacheData(of: index).write(to: searchURL, options: .atomic)
+            try PluginSearch.lines(of: index).write(to: searchURL, options: .atomic)
             let record = Record(version: index.version, expires: index.expires, sha256: Digest.sha256(signed.bytes), checked: now)
             try JSONEncoder.directory.encode(record).write(to: recordURL, options: .atomic)
         } catch {
