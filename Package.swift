@@ -83,7 +83,7 @@ let package = Package(
         // libFuzzer targets of the host's readers; `Fuzz/run` builds them with -sanitize=fuzzer.
         .target(name: "AgentHostFuzzDriver", path: "Sources/AgentHostFuzzDriver",
                 cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
-        .executableTarget(name: "agenthost-fuzz", dependencies: ["AgentHostCore", "AgentHostFuzzDriver"]),
+        .executableTarget(name: "agenthost-fuzz", dependencies: ["AgentHostCore", "AgentHostDirectory", "AgentHostFuzzDriver"]),
         .target(name: "HeapProbe", path: "Benchmarks/HeapProbe"),
 
         // Bundled plugins.

@@ -5,11 +5,12 @@ import AgentHostFuzzDriver
 import Foundation
 #if FUZZING
 @testable import AgentHostCore
+@testable import AgentHostDirectory
 
 /// One reader fed arbitrary bytes. Each may refuse its input, never trap;
 /// where two readers must agree on what is valid, a disagreement is a crash.
 enum FuzzTarget: String, CaseIterable {
-    case manifest, delegate, workflow, policy, json, template, guardrails
+    case manifest, delegate, workflow, policy, json, template, guardrails, package, search_lines
 
     static let chosen: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["AGENTHOST_FUZZ_TARGET"] ?? ""
@@ -64,6 +65,20 @@ enum FuzzTarget: String, CaseIterable {
             let answer = newline < bytes.endIndex ? Array(bytes[(newline + 1)...]) : []
             if case .success(let payload) = template.render({ _ in answer }), !JSONBytes.isValid(payload) {
                 fatalError("a rendered payload is not JSON")
+            }
+        case .package:
+            // A download's bytes: refused by a named check, or verified, and then exactly what package.json says.
+            let archive = PackageArchive(data: Data(bytes), name: "fuzz")
+            if let package = try? archive.verify(trust: .init(keys: [], allowsUnsigned: true, source: "fuzz")) {
+                for file in package.descriptor.files where package.files[file.path].map({ Digest.sha256($0) }) != file.sha256 {
+                    fatalError("a verified package holds \(file.path) unlike its package.json says")
+                }
+            }
+        case .search_lines:
+            // The search lines a client keeps: read back or refused, and a search over them never leaves their bounds.
+            if let search = PluginSearch(lines: Data(bytes), directory: "fuzz") {
+                for query in ["", "a", "pdf table", "x.y"] { _ = search.search(query) }
+                _ = PluginSearch(merging: [search, search]).search("e")
             }
         case .guardrails:
             let found = bytes.withUnsafeBufferPointer { SensitiveDataScanner.scan($0, secrets: true, personal: true) }

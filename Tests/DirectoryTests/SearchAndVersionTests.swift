@@ -77,6 +77,15 @@ import ZIPFoundation
         return PackageArchive(data: try Data(contentsOf: url), name: "p.ahpkg")
     }
 
+    /// Found by `Fuzz/run package`: a central directory that points past the end of the file trapped ZIPFoundation's
+    /// in-memory reader. Kept as it was found.
+    @Test func anArchiveThatPointsPastItsEndIsRefusedNotATrap() throws {
+        let url = PackagePaths.root.appendingPathComponent("Tests/Fixtures/packages/central-directory-past-the-end.ahpkg")
+        #expect(throws: PackageError.self) {
+            _ = try PackageArchive(data: try Data(contentsOf: url), name: "found").verify(trust: .init(keys: [], allowsUnsigned: true, source: "test"))
+        }
+    }
+
     @Test func theArchiveReaderRefusesPathsLinksAndFolders() throws {
         let trust = PackageArchive.Trust(keys: [], allowsUnsigned: true, source: "test")
         for (entries, problem) in [([("../escape", Entry.EntryType.file)], "not a plain file name"),

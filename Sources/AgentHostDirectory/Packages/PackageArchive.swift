@@ -24,7 +24,8 @@ public struct PackageArchive: Sendable {
 
     public init(contentsOf url: URL) throws(PackageError) {
         do {
-            self.init(data: try Data(contentsOf: url, options: .mappedIfSafe), name: url.lastPathComponent)
+            // Read once, into memory: what is hashed, checked and published are the same bytes, whatever the file does next.
+            self.init(data: try Data(contentsOf: url), name: url.lastPathComponent)
         } catch {
             throw PackageError(package: url.path, check: .archive, "cannot read it: \(error.localizedDescription)")
         }
@@ -78,9 +79,16 @@ public struct PackageArchive: Sendable {
     /// Every entry's bytes, by name. Only plain files with plain names, at
     /// the archive's top level, each no bigger than the archive says.
     private func readEntries() throws(PackageError) -> [String: Data] {
+        // ZIPFoundation reads a file with fread, which answers a hostile offset with a short read; its in-memory
+        // reader traps on one (found by `Fuzz/run package`). So the bytes are read from a private temporary file.
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("agenthost-package-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: url) }
+        guard FileManager.default.createFile(atPath: url.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw refuse(.archive, "cannot hold it in a temporary file (\(url.path)) to read it; is the disk full?")
+        }
         let archive: Archive
         do {
-            archive = try Archive(data: data, accessMode: .read)
+            archive = try Archive(url: url, accessMode: .read)
         } catch {
             throw refuse(.archive, "it is not a readable package archive (\(error)); the file is damaged or was cut short")
         }
