@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/mxcl/Version", from: "2.2.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),   // Hummingbird's own; named to read its IOError
     ],
     targets: [
         // The SDK: the C ABI, and the Swift kit on top of it.
@@ -72,7 +73,7 @@ let package = Package(
         ]),
         // What `agenthost` serves over HTTP (the directory and its marketplace page); the only target with Hummingbird.
         .target(name: "AgentHostServer", dependencies: [
-            "AgentHostDirectory", .product(name: "Hummingbird", package: "hummingbird"),
+            "AgentHostDirectory", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .executableTarget(name: "agenthost", dependencies: [
             "AgentHostCore", "AgentHostDirectory", "AgentHostServer", "CEditLine",

@@ -2,6 +2,7 @@ import AgentHostDirectory
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Serves a directory folder over HTTP: the signed index and the packages,
 /// as a client fetches them, and the marketplace page for people. Nothing
@@ -17,8 +18,13 @@ public struct DirectoryServer: Sendable {
         self.port = port
     }
 
+    /// Why the server could not start or stopped, in words.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
     /// Runs until SIGINT or SIGTERM; `onRunning` gets the port it listens on (useful with port 0).
-    public func run(logger: Logger, onRunning: @escaping @Sendable (Int) -> Void) async throws {
+    public func run(logger: Logger, onRunning: @escaping @Sendable (Int) -> Void) async throws(Failure) {
         let catalog = MarketplaceCatalog(folder: folder)
         let router = Router()
         router.add(middleware: FileMiddleware(folder.url.appendingPathComponent(DirectoryFolder.packagesFolder).path,
@@ -54,7 +60,15 @@ public struct DirectoryServer: Sendable {
 
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "agenthost"),
                               onServerRunning: { channel in onRunning(channel.localAddress?.port ?? port) }, logger: logger)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw Failure(description: "cannot listen on \(host):\(port): the address is in use (by another server?); choose another --port, or --port 0 for any free one")
+        } catch let error as IOError where error.errnoCode == EACCES {
+            throw Failure(description: "cannot listen on \(host):\(port): not allowed (ports below 1024 need privileges); choose a port above 1024")
+        } catch {
+            throw Failure(description: "the directory server stopped: \(error)")
+        }
     }
 }
 

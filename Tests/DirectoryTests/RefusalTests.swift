@@ -250,10 +250,40 @@ import ZIPFoundation
         try Data("{ not json".utf8).write(to: world.agenthostHome.appendingPathComponent("directories.json"))
         let damaged = try world.agenthost(["directory", "list"])
         #expect(damaged.status != 0 && damaged.stderr.contains("directories.json is damaged"))
+        try FileManager.default.removeItem(at: world.agenthostHome.appendingPathComponent("directories.json"))
         let noPlugin = try world.agenthost(["plugins", "install"])
         #expect(noPlugin.status != 0 && noPlugin.stderr.contains("name a plugin to install"))
         let port = try world.agenthost(["directory", "serve", world.home.url.path, "--port", "70000"])
         #expect(port.stderr.contains("--port must be from 0 to 65535"))
+        for id in ["", "@", "example.hello@", "Bad/Id"] {
+            let install = try world.agenthost(["plugins", "install", id, "--yes"])
+            #expect(install.status == 1 && (install.stderr.contains("does not name a plugin") || install.stderr.contains("empty range")), "\(id): \(install.stderr)")
+        }
+        #expect(try world.agenthost(["directory", "sign", world.home.url.path, "--key", "dir"]).stderr.contains("it is not a directory yet"))
+        #expect(!FileManager.default.fileExists(atPath: world.home.url.appendingPathComponent("index.json").path), "sign wrote nothing there")
+        #expect(try world.agenthost(["directory", "serve", world.home.url.path]).stderr.contains("it is not a directory yet"))
+        #expect(try world.agenthost(["directory", "serve", notAPackage.path]).stderr.contains("is a file"))
+        #expect(try world.agenthost(["directory", "add", "x", "", "--key", "dir"]).stderr.contains("address is empty"))
+        let privateKey = world.agenthostHome.appendingPathComponent("keys/dir.key").path
+        #expect(try world.agenthost(["directory", "add", "x", world.directory.path, "--key", privateKey]).stderr.contains("is a private key"))
+        #expect(try world.agenthost(["plugins", "pack", world.home.url.path, "--key", world.agenthostHome.appendingPathComponent("keys/ada.pub").path])
+            .stderr.contains("is a public key; signing needs the private key"))
+        try Data("ah-ed25519-secret bm90".utf8).write(to: world.agenthostHome.appendingPathComponent("keys/broken.key"))
+        let keys = try world.agenthost(["keys", "list"])
+        #expect(keys.status != 0 && keys.stdout.contains("broken  DAMAGED") && keys.stdout.contains("ada  "))
+    }
+
+    @Test func aPortInUseIsNamed() throws {
+        let world = try DirectoryWorld("port")
+        try world.publishHello()
+        let (server, url) = try world.serve()
+        defer { server.signal(SIGTERM); server.wait() }
+        let port = String(url.split(separator: ":").last ?? "")
+        let second = try world.agenthost(["directory", "serve", world.directory.path, "--port", port])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("cannot listen on 127.0.0.1:\(port): the address is in use"), "\(second.stderr)")
+        // Your own key, by name, is a public key too.
+        #expect(try world.agenthost(["directory", "add", "web", url, "--key", "dir"]).status == 0)
     }
 }
 

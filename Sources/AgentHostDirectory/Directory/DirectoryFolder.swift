@@ -78,7 +78,10 @@ public struct DirectoryFolder: Sendable {
     /// Signs the index again with a later expiry and the next version: what
     /// a directory's owner runs before the index expires, changed or not.
     public func sign(key: SigningKey, name: String? = nil, lifetime: TimeInterval = standardLifetime, now: Date = Date()) throws(DirectoryError) -> DirectoryIndex {
-        try withLock { () throws(DirectoryError) in
+        guard FileManager.default.fileExists(atPath: url.appendingPathComponent(DirectoryIndex.fileName).path) else {
+            throw .invalid("\(url.path) holds no \(DirectoryIndex.fileName): it is not a directory yet; publish a package to it first (`agenthost directory publish PACKAGE --to \(url.path) --key KEY`)")
+        }
+        return try withLock { () throws(DirectoryError) in
             var index = try ownIndex(key: key, name: name, now: now)
             try write(&index, key: key, lifetime: lifetime, now: now)
             return index

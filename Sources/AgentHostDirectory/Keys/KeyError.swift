@@ -2,6 +2,7 @@
 public enum KeyError: Error, Sendable, CustomStringConvertible {
     case malformedPublicKey(String)
     case malformedSigningKey(name: String)
+    case publicKeyGiven(name: String)
     case unknownKey(name: String, folder: String, known: [String])
     case keyExists(name: String, path: String)
     case invalidName(String)
@@ -15,6 +16,8 @@ public enum KeyError: Error, Sendable, CustomStringConvertible {
             "the public key is malformed: \(problem)"
         case .malformedSigningKey(let name):
             "the signing key '\(name)' is not an \(SigningKey.scheme) key file; make a new one with `agenthost keys generate NAME`"
+        case .publicKeyGiven(let name):
+            "'\(name)' is a public key; signing needs the private key: its name (`agenthost keys list`) or its .key file"
         case .unknownKey(let name, let folder, let known):
             "no signing key '\(name)' in \(folder) (\(known.isEmpty ? "it holds none" : "it holds \(known.joined(separator: ", "))")); "
                 + "make one with `agenthost keys generate \(name)`, or pass the path of a key file"

@@ -43,12 +43,17 @@ public struct KeyRing: Sendable {
         return key
     }
 
-    /// Every key pair in the folder, by name.
+    /// Every key pair in the folder that reads, by name.
     public func list() -> [(name: String, key: PublicKey)] {
+        entries().compactMap { name, key in (try? key.get()).map { (name, $0.publicKey) } }
+    }
+
+    /// Every key file in the folder, by name, with the key or why it does not read.
+    public func entries() -> [(name: String, key: Result<SigningKey, KeyError>)] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return files.filter { $0.hasSuffix(".key") }.sorted().compactMap { file in
+        return files.filter { $0.hasSuffix(".key") }.sorted().map { file in
             let name = String(file.dropLast(4))
-            return (try? signingKey(name)).map { (name, $0.publicKey) }
+            return (name, Result { () throws(KeyError) in try signingKey(name) })
         }
     }
 

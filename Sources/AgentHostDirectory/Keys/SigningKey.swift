@@ -20,6 +20,7 @@ public struct SigningKey: Sendable {
     /// Reads a key file's text; `name` is what the key is called in messages and comments.
     public init(fileText: String, name: String) throws(KeyError) {
         let words = fileText.split(whereSeparator: \.isWhitespace)
+        if words.first.map(String.init) == PublicKey.scheme { throw .publicKeyGiven(name: name) }
         guard words.count == 2, words[0] == Self.scheme, let seed = Data(base64Encoded: String(words[1])),
               let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: seed) else {
             throw .malformedSigningKey(name: name)

@@ -134,8 +134,8 @@ public struct PackageArchive: Sendable {
     private func checkSignature(_ bytes: Data?, of descriptor: Data, trust: Trust) throws(PackageError) -> PublicKey? {
         guard let bytes else {
             if trust.allowsUnsigned { return nil }
-            throw refuse(.signature, "it is not signed; sign it with `agenthost plugins pack FOLDER --key NAME`"
-                + " (or, to accept unsigned packages from one directory on purpose: `agenthost directory add NAME URL --key KEY --allow-unsigned`)")
+            throw refuse(.signature, "it is not signed; its publisher signs it with `agenthost plugins pack FOLDER --key NAME`"
+                + " (to accept it unsigned on purpose: --allow-unsigned for verify and publish, or a directory added with --allow-unsigned)")
         }
         let signature: PackageSignature
         let key: PublicKey

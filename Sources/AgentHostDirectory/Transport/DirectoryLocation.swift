@@ -96,6 +96,7 @@ public struct DirectoryLocation: Sendable, CustomStringConvertible {
             // Failing to connect is "unreachable"; a connection that then ended early is a download cut short.
             let neverConnected = [NSURLErrorCannotConnectToHost, NSURLErrorCannotFindHost, NSURLErrorDNSLookupFailed,
                                   NSURLErrorNotConnectedToInternet, NSURLErrorTimedOut, NSURLErrorBadURL, NSURLErrorUnsupportedURL]
+            if (error as NSError).code == NSURLErrorTimedOut { throw .timedOut(url: address, seconds: Int(Self.timeout)) }
             if outcome.response != nil || !neverConnected.contains((error as NSError).code) {
                 throw .cutShort(url: address, detail: error.localizedDescription)
             }

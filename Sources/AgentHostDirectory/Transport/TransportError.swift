@@ -1,6 +1,7 @@
 /// Why a directory's file could not be fetched.
 public enum TransportError: Error, Sendable, CustomStringConvertible {
     case unreachable(url: String, reason: String)
+    case timedOut(url: String, seconds: Int)
     case status(url: String, code: Int)
     /// The connection ended before the whole file arrived: `detail` says how much, or what the connection said.
     case cutShort(url: String, detail: String)
@@ -12,6 +13,8 @@ public enum TransportError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .unreachable(let url, let reason):
             "cannot reach \(url): \(reason); check the address, and that the directory's server is running"
+        case .timedOut(let url, let seconds):
+            "\(url) did not answer within \(seconds) s; the server is up but stalled, or the network is slow: try again later"
         case .status(let url, let code):
             "\(url) answered HTTP \(code)\(code == 404 ? " (not found): is this the address of an agenthost directory?" : "")"
         case .cutShort(let url, let detail):

@@ -32,6 +32,7 @@ struct DirectoryCommand: ParsableCommand {
 
         func run() throws {
             guard PackageArchive.isPlainName(name) else { throw CLIError("'\(name)' cannot name a directory: use letters, digits, '.', '-' or '_'") }
+            guard !location.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("the directory's address is empty: give a folder or an http(s):// URL") }
             let location = try CLIError.wrapping { () throws(TransportError) in try DirectoryLocation(self.location) }
             let list = DirectoryList()
             var directories = try CLIError.wrapping { () throws(DirectoryError) in try list.load() }
@@ -65,7 +66,8 @@ struct DirectoryCommand: ParsableCommand {
                     try DirectoryClient(directory: directory, home: list.home).trusted()
                 })
                 let state = switch trusted {
-                case .success(let index?): "index version \(index.version), \(index.plugins.count) plugins, valid until \(index.expires.formatted(.iso8601))"
+                case .success(let index?):
+                    "index version \(index.version), \(index.plugins.count) plugin\(index.plugins.count == 1 ? "" : "s"), valid until \(index.expires.formatted(.iso8601))"
                 case .success(nil): "no index trusted yet"
                 case .failure(let error): error.description
                 }
@@ -205,22 +207,26 @@ struct DirectoryCommand: ParsableCommand {
         @Argument(help: "The directory's folder.") var folder: String
         @Option(help: "The address to listen on.") var host: String = "127.0.0.1"
         @Option(help: "The port to listen on (0: any free port).") var port: Int = 8470
-        @Option(help: ArgumentHelp("Log level on stderr: trace, debug, info, warning, error.", valueName: "level")) var logLevel: String = "info"
+        @Option(help: ArgumentHelp("Log level on stderr: trace, debug, info, warning, error.", valueName: "level")) var logLevel: String = "warning"
 
         func run() throws {
             guard (0...65535).contains(port) else { throw CLIError("--port must be from 0 to 65535, got \(port)") }
             guard let level = Logger.Level(rawValue: logLevel.lowercased()) else { throw CLIError("--log-level '\(logLevel)' is not a log level") }
             var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-                throw CLIError("'\(folder)' is not a folder; publish a package to it first (`agenthost directory publish PACKAGE --to \(folder) --key KEY`)")
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
+                throw CLIError("'\(folder)' does not exist; publish a package to make a directory there (`agenthost directory publish PACKAGE --to \(folder) --key KEY`)")
+            }
+            guard isFolder.boolValue else { throw CLIError("'\(folder)' is a file; a directory is a folder (made by `agenthost directory publish`)") }
+            guard FileManager.default.fileExists(atPath: URL(fileURLWithPath: folder).appendingPathComponent(DirectoryIndex.fileName).path) else {
+                throw CLIError("'\(folder)' holds no \(DirectoryIndex.fileName): it is not a directory yet; publish a package to it first (`agenthost directory publish PACKAGE --to \(folder) --key KEY`)")
             }
             var logger = Logger(label: "agenthost.directory")
             logger.logLevel = level
             let server = DirectoryServer(folder: DirectoryFolder(url: URL(fileURLWithPath: folder).standardizedFileURL), host: host, port: port)
             let finished = DispatchSemaphore(value: 0)
-            let failure = Mutex<(any Error)?>(nil)
+            let failure = Mutex<DirectoryServer.Failure?>(nil)
             Task {
-                do {
+                do throws(DirectoryServer.Failure) {
                     try await server.run(logger: logger) { port in
                         // A script that started the server waits for this line: write it at once.
                         FileHandle.standardOutput.write(Data("serving \(folder) at http://\(host):\(port)/ (Ctrl-C stops)\n".utf8))
@@ -231,17 +237,28 @@ struct DirectoryCommand: ParsableCommand {
                 finished.signal()
             }
             finished.wait()
-            if let error = failure.withLock({ $0 }) { throw CLIError("the directory server stopped: \(error)") }
+            if let error = failure.withLock({ $0 }) { throw CLIError("\(error)") }
         }
     }
 }
 
-/// A public key given on the command line: its line, or a file holding it.
+/// A public key given on the command line: its line, a file holding it, or
+/// the name of one of your own keys (`agenthost keys list`).
 enum KeyArgument {
     static func publicKey(_ text: String) throws -> PublicKey {
         var line = text
-        if !text.hasPrefix(PublicKey.scheme), FileManager.default.fileExists(atPath: text) {
-            line = (try? String(contentsOfFile: text, encoding: .utf8)) ?? text
+        if !text.hasPrefix(PublicKey.scheme) {
+            if FileManager.default.fileExists(atPath: text) {
+                guard let contents = try? String(contentsOfFile: text, encoding: .utf8) else { throw CLIError("cannot read the key file \(text)") }
+                if contents.hasPrefix(SigningKey.scheme) {
+                    throw CLIError("\(text) is a private key; give its public key instead (the .pub file beside it, or the line `agenthost keys list` prints)")
+                }
+                line = contents
+            } else if let own = KeyRing().list().first(where: { $0.name == text }) {
+                return own.key
+            } else if text.contains("/") || text.hasSuffix(".pub") {
+                throw CLIError("\(text) does not exist; give a public key line (ah-ed25519 ...) or the path of a .pub file")
+            }
         }
         return try CLIError.wrapping { () throws(KeyError) in try PublicKey(line: line.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }

@@ -30,12 +30,21 @@ struct KeysCommand: ParsableCommand {
 
         func run() throws {
             let ring = KeyRing()
-            let keys = ring.list()
+            let keys = ring.entries()
             guard !keys.isEmpty else {
                 print("No keys in \(ring.folder.path). Make one with `agenthost keys generate NAME`.")
                 return
             }
-            for (name, key) in keys { print("\(name)  \(key.id)  \(key.line)") }
+            var damaged = false
+            for (name, key) in keys {
+                switch key {
+                case .success(let key): print("\(name)  \(key.publicKey.id)  \(key.publicKey.line)")
+                case .failure(let error):
+                    print("\(name)  DAMAGED: \(error)")
+                    damaged = true
+                }
+            }
+            if damaged { throw ExitCode.failure }
         }
     }
 }

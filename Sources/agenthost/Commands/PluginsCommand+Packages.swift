@@ -110,10 +110,14 @@ extension PluginsCommand {
         }
 
         private func newest(_ argument: String) throws -> ReleaseCandidate {
-            let parts = argument.split(separator: "@", maxSplits: 1).map(String.init)
+            let parts = argument.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard let id = parts.first, PackageArchive.isPlainName(id), id == id.lowercased() else {
+                throw CLIError("'\(argument)' does not name a plugin: write its id (e.g. example.hello), optionally with @RANGE (example.hello@^1.2)")
+            }
+            if parts.count > 1, parts[1].isEmpty { throw CLIError("'\(argument)' has an empty range after '@': write e.g. \(id)@^1.2, or leave out the '@'") }
             let range = try CLIError.wrapping { () throws(VersionError) in try VersionRange(parts.count > 1 ? parts[1] : "*") }
             let indexes = try TrustedIndexes.load(only: from)
-            return try CLIError.wrapping { () throws(DirectoryError) in try ReleaseCandidate.newest(parts[0], in: range, among: indexes) }
+            return try CLIError.wrapping { () throws(DirectoryError) in try ReleaseCandidate.newest(id, in: range, among: indexes) }
         }
 
         private func lockedCandidates(_ installer: PluginInstaller) throws -> [ReleaseCandidate] {
