@@ -127,16 +127,6 @@ public struct DirectoryFolder: Sendable {
 
     /// Two publishers at once would both read version N and both write N+1: one waits.
     private func withLock<T>(_ body: () throws(DirectoryError) -> T) throws(DirectoryError) -> T {
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw .io(path: url.path, reason: error.localizedDescription)
-        }
-        let lockPath = url.appendingPathComponent(".lock").path
-        let descriptor = open(lockPath, O_RDWR | O_CREAT, 0o644)
-        guard descriptor >= 0 else { throw .io(path: lockPath, reason: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        flock(descriptor, LOCK_EX)
-        return try body()
+        try FolderLock.holding(url, body)
     }
 }

@@ -182,17 +182,7 @@ public struct PluginInstaller: Sendable {
     /// Two installs at once would each clear the other's staging folder or
     /// version as a leftover: one waits for the other.
     private func exclusively<T>(_ body: () throws(DirectoryError) -> T) throws(DirectoryError) -> T {
-        do {
-            try FileManager.default.createDirectory(at: storeFolder, withIntermediateDirectories: true)
-        } catch {
-            throw .io(path: storeFolder.path, reason: error.localizedDescription)
-        }
-        let lockPath = storeFolder.appendingPathComponent(".lock").path
-        let descriptor = open(lockPath, O_RDWR | O_CREAT, 0o644)
-        guard descriptor >= 0 else { throw .io(path: lockPath, reason: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        flock(descriptor, LOCK_EX)
-        return try body()
+        try FolderLock.holding(storeFolder, body)
     }
 
     private func refuseHandMadeCopy(at link: URL, id: String) throws(DirectoryError) {
