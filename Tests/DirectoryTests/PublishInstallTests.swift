@@ -85,6 +85,7 @@ import Testing
         let installed = try world.agenthost(["plugins", "install", "agenthost.knowledge", "--yes"])
         #expect(installed.status == 0, "\(installed.stderr)")
         #expect(installed.stdout.contains("paths: $WORKSPACE"))
+        #expect(installed.stdout.contains("note: agenthost.knowledge is also bundled with the host; once installed, this one is used instead"))
         let list = try world.agenthost(["plugins", "list"])
         #expect(list.stdout.contains("loaded, process  [~/.agenthost/plugins] \(world.pluginsFolder.path)/agenthost.knowledge/plugin.json"), "\(list.stdout)")
         #expect(list.stdout.contains("its id is already taken by the plugin at \(world.pluginsFolder.path)/agenthost.knowledge"), "the installed one comes first")

@@ -27,8 +27,18 @@ enum InstallConsent {
         case .inProcess:
             lines.append("  it will run: IN THE HOST'S PROCESS (\(placement.trusted ? "your policy trusts it" : "your policy asks for it")): it can do anything you can")
         }
+        if bundledIDs.contains(candidate.plugin.id) {
+            lines.append("  note: \(candidate.plugin.id) is also bundled with the host; once installed, this one is used instead"
+                         + " (`plugins list` shows the bundled one refused as a duplicate; `plugins remove \(candidate.plugin.id)` brings it back)")
+        }
         return lines.joined(separator: "\n")
     }
+
+    /// The ids of the plugins built with the host, read from their manifests (no plugin code runs).
+    private static let bundledIDs: Set<String> = {
+        guard let folder = PluginSearchPath.bundledFolderOfRunningExecutable() else { return [] }
+        return Set(PluginSearchPath.manifests(in: folder).compactMap { try? PluginManifest.load(from: $0).id })
+    }()
 
     /// True when `yes` was passed or the person answers y; stdin at its end is a no.
     static func ask(_ question: String, yes: Bool) -> Bool {
