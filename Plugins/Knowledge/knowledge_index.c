@@ -818,6 +818,16 @@ static uint32_t frequency(const kn_passage *p, uint32_t term) {
     return lo < p->distinct && p->terms[lo] == term ? p->freqs[lo] : 0;
 }
 
+/* The query positions a token stands at, as a bit set (a term may be asked twice). */
+static uint64_t query_positions(const query_terms *query, const char *token, size_t len) {
+    int64_t id = terms_find(query->terms, token, len);
+    uint64_t positions = 0;
+    for (size_t i = 0; id >= 0 && i < query->count; i++) {
+        if (query->ids[i] == id) positions |= UINT64_C(1) << i;
+    }
+    return positions;
+}
+
 /* Which query terms a text (a heading, a path) holds, as a bit set by query position. */
 typedef struct field_match {
     const query_terms *query;
@@ -826,10 +836,7 @@ typedef struct field_match {
 
 static void match_field_term(const char *token, size_t len, void *context) {
     field_match *m = context;
-    int64_t id = terms_find(m->query->terms, token, len);
-    for (size_t i = 0; id >= 0 && i < m->query->count; i++) {
-        if (m->query->ids[i] == id) m->found |= UINT64_C(1) << i;
-    }
+    m->found |= query_positions(m->query, token, len);
 }
 
 /* Counts the query's adjacent word pairs that also stand side by side in the passage. */
@@ -971,9 +978,9 @@ typedef struct span_scan {
 
 static void count_span_term(const char *token, size_t len, void *context) {
     span_scan *scan = context;
-    int64_t id = terms_find(scan->query->terms, token, len);
-    for (size_t i = 0; id >= 0 && i < scan->query->count; i++) {
-        if (scan->query->ids[i] == id) scan->discount[i] += scan->weight;
+    uint64_t positions = query_positions(scan->query, token, len);
+    for (size_t i = 0; positions != 0 && i < scan->query->count; i++) {
+        if (positions & (UINT64_C(1) << i)) scan->discount[i] += scan->weight;
     }
 }
 

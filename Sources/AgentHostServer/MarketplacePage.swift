@@ -47,7 +47,7 @@ enum MarketplacePage {
     }
 
     static func plugin(_ plugin: DirectoryIndex.Plugin, state: MarketplaceCatalog.State, address: String) -> String {
-        let releases = plugin.releases.sorted { VersionOrder.precedes($1.version, $0.version) }
+        let releases = plugin.newestFirst
         var body = """
             <nav><a href="/">← All plugins</a></nav>
             <header><h1>\(escape(plugin.name))</h1><p class="id">\(escape(plugin.id))</p><p class="lede">\(escape(plugin.description))</p></header>
@@ -68,7 +68,7 @@ enum MarketplacePage {
             + "<th>Size</th><th>Published</th><th>SHA-256</th></tr></thead><tbody>"
         for release in releases {
             body += "<tr><td>\(escape(release.version))</td><td>\(escape(release.platform.name))</td><td>\(release.abi)</td>"
-                + "<td>\(escape(release.hostVersions))</td><td>\(byteCount(release.size))</td>"
+                + "<td>\(escape(release.hostVersions))</td><td>\(ByteCount.text(release.size))</td>"
                 + "<td>\(release.published.formatted(.iso8601.year().month().day()))</td><td><code>\(release.sha256.prefix(16))…</code></td></tr>"
         }
         body += "</tbody></table></section>"
@@ -105,7 +105,7 @@ enum MarketplacePage {
         var text = "<section><h2>Permissions</h2><table class=\"permissions\"><tbody>"
         text += row("Network hosts", permissions.network) + row("Paths", permissions.paths) + row("Commands", permissions.commands)
         text += "<tr><th>Time per request</th><td>\(permissions.timeoutMilliseconds) ms</td></tr>"
-        text += "<tr><th>Output per request</th><td>\(byteCount(permissions.maxOutputBytes))</td></tr>"
+        text += "<tr><th>Output per request</th><td>\(ByteCount.text(permissions.maxOutputBytes))</td></tr>"
         let limits = release.limits.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         text += "<tr><th>Limits it sets</th><td>\(limits.isEmpty ? "the host's" : escape(limits.joined(separator: ", ")))</td></tr>"
         return text + "</tbody></table></section>"
@@ -138,10 +138,6 @@ enum MarketplacePage {
         <title>\(escape(title))</title><link rel="stylesheet" href="/assets/marketplace.css">\(script ? "<script src=\"/assets/search.js\" defer></script>" : "")</head>
         <body><main>\(body)</main></body></html>
         """
-    }
-
-    static func byteCount(_ bytes: Int) -> String {
-        bytes >= 1 << 20 ? String(format: "%.1f MB", Double(bytes) / 1_048_576) : bytes >= 1024 ? String(format: "%.1f kB", Double(bytes) / 1024) : "\(bytes) bytes"
     }
 
     static func escape(_ text: some StringProtocol) -> String {

@@ -82,12 +82,12 @@ import ZIPFoundation
     @Test func anArchiveThatPointsPastItsEndIsRefusedNotATrap() throws {
         let url = PackagePaths.root.appendingPathComponent("Tests/Fixtures/packages/central-directory-past-the-end.ahpkg")
         #expect(throws: PackageError.self) {
-            _ = try PackageArchive(data: try Data(contentsOf: url), name: "found").verify(trust: .init(keys: [], allowsUnsigned: true, source: "test"))
+            _ = try PackageArchive(data: try Data(contentsOf: url), name: "found").verify(trust: .init(keys: nil, allowsUnsigned: true, source: "test"))
         }
     }
 
     @Test func theArchiveReaderRefusesPathsLinksAndFolders() throws {
-        let trust = PackageArchive.Trust(keys: [], allowsUnsigned: true, source: "test")
+        let trust = PackageArchive.Trust(keys: nil, allowsUnsigned: true, source: "test")
         for (entries, problem) in [([("../escape", Entry.EntryType.file)], "not a plain file name"),
                                    ([("/etc/passwd", .file)], "not a plain file name"),
                                    ([("lib", .directory)], "a package holds plain files only"),

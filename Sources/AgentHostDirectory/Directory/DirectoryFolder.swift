@@ -35,7 +35,7 @@ public struct DirectoryFolder: Sendable {
             let package: VerifiedPackage
             do {
                 archive = try PackageArchive(contentsOf: packageURL)
-                package = try archive.verify(trust: .init(keys: [], allowsUnsigned: allowUnsigned, source: "this directory"))
+                package = try archive.verify(trust: .init(keys: nil, allowsUnsigned: allowUnsigned, source: "this directory"))
                 _ = try VersionRange(package.descriptor.hostVersions)
             } catch let error as PackageError {
                 throw .package(error)
@@ -61,7 +61,7 @@ public struct DirectoryFolder: Sendable {
             if let position {
                 index.plugins[position].releases.append(release)
                 // The plugin's entry reads as its newest release does.
-                if index.plugins[position].releases.allSatisfy({ VersionOrder.precedes($0.version, release.version) || $0.version == release.version }) {
+                if index.plugins[position].newest?.version == release.version {
                     index.plugins[position].name = manifest.name
                     index.plugins[position].description = manifest.description
                     index.plugins[position].keywords = keywords

@@ -38,6 +38,10 @@ public struct DirectoryIndex: Sendable, Codable {
         public var keywords: [String]
         /// Oldest first, as published.
         public var releases: [Release]
+
+        /// Newest version first.
+        public var newestFirst: [Release] { releases.sorted { VersionOrder.precedes($1.version, $0.version) } }
+        public var newest: Release? { releases.max { VersionOrder.precedes($0.version, $1.version) } }
     }
 
     /// One version of one plugin for one platform: never changed once published.

@@ -101,17 +101,18 @@ public struct DirectoryClient: Sendable {
     /// beside the trusted index; otherwise it asks the directory, and an
     /// index whose bytes did not change is not decoded again.
     public func search(now: Date = Date(), freshness: TimeInterval = searchFreshness) throws(DirectoryError) -> (search: PluginSearch, warning: String?) {
-        if let record = record(), now.timeIntervalSince(record.checked) < freshness, let search = cachedSearch(record, now: now) {
+        let kept = record()
+        if let kept, now.timeIntervalSince(kept.checked) < freshness, let search = cachedSearch(kept, now: now) {
             return (search, nil)
         }
         let signed: SignedIndex
         do {
             signed = try fetch()
         } catch .transport(let error) {
-            guard let record = record(), let search = cachedSearch(record, now: now) else { throw .transport(error) }
-            return (search, unreachableWarning(error, version: record.version))
+            guard let kept, let search = cachedSearch(kept, now: now) else { throw .transport(error) }
+            return (search, unreachableWarning(error, version: kept.version))
         }
-        if var record = record(), Digest.sha256(signed.bytes) == record.sha256, let search = cachedSearch(record, now: now) {
+        if var record = kept, Digest.sha256(signed.bytes) == record.sha256, let search = cachedSearch(record, now: now) {
             record.checked = now
             try? JSONEncoder.directory.encode(record).write(to: recordURL, options: .atomic)
             return (search, nil)

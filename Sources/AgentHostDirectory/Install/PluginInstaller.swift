@@ -50,25 +50,20 @@ public struct PluginInstaller: Sendable {
     /// by one of those), every file intact, and runnable here.
     public func verify(_ archive: PackageArchive, as candidate: ReleaseCandidate) throws(DirectoryError) -> VerifiedPackage {
         let release = candidate.release
-        var keys = release.publisherKey.map { [$0] } ?? []
         let named = candidate.directory.publisherKeys
-        if !named.isEmpty {
-            keys = keys.filter(named.contains)
-            if keys.isEmpty, let pinned = release.publisherKey {
-                throw .package(PackageError(package: archive.name, check: .signature,
-                                            "it is published by \(pinned), which is not among the publishers you trust for \(candidate.directory.label)"))
-            }
+        // Only the key the signed index pins, when the user trusts it; no key at all for a release listed unsigned.
+        if let pinned = release.publisherKey, !named.isEmpty, !named.contains(pinned) {
+            throw .package(PackageError(package: archive.name, check: .signature,
+                                        "it is published by \(pinned), which is not among the publishers you trust for \(candidate.directory.label)"))
         }
-        let trust = PackageArchive.Trust(keys: keys, allowsUnsigned: candidate.directory.allowsUnsigned && release.publisher == nil,
+        let trust = PackageArchive.Trust(keys: release.publisherKey.map { [$0] } ?? [],
+                                         allowsUnsigned: candidate.directory.allowsUnsigned && release.publisher == nil,
                                          source: candidate.directory.label)
         let package: VerifiedPackage
         do {
             package = try archive.verify(trust: trust)
         } catch {
             throw .package(error)
-        }
-        if release.publisher == nil, package.signer != nil, !candidate.directory.allowsUnsigned {
-            throw .package(PackageError(package: archive.name, check: .signature, "the index lists it as unsigned"))
         }
         let descriptor = package.descriptor
         guard descriptor.id == candidate.plugin.id, descriptor.version == release.version, descriptor.platform == release.platform else {
@@ -101,16 +96,15 @@ public struct PluginInstaller: Sendable {
                                      location: candidate.directory.location, publisher: package.signer?.line, installed: now)
         let fileManager = FileManager.default
         try refuseHandMadeCopy(at: link, id: id)
-        let folderName = "\(record.version)-\(record.sha256.prefix(12))"
-        let final = versions.appendingPathComponent(folderName)
-        let staging = versions.appendingPathComponent(".tmp-\(UUID().uuidString)")
+        // A folder of its own for every install, even of the version in use: the folder a link points to is never touched.
+        let folderName = "\(record.version)-\(record.sha256.prefix(12))-\(UUID().uuidString.prefix(8).lowercased())"
+        let folder = versions.appendingPathComponent(folderName)
         do {
             try fileManager.createDirectory(at: versions, withIntermediateDirectories: true)
+            // Until the switch the new folder is a leftover like any other: an install stopped before it is cleared by the next.
             try removeLeftovers(in: versions, keeping: [currentFolderName(of: link)].compactMap { $0 })
-            try package.unpack(into: staging)
-            try JSONEncoder.directory.encode(record).write(to: staging.appendingPathComponent(InstalledPlugin.fileName))
-            if fileManager.fileExists(atPath: final.path) { try fileManager.removeItem(at: final) }
-            try fileManager.moveItem(at: staging, to: final)
+            try package.unpack(into: folder)
+            try JSONEncoder.directory.encode(record).write(to: folder.appendingPathComponent(InstalledPlugin.fileName))
             // The switch: a new link, renamed over the old one in one step.
             let newLink = pluginsFolder.appendingPathComponent(".\(id).link-\(UUID().uuidString)")
             try fileManager.createSymbolicLink(atPath: newLink.path, withDestinationPath: ".installed/\(id)/\(folderName)")
@@ -119,14 +113,15 @@ public struct PluginInstaller: Sendable {
                 try? fileManager.removeItem(at: newLink)
                 throw DirectoryError.io(path: link.path, reason: reason)
             }
-            try removeLeftovers(in: versions, keeping: [folderName])
         } catch let error as DirectoryError {
-            try? fileManager.removeItem(at: staging)
+            try? fileManager.removeItem(at: folder)
             throw error
         } catch {
-            try? fileManager.removeItem(at: staging)
+            try? fileManager.removeItem(at: folder)
             throw .io(path: versions.path, reason: error.localizedDescription)
         }
+        // Switched in: what is left to do may fail without harm, and the next install clears what this one could not.
+        try? removeLeftovers(in: versions, keeping: [folderName])
         try writeLockFile()
         return record
     }
@@ -179,8 +174,8 @@ public struct PluginInstaller: Sendable {
         }
     }
 
-    /// Two installs at once would each clear the other's staging folder or
-    /// version as a leftover: one waits for the other.
+    /// Two installs at once would each clear the other's new folder as a
+    /// leftover: one waits for the other.
     private func exclusively<T>(_ body: () throws(DirectoryError) -> T) throws(DirectoryError) -> T {
         try FolderLock.holding(storeFolder, body)
     }
@@ -196,7 +191,7 @@ public struct PluginInstaller: Sendable {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: link.path)).map { ($0 as NSString).lastPathComponent }
     }
 
-    /// Versions no link points to, and staging folders of installs that were stopped.
+    /// Versions no link points to (those of installs that were stopped among them), and links never switched in.
     private func removeLeftovers(in versions: URL, keeping: [String]) throws {
         for name in try FileManager.default.contentsOfDirectory(atPath: versions.path) where !keeping.contains(name) {
             try FileManager.default.removeItem(at: versions.appendingPathComponent(name))

@@ -35,14 +35,14 @@ public struct PackageArchive: Sendable {
 
     /// Whom a package must be signed by.
     public struct Trust: Sendable {
-        /// Keys whose signature is accepted; empty accepts any valid signature (`plugins verify` without `--key`).
-        public var keys: [PublicKey]
+        /// Keys whose signature is accepted; nil accepts any valid signature (`plugins verify` without `--key`).
+        public var keys: [PublicKey]?
         /// Accept a package that carries no signature (the operator said so for one directory).
         public var allowsUnsigned: Bool
         /// Where the trusted keys come from, for messages ("directory 'acme'").
         public var source: String
 
-        public init(keys: [PublicKey], allowsUnsigned: Bool = false, source: String) {
+        public init(keys: [PublicKey]?, allowsUnsigned: Bool = false, source: String) {
             self.keys = keys
             self.allowsUnsigned = allowsUnsigned
             self.source = source
@@ -145,13 +145,14 @@ public struct PackageArchive: Sendable {
         } catch {
             throw refuse(.signature, "\(PackageSignature.fileName) is malformed: \(error)")
         }
-        guard trust.keys.isEmpty || trust.keys.contains(key) else {
-            throw refuse(.signature, "it is signed by \(key), which \(trust.source) does not trust (it trusts \(trust.keys.map(\.description).joined(separator: ", ")))")
+        if let keys = trust.keys, !keys.contains(key) {
+            throw refuse(.signature, "it is signed by \(key), which \(trust.source) does not trust"
+                + (keys.isEmpty ? " (it lists this release as unsigned)" : " (it trusts \(keys.map(\.description).joined(separator: ", ")))"))
         }
         guard let raw = Data(base64Encoded: signature.signature), key.verifies(Array(raw), of: descriptor) else {
             throw refuse(.signature, "the signature by \(key) does not match \(PackageDescriptor.fileName): the package was changed after it was signed")
         }
-        return trust.keys.first { $0 == key } ?? key
+        return trust.keys?.first { $0 == key } ?? key
     }
 
     private func checkFiles(_ descriptor: PackageDescriptor, entries: [String: Data]) throws(PackageError) -> [String: Data] {

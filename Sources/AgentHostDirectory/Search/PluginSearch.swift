@@ -99,7 +99,7 @@ public struct PluginSearch: Sendable {
             bytes.append(last ? UInt8(ascii: "\n") : UInt8(ascii: "\t"))
         }
         for plugin in index.plugins {
-            let newest = plugin.releases.max { VersionOrder.precedes($0.version, $1.version) }
+            let newest = plugin.newest
             let capabilities = newest?.capabilities ?? []
             field(plugin.id.lowercased())
             field(plugin.name)

@@ -139,12 +139,12 @@ struct DirectoryCommand: ParsableCommand {
             for (directory, plugin) in found {
                 print("\(plugin.id)  \(plugin.name)  [\(directory.name)]")
                 if !plugin.description.isEmpty { print("  \(plugin.description)") }
-                for release in plugin.releases.sorted(by: { VersionOrder.precedes($1.version, $0.version) }) {
+                for release in plugin.newestFirst {
                     let problem = HostRequirements.current.problem(with: release)
-                    print("  \(release.version)  \(release.platform)  ABI \(release.abi)  host \(release.hostVersions)  \(PluginsSize.text(release.size))  "
+                    print("  \(release.version)  \(release.platform)  ABI \(release.abi)  host \(release.hostVersions)  \(ByteCount.text(release.size))  "
                           + "\(release.publisherKey.map { "signed by \($0)" } ?? "UNSIGNED")  \(problem.map { "cannot run here: \($0)" } ?? "runs here")")
                 }
-                if let newest = plugin.releases.max(by: { VersionOrder.precedes($0.version, $1.version) }) {
+                if let newest = plugin.newest {
                     for capability in newest.capabilities { print("  capability \(capability.name): \(capability.description)") }
                     for tool in newest.tools { print("  tool \(tool.name) \(tool.signature) [\(tool.states.joined(separator: ","))]") }
                     let permissions = newest.permissions
@@ -177,7 +177,7 @@ struct DirectoryCommand: ParsableCommand {
                                    lifetime: TimeInterval(expiresInDays) * 86_400)
             }
             let index = try CLIError.wrapping { () throws(DirectoryError) in try folder.index() }
-            print("published \(URL(fileURLWithPath: package).lastPathComponent) as \(release.file) (\(PluginsSize.text(release.size)), sha256 \(release.sha256)); "
+            print("published \(URL(fileURLWithPath: package).lastPathComponent) as \(release.file) (\(ByteCount.text(release.size)), sha256 \(release.sha256)); "
                   + "index version \(index?.version ?? 0) signed by \(signingKey.publicKey)")
         }
     }

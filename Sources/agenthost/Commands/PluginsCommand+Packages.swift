@@ -35,7 +35,7 @@ extension PluginsCommand {
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
             print(url.path)
             var note = "packed \(descriptor.id) \(descriptor.version) for \(descriptor.platform): \(descriptor.files.map(\.path).joined(separator: ", ")); "
-                + "\(PluginsSize.text(size)); " + (signingKey.map { "signed by \($0.publicKey)" } ?? "UNSIGNED (pass --key NAME to sign it)")
+                + "\(ByteCount.text(size)); " + (signingKey.map { "signed by \($0.publicKey)" } ?? "UNSIGNED (pass --key NAME to sign it)")
             if !builder.missingDocuments.isEmpty { note += "\nwarning: no \(builder.missingDocuments.joined(separator: " and ")) beside plugin.json; add one, or pass --file PATH" }
             FileHandle.standardError.write(Data((note + "\n").utf8))
         }
@@ -54,11 +54,11 @@ extension PluginsCommand {
             let trusted = try keys.map(KeyArgument.publicKey)
             let verified = try CLIError.wrapping { () throws(PackageError) in
                 try PackageArchive(contentsOf: URL(fileURLWithPath: package))
-                    .verify(trust: .init(keys: trusted, allowsUnsigned: allowUnsigned, source: trusted.isEmpty ? "you" : "--key"))
+                    .verify(trust: .init(keys: trusted.isEmpty ? nil : trusted, allowsUnsigned: allowUnsigned, source: "--key"))
             }
             let descriptor = verified.descriptor
             print("ok: \(descriptor.id) \(descriptor.version) for \(descriptor.platform), ABI \(descriptor.abi), host \(descriptor.hostVersions)")
-            print("  sha256: \(verified.sha256) (\(PluginsSize.text(verified.size)))")
+            print("  sha256: \(verified.sha256) (\(ByteCount.text(verified.size)))")
             print("  " + (verified.signer.map { "signed by \($0)\(trusted.isEmpty ? " (any key accepted: pass --key to require one)" : "")" } ?? "UNSIGNED"))
             for file in descriptor.files { print("  \(file.path)  \(file.size) bytes  sha256 \(file.sha256)") }
             if let problem = HostRequirements.current.problem(platform: descriptor.platform, abi: descriptor.abi, hostVersions: descriptor.hostVersions) {
@@ -95,7 +95,17 @@ extension PluginsCommand {
             try host.bootstrapLogging()
             let policy = try host.loadPolicy()
             let installer = PluginInstaller()
-            let candidates = locked ? try lockedCandidates(installer) : try plugins.map { try newest($0) }
+            let candidates: [ReleaseCandidate]
+            if locked {
+                candidates = try lockedCandidates(installer)
+            } else {
+                let requests = try plugins.map(Self.request)
+                // Fetched and checked once, whatever the number of plugins named.
+                let indexes = try TrustedIndexes.load(only: from)
+                candidates = try requests.map { id, range in
+                    try CLIError.wrapping { () throws(DirectoryError) in try ReleaseCandidate.newest(id, in: range, among: indexes) }
+                }
+            }
             for candidate in candidates {
                 if let current = installer.installed(candidate.plugin.id), current.sha256 == candidate.release.sha256 {
                     print("\(current.id) \(current.version) is installed already (from \(current.directory))")
@@ -109,15 +119,14 @@ extension PluginsCommand {
             }
         }
 
-        private func newest(_ argument: String) throws -> ReleaseCandidate {
+        /// `ID` or `ID@RANGE`, read.
+        private static func request(_ argument: String) throws -> (id: String, range: VersionRange) {
             let parts = argument.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard let id = parts.first, PackageArchive.isPlainName(id), id == id.lowercased() else {
                 throw CLIError("'\(argument)' does not name a plugin: write its id (e.g. example.hello), optionally with @RANGE (example.hello@^1.2)")
             }
             if parts.count > 1, parts[1].isEmpty { throw CLIError("'\(argument)' has an empty range after '@': write e.g. \(id)@^1.2, or leave out the '@'") }
-            let range = try CLIError.wrapping { () throws(VersionError) in try VersionRange(parts.count > 1 ? parts[1] : "*") }
-            let indexes = try TrustedIndexes.load(only: from)
-            return try CLIError.wrapping { () throws(DirectoryError) in try ReleaseCandidate.newest(id, in: range, among: indexes) }
+            return (id, try CLIError.wrapping { () throws(VersionError) in try VersionRange(parts.count > 1 ? parts[1] : "*") })
         }
 
         private func lockedCandidates(_ installer: PluginInstaller) throws -> [ReleaseCandidate] {

@@ -8,7 +8,7 @@ enum InstallConsent {
     static func summary(_ candidate: ReleaseCandidate, policy: Policy) -> String {
         let release = candidate.release
         var lines = ["\(candidate.plugin.id) \(release.version) (\(release.platform)) from \(candidate.directory.label), "
-                     + "\(PluginsSize.text(release.size))"]
+                     + "\(ByteCount.text(release.size))"]
         lines.append("  publisher: " + (release.publisherKey.map { "\($0), signature checked before anything is unpacked" } ?? "NONE: the package is unsigned"))
         let permissions = release.permissions
         func list(_ values: [String]) -> String { values.isEmpty ? "none" : values.joined(separator: ", ") }
@@ -16,7 +16,7 @@ enum InstallConsent {
         lines.append("    network hosts: \(list(permissions.network))")
         lines.append("    paths: \(list(permissions.paths))")
         lines.append("    commands: \(list(permissions.commands))")
-        lines.append("    each request: up to \(permissions.timeoutMilliseconds) ms and \(PluginsSize.text(permissions.maxOutputBytes)) of output")
+        lines.append("    each request: up to \(permissions.timeoutMilliseconds) ms and \(ByteCount.text(permissions.maxOutputBytes)) of output")
         let placement = policy.placement(ofPlugin: candidate.plugin.id, declaredLimits: release.limits)
         let limits = placement.limits
         switch placement.isolation {
@@ -50,12 +50,5 @@ enum InstallConsent {
             return false
         }
         return ["y", "yes"].contains(String(decoding: answer, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased())
-    }
-}
-
-enum PluginsSize {
-    static func text(_ bytes: Int) -> String {
-        bytes >= 1 << 20 ? String(format: "%.1f MB", Double(bytes) / 1_048_576)
-            : bytes >= 1024 ? String(format: "%.1f kB", Double(bytes) / 1024) : "\(bytes) bytes"
     }
 }
