@@ -84,7 +84,8 @@ extension PluginManifest {
         }
     }
 
-    static func isIdentifier(_ text: String) -> Bool {
+    /// Whether `text` can be a plugin's or a capability's id: lowercase letters, digits, '.', '-' or '_'.
+    public static func isIdentifier(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.allSatisfy { byte in
             (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
                 || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")

@@ -13,8 +13,7 @@ public struct KeyRing: Sendable {
     /// Makes a new key pair. A name that exists is refused: losing a
     /// publisher's key to a typo would orphan every package it signed.
     public func generate(name: String) throws(KeyError) -> SigningKey {
-        guard !name.isEmpty, name.utf8.allSatisfy({ $0 < 0x80 && (isalnum(Int32($0)) != 0 || "._-".utf8.contains($0)) }),
-              !name.hasPrefix(".") else { throw .invalidName(name) }
+        guard PlainName.isValid(name) else { throw .invalidName(name) }
         let secret = folder.appendingPathComponent("\(name).key")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -98,7 +98,7 @@ public struct PackageArchive: Sendable {
             let path = entry.path
             guard entries.count < Self.maximumEntries else { throw refuse(.archive, "it holds more than \(Self.maximumEntries) files") }
             guard entry.type == .file else { throw refuse(.archive, "'\(path)' is a \(entry.type == .symlink ? "symbolic link" : "folder"); a package holds plain files only") }
-            guard Self.isPlainName(path) else {
+            guard PlainName.isValid(path) else {
                 throw refuse(.archive, "'\(path)' is not a plain file name (no folders, no '..', no leading '.' or '-')")
             }
             guard entries[path] == nil else { throw refuse(.archive, "'\(path)' is in it twice") }
@@ -123,13 +123,6 @@ public struct PackageArchive: Sendable {
         return entries
     }
 
-    /// A name a package file, a directory or a key may have: ASCII letters, digits, `.`, `-`, `_`, not leading with `.` or `-`.
-    public static func isPlainName(_ path: String) -> Bool {
-        guard !path.isEmpty, path.utf8.count <= 128, let first = path.utf8.first, first != UInt8(ascii: "."), first != UInt8(ascii: "-") else { return false }
-        return path.utf8.allSatisfy { byte in
-            byte < 0x80 && (isalnum(Int32(byte)) != 0 || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_"))
-        }
-    }
 
     private func checkSignature(_ bytes: Data?, of descriptor: Data, trust: Trust) throws(PackageError) -> PublicKey? {
         guard let bytes else {
@@ -158,7 +151,7 @@ public struct PackageArchive: Sendable {
     private func checkFiles(_ descriptor: PackageDescriptor, entries: [String: Data]) throws(PackageError) -> [String: Data] {
         var files: [String: Data] = [:]
         for file in descriptor.files {
-            guard Self.isPlainName(file.path), file.path != PackageDescriptor.fileName, file.path != PackageSignature.fileName else {
+            guard PlainName.isValid(file.path), file.path != PackageDescriptor.fileName, file.path != PackageSignature.fileName else {
                 throw refuse(.files, "\(PackageDescriptor.fileName) lists '\(file.path)', which a package cannot hold")
             }
             guard let bytes = entries[file.path] else { throw refuse(.files, "'\(file.path)' is listed in \(PackageDescriptor.fileName) but missing") }

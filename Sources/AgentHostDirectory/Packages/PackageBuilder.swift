@@ -57,7 +57,7 @@ public struct PackageBuilder: Sendable {
         var files: [(name: String, bytes: Data)] = []
         for (name, url) in [(PluginManifest.fileName, manifestURL), (PluginManifest.libraryFileName(manifest.library), binaryURL)]
             + documents.map({ ($0.lastPathComponent, $0) }) {
-            guard PackageArchive.isPlainName(name) else { throw refuse(.files, "'\(name)' cannot be a file of a package: use letters, digits, '.', '-', '_'") }
+            guard PlainName.isValid(name) else { throw refuse(.files, "'\(name)' cannot be a file of a package: use letters, digits, '.', '-', '_'") }
             guard !files.contains(where: { $0.name == name }) else { continue }
             do {
                 files.append((name, try Data(contentsOf: url)))

@@ -31,7 +31,7 @@ struct DirectoryCommand: ParsableCommand {
         @Flag(help: "Replace a directory of the same name (a new address or key).") var replace = false
 
         func run() throws {
-            guard PackageArchive.isPlainName(name) else { throw CLIError("'\(name)' cannot name a directory: use letters, digits, '.', '-' or '_'") }
+            guard PlainName.isValid(name) else { throw CLIError("'\(name)' cannot name a directory: use letters, digits, '.', '-' or '_'") }
             guard !location.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("the directory's address is empty: give a folder or an http(s):// URL") }
             let location = try CLIError.wrapping { () throws(TransportError) in try DirectoryLocation(self.location) }
             let list = DirectoryList()

@@ -122,7 +122,7 @@ extension PluginsCommand {
         /// `ID` or `ID@RANGE`, read.
         private static func request(_ argument: String) throws -> (id: String, range: VersionRange) {
             let parts = argument.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            guard let id = parts.first, PackageArchive.isPlainName(id), id == id.lowercased() else {
+            guard let id = parts.first, PluginManifest.isIdentifier(id) else {
                 throw CLIError("'\(argument)' does not name a plugin: write its id (e.g. example.hello), optionally with @RANGE (example.hello@^1.2)")
             }
             if parts.count > 1, parts[1].isEmpty { throw CLIError("'\(argument)' has an empty range after '@': write e.g. \(id)@^1.2, or leave out the '@'") }
