@@ -37,6 +37,18 @@ import Testing
         #expect(registry.plugins.map(\.origin) == [.commandLine, .environment, .user])
     }
 
+    /// Found by a new user's SIGKILL loop: the link `plugins install` renames into place was loaded when the
+    /// install was killed before the rename, and won over the installed version. Hidden children are never plugins.
+    @Test func aHiddenSubfolderIsNeverAPlugin() throws {
+        let root = try TemporaryFolder("hidden")
+        defer { root.remove() }
+        try FixturePlugin(id: "test.same").install(in: root.url, folder: ".test.same.link-1234")
+        try FixturePlugin(id: "test.same").install(in: root.url, folder: "test.same")
+        let registry = PluginRegistry(searchPath: PackagePaths.searchPath(root.url))
+        #expect(registry.records.map { $0.manifestURL.deletingLastPathComponent().lastPathComponent } == ["test.same"])
+        #expect(registry.failures.isEmpty)
+    }
+
     @Test func anEarlierFolderWinsADuplicateID() throws {
         let root = try TemporaryFolder("precedence")
         defer { root.remove() }

@@ -25,12 +25,16 @@ enum PluginDiscovery {
         return (found, empty)
     }
 
+    /// A hidden child (`.name`) is never a plugin: it is where tools keep their
+    /// own things, such as the versions `plugins install` keeps and the link
+    /// it renames into place, which a host must not load half made.
     static func manifests(in folder: URL) -> [URL] {
         let fileManager = FileManager.default
         let own = folder.appendingPathComponent(PluginManifest.fileName)
         if fileManager.fileExists(atPath: own.path) { return [own] }
         guard let children = try? fileManager.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil) else { return [] }
         return children
+            .filter { !$0.lastPathComponent.hasPrefix(".") }
             .map { $0.appendingPathComponent(PluginManifest.fileName) }
             .filter { fileManager.fileExists(atPath: $0.path) }
             .sorted { $0.path < $1.path }
