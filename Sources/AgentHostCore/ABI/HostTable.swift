@@ -153,14 +153,34 @@ enum HostTable {
             out.send("delegate refused: \(refusal)")
             return refuse(refusal, callback: "delegate", call: call)
         }
+        if let trip = call.host.countToolCall(call) {
+            out.send(trip.description)
+            return ah_status(AH_ERR_DENIED)
+        }
+        var approval: Int64?
+        if call.host.policy.approvals.capabilities.contains(name) {
+            switch call.host.awaitApproval(call, kind: .capability, subject: name, arguments: input) {
+            case .proceed(let id): approval = id
+            case .recorded(let status, let result):
+                out.send(result)
+                return status
+            case .denied(let reason):
+                return HostServices.deny(call, .approvalDecided, reason, out)
+            case .cancelled(let reason):
+                out.send(reason)
+                return ah_status(AH_ERR_CANCELLED)
+            }
+        }
+        let status: ah_status, answer: [UInt8]
         do throws(AgentCallError) {
             let response = try call.host.delegate(from: call, capability: name, payload: input)
-            out.send(response.body)
-            return ah_status(AH_OK)
+            (status, answer) = (ah_status(AH_OK), response.body)
         } catch {
-            out.send(error.description)
-            return error.status.rawValue
+            (status, answer) = (error.status.rawValue, Array(error.description.utf8))
         }
+        if let approval { call.host.recordApproved(call, approval: approval, status: status, result: answer) }
+        out.send(answer)
+        return status
     }
 
     private static let progress: @convention(c) (UnsafePointer<ah_host>?, UInt64, Double, ah_str) -> Void = { host, callID, fraction, message in
@@ -179,6 +199,7 @@ enum HostTable {
         switch String(cString: id) {
         case AH_EXTENSION_REGISTRY: return UnsafeRawPointer(registryExtension)
         case AH_EXTENSION_SERVICES: return UnsafeRawPointer(HostServices.table)
+        case AH_EXTENSION_MODELS: return UnsafeRawPointer(ModelService.table)
         default: return nil
         }
     }

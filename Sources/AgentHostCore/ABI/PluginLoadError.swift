@@ -25,6 +25,8 @@ public struct PluginLoadError: Error, Sendable, Equatable, CustomStringConvertib
         case isolationFailed(String)
         /// The plugin's process died, hung or broke the channel while loading.
         case loadFault(String)
+        /// A role file names what its agent needs, and that is missing.
+        case roleUnavailable(String)
     }
 
     /// The plugin's id, once known (it is not when the manifest is unreadable).
@@ -69,6 +71,7 @@ public struct PluginLoadError: Error, Sendable, Equatable, CustomStringConvertib
         case .missingReleaseString(let tool): "tool '\(tool)' returns a string but its tool table has no release_string"
         case .isolationFailed(let why): "its isolated process could not be set up: \(why)"
         case .loadFault(let why): "loading it failed: \(why)"
+        case .roleUnavailable(let why): "its role agent cannot run: \(why)"
         }
     }
 
@@ -94,6 +97,7 @@ public struct PluginLoadError: Error, Sendable, Equatable, CustomStringConvertib
         case .missingReleaseString: "Set release_string in the ah_tools table, so the host can hand back the strings the tool returns."
         case .isolationFailed: "Check that agenthost-plugin-host sits beside agenthost, or run the plugin in-process (policy: isolation: in-process)."
         case .loadFault: "Run `agenthost plugins check` on it and read its log (--log-level debug); its init must return, not exit or crash."
+        case .roleUnavailable: "Role agents run on the bundled Assistant (agenthost.assistant): keep it loaded, in this process."
         }
     }
 }

@@ -37,6 +37,19 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
             case textInput = "text_input"
         }
 
+        /// A capability declared by the host itself (a role agent's), not read from a manifest.
+        public init(name: String, description: String, input: JSONValue? = nil, output: JSONValue? = nil, keywords: [String] = [],
+                    states: AgentStateSet = .working, textInput: String? = nil) {
+            self.name = name
+            self.description = description
+            self.input = input
+            self.output = output
+            self.keywords = keywords
+            priority = 0
+            self.states = states
+            self.textInput = textInput
+        }
+
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             name = try c.decode(String.self, forKey: .name)
@@ -143,6 +156,8 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
         /// The most bytes a program's output (each stream) or a response body
         /// may bring back; the rest is dropped and the answer says so.
         public var maxOutputBytes: Int = 8 << 20
+        /// Model aliases (the policy's `models:`) the plugin may call through the model service.
+        public var models: [String] = []
 
         public init() {}
 
@@ -151,6 +166,7 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
             network = try c.decodeIfPresent([String].self, forKey: .network) ?? []
             paths = try c.decodeIfPresent([String].self, forKey: .paths) ?? []
             commands = try c.decodeIfPresent([String].self, forKey: .commands) ?? []
+            models = try c.decodeIfPresent([String].self, forKey: .models) ?? []
             for (key, minimum) in [(CodingKeys.timeoutMilliseconds, 1), (.maxOutputBytes, 1)] {
                 guard let value = try c.decodeIfPresent(Int.self, forKey: key) else { continue }
                 guard value >= minimum else {
@@ -161,7 +177,7 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case network, paths, commands
+            case network, paths, commands, models
             case timeoutMilliseconds = "timeout_ms"
             case maxOutputBytes = "max_output_bytes"
         }
@@ -186,6 +202,26 @@ public struct PluginManifest: Sendable, Hashable, Decodable {
     /// What the plugin's process may use when it runs isolated: `memory_mb`,
     /// `cpu_seconds`, `open_files`. The policy may override each.
     public var limits: [String: Int]
+
+    /// A manifest the host makes itself: a role agent's, which runs on
+    /// another plugin's binary (`library` is that plugin's).
+    public init(id: String, name: String, version: String, description: String, abi: ABIVersion, library: String, threadSafe: Bool,
+                toolchain: String, capabilities: [Capability], tools: [Tool] = [], handoffs: [HandoffTarget] = [],
+                permissions: Permissions = Permissions(), limits: [String: Int] = [:]) {
+        self.id = id
+        self.name = name
+        self.version = version
+        self.description = description
+        self.abi = abi
+        self.library = library
+        self.threadSafe = threadSafe
+        self.toolchain = toolchain
+        self.capabilities = capabilities
+        self.tools = tools
+        self.handoffs = handoffs
+        self.permissions = permissions
+        self.limits = limits
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, name, version, description, abi, library, toolchain, capabilities, tools, handoffs, permissions, limits

@@ -25,6 +25,18 @@ import Yams
 ///     agents:
 ///       agenthost.knowledge:
 ///         output: { pii: redact }
+///     models:                         # what plugins call through the model service
+///       default: { provider: openai, base_url: "https://api.openai.com/v1", model: gpt-4o-mini,
+///                  key_env: OPENAI_API_KEY, price: { input: 0.15, output: 0.6 }, timeout_s: 60 }
+///     budgets:                        # hard limits; see Budget
+///       run: { cost: 1.00, model_calls: 200 }
+///       task: { tokens: 100000 }
+///       agents: { team.developer: { tool_calls: 20 } }
+///       loop_guard: 3
+///     approvals:                      # a person decides first: agenthost approvals
+///       tools: [agenthost.code/apply_patch]
+///       capabilities: [code.apply]
+///       models: [smart]
 ///     plugins:                        # see PluginPolicy
 ///       acme.search: { trusted: true }
 ///       other.tool: { isolation: process, memory_mb: 256, take_over: [knowledge.search] }
@@ -54,7 +66,7 @@ public enum PolicyFile {
     }
 
     /// Walks the document; every problem carries its line.
-    private struct Reader {
+    struct Reader {
         let path: String
         let yaml = YAMLReader()
 
@@ -69,7 +81,7 @@ public enum PolicyFile {
             var policy = Policy(source: path)
             var agentNodes: [(String, Node, Node)] = []
             for (key, _, value) in try mapping(root, "the policy", keys: ["global", "agents", "handoffs", "orchestration", "workspace",
-                                                                          "plugins", "routing"]) {
+                                                                          "plugins", "routing", "models", "budgets", "approvals"]) {
                 switch key {
                 case "plugins":
                     for (plugin, pluginKey, section) in try mapping(value, "plugins", keys: []) {
@@ -89,6 +101,15 @@ public enum PolicyFile {
                     }
                 case "orchestration": policy.orchestration = try yaml.limits(value, "orchestration")
                 case "routing": policy.routing = try yaml.routing(value, "routing")
+                case "models":
+                    for (alias, aliasKey, section) in try mapping(value, "models", keys: []) {
+                        guard ModelEndpoint.isAlias(alias) else {
+                            throw fail(aliasKey, "'\(alias)' is not a model alias: use letters, digits, '.', '_' or '-' (e.g. fast, claude)")
+                        }
+                        policy.models[alias] = try yaml.modelEndpoint(section, alias: alias)
+                    }
+                case "budgets": policy.budgets = try yaml.budgetPolicy(value)
+                case "approvals": policy.approvals = try yaml.approvals(value)
                 default: agentNodes = try mapping(value, "agents", keys: [])
                 }
             }

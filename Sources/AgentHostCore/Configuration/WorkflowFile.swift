@@ -14,6 +14,7 @@ import Yams
 ///     conflicts: vote             # vote | priority | escalate
 ///     inputs: { topic: "checkpoints" }
 ///     limits: { max_steps: 20, max_agents: 4 }
+///     budget: { cost: 0.50, model_calls: 40 }   # laid over the policy's budgets.run
 ///     steps:
 ///       - id: research
 ///         capability: knowledge.search
@@ -74,7 +75,7 @@ public enum WorkflowFile {
             }
         }
 
-        static let workflowKeys = ["name", "mode", "strict", "concurrency", "retry_budget", "conflicts", "inputs", "limits", "main",
+        static let workflowKeys = ["name", "mode", "strict", "concurrency", "retry_budget", "conflicts", "inputs", "limits", "budget", "main",
                                    "aggregate", "consensus", "steps"]
         static let stepKeys = ["id", "capability", "text", "input", "needs", "strict", "agents", "alternatives", "verify", "max_attempts",
                                "resources", "priority", "state", "timeout_ms", "optional"]
@@ -120,6 +121,7 @@ public enum WorkflowFile {
                             workflow.inputs[input] = text
                         }
                     case "limits": workflow.limits = try yaml.limits(value, "limits")
+                    case "budget": workflow.budget = try yaml.budget(value, "budget")
                     case "main": workflow.main = try yaml.string(value, "main")
                     case "aggregate": workflow.aggregate = try aggregate(value)
                     case "consensus": workflow.consensus = try consensus(value)

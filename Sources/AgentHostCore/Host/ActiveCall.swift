@@ -14,6 +14,9 @@ final class ActiveCall: Sendable {
     /// The child process running this call, for an isolated plugin: a tool
     /// the call asks for through `call_tool` runs there.
     let servingChild = Mutex<ChildProcess?>(nil)
+    /// Model calls, tool calls and budget state of this call.
+    let work = Mutex(CallUsage())
+    let startedNanoseconds = WallClock.nanoseconds()
 
     init(host: AgentHost, plugin: LoadedPlugin, options: CallOptions, parent: ActiveCall?) {
         self.id = CallRegistry.shared.makeID()
@@ -25,6 +28,14 @@ final class ActiveCall: Sendable {
     }
 
     var context: SharedContext { options.context ?? host.sharedContext }
+
+    /// The run's ledger, or this call's own when it belongs to none.
+    var ledger: WorkLedger? { options.ledger }
+
+    /// The task this call works for, when it has a row in the store.
+    var taskRowID: Int64? { Int64(options.taskID).flatMap { $0 > 0 ? $0 : nil } }
+
+    var trip: BudgetTrip? { work.withLock { $0.trip } }
 
     var depth: Int { parent.map { $0.depth + 1 } ?? 0 }
 

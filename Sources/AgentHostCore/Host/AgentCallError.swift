@@ -17,6 +17,8 @@ public enum AgentCallError: Error, Sendable, CustomStringConvertible {
     case pluginFault(capability: String, fault: PluginFault)
     /// The agent answered AH_OK with a body that is not a reply (see agenthost.h).
     case invalidReply(agent: String, capability: String, problem: String)
+    /// A budget (or the loop guard) stopped the agent's work.
+    case budget(BudgetTrip)
 
     public var status: AgentStatus {
         switch self {
@@ -28,6 +30,7 @@ public enum AgentCallError: Error, Sendable, CustomStringConvertible {
         case .capabilityMasked: .denied
         case .pluginFault(_, let fault): fault.status
         case .invalidReply: .internalError
+        case .budget: .denied
         }
     }
 
@@ -51,6 +54,8 @@ public enum AgentCallError: Error, Sendable, CustomStringConvertible {
         case .invalidReply(let agent, let capability, let problem):
             return "agent '\(agent)' gave an invalid reply to '\(capability)': \(problem); a reply is UTF-8 JSON, "
                 + "or text with DELEGATE blocks (see agenthost.h)"
+        case .budget(let trip):
+            return trip.description
         }
     }
 }

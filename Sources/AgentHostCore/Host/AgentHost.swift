@@ -21,6 +21,8 @@ public final class AgentHost: Sendable {
     /// Cancels every call of this host at once, running or to come: what a
     /// signal to the host process does (see ``stop()``).
     public let stopping = CancellationToken()
+    /// Makes the HTTP calls of the model service; nil in a host that serves no models.
+    public let modelProvider: (any ModelProvider)?
 
     /// The host's semantic version, as the CLI and plugins (`ah_host.host_version`) see it.
     public static let version = "0.1.0"
@@ -28,16 +30,21 @@ public final class AgentHost: Sendable {
     /// How deep plugins may delegate to each other before the host refuses.
     public static let maximumDelegationDepth = 8
 
-    public init(registry: PluginRegistry, policy: Policy = .standard) {
+    public init(registry: PluginRegistry, policy: Policy = .standard, modelProvider: (any ModelProvider)? = nil) {
         self.registry = registry
         self.policy = policy
+        self.modelProvider = modelProvider
         router = Router(registry: registry, policy: policy)
-        guardrails = registry.plugins.map { GuardrailsBox(policy.guardrails(for: $0.id)) }
+        // A role agent's own guardrails lie over the policy's for it.
+        guardrails = registry.plugins.map { plugin in
+            GuardrailsBox(registry.role(of: plugin.id)?.guardrails(over: policy.guardrails(for: plugin.id)) ?? policy.guardrails(for: plugin.id))
+        }
     }
 
-    /// Finds and loads every plugin on `searchPath`.
-    public convenience init(searchPath: PluginSearchPath = .standard(), policy: Policy = .standard) {
-        self.init(registry: PluginRegistry(searchPath: searchPath, policy: policy), policy: policy)
+    /// Finds and loads every plugin on `searchPath`, and the role agents of `roles`.
+    public convenience init(searchPath: PluginSearchPath = .standard(), policy: Policy = .standard, roles: [RoleDefinition] = [],
+                            modelProvider: (any ModelProvider)? = nil) {
+        self.init(registry: PluginRegistry(searchPath: searchPath, policy: policy, roles: roles), policy: policy, modelProvider: modelProvider)
     }
 
     /// De-initialises every plugin image in the process. Call once, after the
@@ -100,6 +107,10 @@ public final class AgentHost: Sendable {
             return Attempt(result: .failure(.capabilityMasked(agent: plugin.id, capability: candidate.capability.name,
                                                               state: options.state, allowed: allowedStates)), events: events)
         }
+        if let trip = beginTurn(of: plugin, options: options) {
+            events.append(TaskEvent(taskId: nil, kind: .budgetTripped, agent: plugin.id, detail: trip.description))
+            return Attempt(result: .failure(.budget(trip)), events: events)
+        }
         let rails = guardrails[candidate.agentIndex].value
         if !inputScreened {
             let screened = rails.input.screen(payload, place: .input, agent: plugin.id)
@@ -119,6 +130,8 @@ public final class AgentHost: Sendable {
         events += call.recordedEvents
 
         let capability = candidate.capability
+        // A budget that tripped during the call ends it, whatever the plugin made of the refusal.
+        if let trip = call.trip { return Attempt(result: .failure(.budget(trip)), events: events) }
         let status: AgentStatus, body: [UInt8]
         switch invoked {
         case .success(let reply): (status, body) = reply

@@ -13,6 +13,10 @@ public struct CallOptions: Sendable {
     public var context: SharedContext?
     /// Called, on the plugin's thread, for each progress report.
     public var progress: (@Sendable (ProgressReport) -> Void)?
+    /// What the run has used against its budgets; delegated calls share their parent's.
+    public var ledger: WorkLedger?
+    /// The workflow step this call is an attempt of, for the model answers a resumed run replays.
+    public var step: String?
 
     public init(taskID: String = "", state: AgentState = .executing, timeout: Duration? = nil,
                 cancellation: CancellationToken? = nil, context: SharedContext? = nil,

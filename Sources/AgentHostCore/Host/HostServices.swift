@@ -99,9 +99,29 @@ enum HostServices {
             out.send(ToolCallError.unknownTool(plugin: call.plugin.id, tool: name, known: call.plugin.tools.map(\.name)).description)
             return ah_status(AH_ERR_NOT_FOUND)
         }
+        if let trip = call.host.countToolCall(call) {
+            out.send(trip.description)
+            return ah_status(AH_ERR_DENIED)
+        }
         do throws(ToolCallError) {
             let values = try tool.arguments(fromJSON: arguments)
+            // Masked or not is checked before anyone is asked to approve it.
+            guard tool.allowedStates.contains(state) else { throw ToolCallError.masked(tool: name, state: state, allowed: tool.allowedStates) }
+            var approval: Int64?
+            if call.host.policy.approvals.needsApproval(tool: name, of: call.plugin.id) {
+                switch call.host.awaitApproval(call, kind: .tool, subject: "\(call.plugin.id)/\(name)", arguments: arguments) {
+                case .proceed(let id): approval = id
+                case .recorded(let status, let result):
+                    out.send(result)
+                    return status
+                case .denied(let reason): return deny(call, .approvalDecided, reason, out)
+                case .cancelled(let reason):
+                    out.send(reason)
+                    return ah_status(AH_ERR_CANCELLED)
+                }
+            }
             let result = try call.host.callTool(tool, arguments: values, state: state, within: call)
+            if let approval { call.host.recordApproved(call, approval: approval, status: ah_status(AH_OK), result: Array(result.json.utf8)) }
             out.send(result.json)
             return ah_status(AH_OK)
         } catch {

@@ -24,6 +24,8 @@ final class RunExecution {
     let persistent: Bool
     let cancellation: CancellationToken
     let context: SharedContext
+    /// What the run has used against its budget, shared by all its steps.
+    let ledger: WorkLedger
     let concurrency: Int
     /// The workflow's own `per_agent_concurrency`: most steps of this run in
     /// flight on one agent (the policy's limit is a pool across runs).
@@ -77,6 +79,13 @@ final class RunExecution {
         self.persistent = persistent
         cancellation = options.cancellation ?? CancellationToken()
         context = options.context ?? SharedContext()
+        let budget = orchestrator.runtime.host.policy.budgets.run.overlaid(with: plan.workflow.budget)
+        let store = persistent ? orchestrator.runtime.store : nil
+        if let runID, let store, let resumed = try? WorkLedger.resuming(run: runID, budget: budget, store: store) {
+            ledger = resumed
+        } else {
+            ledger = WorkLedger(budget: budget, store: store, runID: runID)
+        }
         concurrency = min(plan.workflow.concurrency, orchestrator.limits.tightened(by: plan.workflow.limits).maxConcurrency ?? .max)
         perAgentLimit = plan.workflow.limits.perAgentConcurrency
         let count = plan.steps.count
@@ -241,6 +250,7 @@ final class RunExecution {
             request.origin = .workflow
             request.runID = runID
             request.step = planned.spec.id
+            request.ledger = ledger
             let preparation = runtime.prepare(request, startedAs: .inProgress)
             var row: TaskStore.NewTask = switch preparation {
             case .ready(let ready): ready.row
@@ -257,6 +267,7 @@ final class RunExecution {
         if let store {
             let begun = try store.beginAttempts(starts, run: newRun, runID: runID, after: pending)
             if newRun != nil { (runID, mainTaskID, newRun) = (begun.run, begun.mainTask, nil) }
+            if let runID { ledger.bind(runID: runID) }
             ids = begun.tasks
         }
         written()

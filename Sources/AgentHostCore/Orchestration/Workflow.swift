@@ -37,6 +37,8 @@ public struct Workflow: Sendable, Hashable, Codable {
     public var conflicts: ConflictResolution
     /// Limits this workflow sets for itself, on top of the host policy's.
     public var limits: OrchestrationLimits
+    /// The run's budget, laid over the policy's `budgets.run` (nil: the policy's alone).
+    public var budget: Budget?
     /// Parts of a goal a Planner could not turn into steps, with its reasons.
     public var unassignedSteps: [String] = []
 

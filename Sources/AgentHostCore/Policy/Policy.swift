@@ -29,6 +29,12 @@ public struct Policy: Sendable {
     /// in its paths is `pluginData/PLUGIN_ID`); nil when the host has none,
     /// and then such paths are refused. The CLI sets it beside the task database.
     public var pluginData: String?
+    /// The models plugins may use, by alias (the `models:` section).
+    public var models: [String: ModelEndpoint] = [:]
+    /// Hard limits on runs, tasks and agents.
+    public var budgets = BudgetPolicy()
+    /// What needs a person's approval first.
+    public var approvals = ApprovalRules()
     /// The file this policy was read from, if any.
     public var source: String?
 

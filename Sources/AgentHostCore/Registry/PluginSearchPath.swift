@@ -9,6 +9,8 @@ public struct PluginSearchPath: Sendable {
         case environment = "AGENTHOST_PLUGIN_PATH"
         case user = "~/.agenthost/plugins"   // or $AGENTHOST_HOME/plugins
         case bundled = "bundled"
+        /// A role agent: a YAML file run by the bundled Assistant.
+        case roleFile = "role file"
         public var description: String { rawValue }
     }
 

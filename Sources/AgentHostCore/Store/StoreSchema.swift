@@ -166,6 +166,57 @@ enum StoreSchema {
         WHERE status = 'running';
         UPDATE conversation SET status = 'interrupted' WHERE status = 'open';
         """,
+        // 4: model calls (usage, cost, and the answer a resume replays) and approvals
+        """
+        CREATE TABLE model_call (
+            id INTEGER PRIMARY KEY,
+            task_id INTEGER REFERENCES task(id),
+            run_id INTEGER REFERENCES run(id),
+            step TEXT,
+            agent TEXT NOT NULL,
+            -- The call's place among its task's model calls, from 1; with request_hash, what a resume matches.
+            sequence INTEGER NOT NULL,
+            alias TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            request_hash TEXT NOT NULL,
+            status TEXT NOT NULL,
+            stop_reason TEXT,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            cost REAL NOT NULL,
+            latency_us INTEGER NOT NULL,
+            retries INTEGER NOT NULL,
+            -- The answer as the events the plugin got, so a resumed step replays it instead of paying again.
+            answer BLOB,
+            error TEXT,
+            at_us INTEGER NOT NULL
+        );
+        CREATE INDEX model_call_by_task ON model_call(task_id);
+        CREATE INDEX model_call_by_run ON model_call(run_id) WHERE run_id IS NOT NULL;
+        CREATE TABLE approval (
+            id INTEGER PRIMARY KEY,
+            task_id INTEGER REFERENCES task(id),
+            run_id INTEGER REFERENCES run(id),
+            step TEXT,
+            agent TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            arguments BLOB NOT NULL,
+            arguments_hash TEXT NOT NULL,
+            status TEXT NOT NULL,
+            reason TEXT,
+            decided_by TEXT,
+            -- What the approved call returned: a resume hands it back instead of running the call again.
+            result BLOB,
+            result_status INTEGER,
+            created_us INTEGER NOT NULL,
+            decided_us INTEGER,
+            done_us INTEGER
+        );
+        CREATE INDEX approval_pending ON approval(id) WHERE status = 'pending';
+        CREATE INDEX approval_by_run ON approval(run_id) WHERE run_id IS NOT NULL;
+        """,
     ]
 
     static var current: Int { versions.count }

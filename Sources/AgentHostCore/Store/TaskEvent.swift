@@ -21,6 +21,15 @@ public struct TaskEvent: Sendable, Hashable, Codable, FetchableRecord, TableReco
         case pluginFault = "plugin_fault"
         /// A host callback refused what the plugin passed (a length past a limit, not UTF-8, not JSON).
         case callbackRefused = "callback_refused"
+        /// A model call through the model service (its usage is in `model_call`).
+        case modelCalled = "model_called"
+        /// The model asked for a tool the agent may not call now; the host told it so.
+        case modelToolRefused = "model_tool_refused"
+        /// A budget or the loop guard stopped the agent's work.
+        case budgetTripped = "budget_tripped"
+        /// A step waited for a person's decision, or got it.
+        case approvalRequested = "approval_requested"
+        case approvalDecided = "approval_decided"
     }
 
     public var taskId: Int64?

@@ -35,7 +35,7 @@ public struct TaskStatistics: Sendable {
             case .failed: failed += 1
             case .cancelled: cancelled += 1
             case .interrupted: interrupted += 1
-            case .pending, .inProgress: break
+            case .pending, .inProgress, .waitingApproval: break
             }
         }
     }

@@ -76,7 +76,7 @@ extension TaskStore {
             UPDATE task SET status = ?, agent_state = 'FAILED', error = ?, finished_us = ?,
                             attempt_outcome = CASE WHEN attempt_outcome = 'running' THEN 'interrupted' ELSE attempt_outcome END,
                             attempt_reason = CASE WHEN attempt_outcome = 'running' THEN ? ELSE attempt_reason END
-            WHERE id > (SELECT first_task_id FROM host WHERE id = ?) AND owner_id = ? AND status IN ('pending', 'in_progress')
+            WHERE id > (SELECT first_task_id FROM host WHERE id = ?) AND owner_id = ? AND status IN ('pending', 'in_progress', 'waiting_approval')
             """, arguments: [word, "\(word): \(reason)", now, "\(word): \(reason)", owner, owner])
         closed.tasks = db.changesCount
         let runStatus = status == .cancelled ? RunStatus.cancelled : .interrupted
@@ -85,7 +85,7 @@ extension TaskStore {
             // A resumed hierarchical run's main task is older than its owner's first task: closed here by its run.
             try db.execute(sql: """
                 UPDATE task SET status = ?, agent_state = 'FAILED', error = ?, finished_us = ?
-                WHERE id = (SELECT main_task_id FROM run WHERE id = ?) AND status IN ('pending', 'in_progress')
+                WHERE id = (SELECT main_task_id FROM run WHERE id = ?) AND status IN ('pending', 'in_progress', 'waiting_approval')
                 """, arguments: [word, "\(word): \(reason)", now, run])
             closed.tasks += db.changesCount
             try db.execute(sql: "UPDATE run SET status = ?, error = ?, finished_us = ? WHERE id = ?",

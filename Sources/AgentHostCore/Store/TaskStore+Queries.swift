@@ -10,7 +10,7 @@ extension TaskStore {
             var request = StoredTask.order(Column("id").desc)
             if let status {
                 // An open row may read as interrupted: asked for interrupted ones, the open rows are read too.
-                let stored = status == .interrupted ? [TaskStatus.pending, .inProgress, .interrupted] : [status]
+                let stored = status == .interrupted ? [TaskStatus.pending, .inProgress, .waitingApproval, .interrupted] : [status]
                 request = request.filter(stored.map(\.rawValue).contains(Column("status")))
             }
             return try request.fetchCursor(db).map { Self.settled($0, dead: dead) }

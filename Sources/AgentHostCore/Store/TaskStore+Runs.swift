@@ -111,7 +111,7 @@ extension TaskStore {
             let reason = "interrupted: the host stopped before this task ended; run \(id) was resumed"
             try db.execute(sql: """
                 UPDATE task SET status = 'interrupted', agent_state = 'FAILED', error = ?, finished_us = ?
-                WHERE run_id = ? AND status IN ('pending', 'in_progress') AND id IS NOT (SELECT main_task_id FROM run WHERE id = ?)
+                WHERE run_id = ? AND status IN ('pending', 'in_progress', 'waiting_approval') AND id IS NOT (SELECT main_task_id FROM run WHERE id = ?)
                 """, arguments: [reason, now, id, id])
             let closed = db.changesCount
             try db.execute(sql: "UPDATE task SET attempt_outcome = 'interrupted', attempt_reason = ? WHERE run_id = ? AND attempt_outcome = 'running'",

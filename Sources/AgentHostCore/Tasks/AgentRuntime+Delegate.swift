@@ -1,9 +1,9 @@
 extension AgentRuntime {
     /// Runs the DELEGATE actions of an agent's text reply, each as a child
     /// task of `parentID`. Allowed in EXECUTING only.
-    func runDelegations(in response: AgentResponse, from parentID: Int64?, state: AgentState) throws(TaskError) -> [TaskOutcome] {
+    func runDelegations(in response: AgentResponse, from parentID: Int64?, state: AgentState, ledger: WorkLedger? = nil) throws(TaskError) -> [TaskOutcome] {
         guard state == .executing else { throw .delegateOutsideExecuting(agent: response.agent, state: state) }
-        return try runActions(in: response.text, parentID: parentID)
+        return try runActions(in: response.text, parentID: parentID, ledger: ledger)
     }
 
     /// Runs the DELEGATE actions of `message`, as `agenthost delegate` does
@@ -16,7 +16,7 @@ extension AgentRuntime {
     /// TASK text among the agents of its AGENT_TYPE, the TASK in the
     /// capability's text input (`{"query": TASK}` for knowledge.search). Every
     /// block is checked, routed and its input checked before any task runs.
-    private func runActions(in text: String, parentID: Int64?, requireOne: Bool = false) throws(TaskError) -> [TaskOutcome] {
+    private func runActions(in text: String, parentID: Int64?, requireOne: Bool = false, ledger: WorkLedger? = nil) throws(TaskError) -> [TaskOutcome] {
         let actions: [DelegateAction]
         do throws(DelegateParseError) {
             actions = try DelegateParser.parse(text)
@@ -26,7 +26,8 @@ extension AgentRuntime {
         if requireOne, actions.isEmpty {
             throw .delegate(DelegateParseError(line: 1, problem: "the message holds no ACTION: DELEGATE block"))
         }
-        let requests = try actions.map { action throws(TaskError) in try request(for: action, parentID: parentID) }
+        var requests = try actions.map { action throws(TaskError) in try request(for: action, parentID: parentID) }
+        for index in requests.indices { requests[index].ledger = ledger }
         var outcomes: [TaskOutcome] = []
         for request in requests {
             do throws(StoreError) {

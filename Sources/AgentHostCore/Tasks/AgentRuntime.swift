@@ -121,8 +121,11 @@ public final class AgentRuntime: Sendable {
     /// Tasks it makes (DELEGATE, handoff) are written as they run.
     func execute(_ ready: Ready, id: Int64, chain: HandoffChain?) throws(StoreError) -> Completion {
         let request = ready.request, decision = ready.decision
-        let options = CallOptions(taskID: String(id), state: ready.state, timeout: request.timeout,
+        var options = CallOptions(taskID: String(id), state: ready.state, timeout: request.timeout,
                                   cancellation: request.cancellation, context: request.context, progress: request.progress)
+        let ledger = request.ledger ?? WorkLedger(budget: host.policy.budgets.run, store: id > 0 ? store : nil)
+        options.ledger = ledger
+        options.step = request.step
         let attempt = host.attempt(decision.candidate, payload: ready.payload, options: options, parent: nil, inputScreened: true)
         var events = ready.events + attempt.events
 
@@ -140,7 +143,7 @@ public final class AgentRuntime: Sendable {
         // DELEGATE actions in a text reply become tasks of their own.
         if DelegateParser.mayContainAction(response.body), !Self.looksLikeJSON(response.body) {
             do throws(TaskError) {
-                children += try runDelegations(in: response, from: parent, state: ready.state)
+                children += try runDelegations(in: response, from: parent, state: ready.state, ledger: ledger)
             } catch {
                 return completion(id, ready, error: error, events: events)
             }
@@ -165,6 +168,7 @@ public final class AgentRuntime: Sendable {
             forward.agents = [handoff.target]
             forward.parentID = parent
             forward.origin = .handoff
+            forward.ledger = ledger
             let child = try run(forward, chain: chain)
             children.append(child)
             let error = child.error.map { "handoff to '\(child.agent ?? "?")' (task \(child.id)) failed: \($0)" }

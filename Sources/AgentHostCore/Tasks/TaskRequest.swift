@@ -36,6 +36,8 @@ public struct TaskRequest: Sendable {
     /// The workflow run and step this task is an attempt of.
     var runID: Int64?
     var step: String?
+    /// The run's ledger (budgets, model answers to replay); a task outside a run gets its own.
+    var ledger: WorkLedger?
 
     public init(_ target: Target, payload: [UInt8] = Array("{}".utf8), state: AgentState = .executing,
                 timeout: Duration? = nil, cancellation: CancellationToken? = nil, context: SharedContext? = nil,

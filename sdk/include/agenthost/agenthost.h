@@ -76,6 +76,7 @@ extern "C" {
 /* Host extension ids for `ah_host.get_extension`. */
 #define AH_EXTENSION_REGISTRY "agenthost.registry/1"
 #define AH_EXTENSION_SERVICES "agenthost.services/1"
+#define AH_EXTENSION_MODELS "agenthost.models/1"
 
 #if defined(_WIN32)
 #define AH_EXPORT __declspec(dllexport)
@@ -368,6 +369,62 @@ typedef struct ah_host_services {
      * cannot be reached or redirects too often. */
     ah_status (*http_request)(const ah_host *host, uint64_t call_id, ah_str request, ah_sink head, ah_sink body);
 } ah_host_services;
+
+/*
+ * Host extension AH_EXTENSION_MODELS: language models, called by the host on
+ * the plugin's behalf. The operator configures the models (the policy's
+ * "models": an alias, a provider, a URL, the variable holding the key); the
+ * host makes the HTTP calls, holds the keys (a plugin never sees one), offers
+ * the model only the tools the agent may call in its current state, runs the
+ * guardrails on the prompt and the answer, checks the budgets and approvals
+ * first, and records tokens, cost and latency on the task. A plugin may use
+ * only the aliases its manifest lists under permissions "models". The same
+ * in-process and isolated (events stream to an isolated plugin as they come).
+ * Both functions take the `call_id` of the running call, are valid only
+ * while it runs, block until done, and are called from the thread running
+ * the call. Arguments are copied before the function returns.
+ */
+typedef struct ah_host_models {
+    uint32_t struct_size;
+
+    /* One chat completion. `request` is UTF-8 JSON:
+     *   {"model": alias (default: the agent's own, see `profile`),
+     *    "messages": [{"role": "system"|"user"|"assistant"|"tool", "content": "...",
+     *                  "tool_calls": [{"id", "name", "arguments": {...}}]   (assistant),
+     *                  "tool_call_id": "..."}],                               (tool)
+     *    "tools": "auto" | [names],  (default "auto": every tool `profile` lists;
+     *                                 names outside that list are not offered)
+     *    "response_schema": {JSON Schema of the answer}, "max_tokens": n,
+     *    "temperature": x, "stream": true|false}
+     * Tool names are as `profile` lists them: a capability ("code.generate"),
+     * one of the plugin's own typed tools, or "handoff:<agent id>".
+     *
+     * `events` receives the answer as it comes, one JSON object and "\n" per
+     * write, in this order: {"type":"text","text"} (many when streamed),
+     * {"type":"tool_call","id","name","kind":"capability"|"tool"|"handoff",
+     * "arguments":{...}}, {"type":"tool_refused","id","name","reason"} (a tool
+     * the agent may not call now: carry nothing out; the host tells the model
+     * so in the next request), {"type":"usage","input_tokens","output_tokens",
+     * "cost"}, and last {"type":"end","reason":"stop"|"tool_calls"|"length"|
+     * "content_filter"|..., "model"}. A tool_call's "arguments" is an object
+     * (for a typed tool: {"arguments": [the tool's arguments in order]}).
+     *
+     * On failure the last event is {"type":"error","message"} and the status
+     * says why: AH_ERR_DENIED (an alias the manifest does not list, a guardrail,
+     * a budget, an approval refused: then also "budget" or "guardrail" naming
+     * it), AH_ERR_NOT_FOUND (no such alias), AH_ERR_DEADLINE (timeout),
+     * AH_ERR_CANCELLED, AH_ERR_UNAVAILABLE (the server, after retries),
+     * AH_ERR_INVALID_ARGUMENT (a malformed request). A run past a budget
+     * fails whatever the plugin returns. */
+    ah_status (*complete)(const ah_host *host, uint64_t call_id, ah_str request, ah_sink events);
+
+    /* Writes the agent's profile for the call as UTF-8 JSON: {"agent", "role",
+     * "instructions", "model" (alias or null), "models": [aliases it may use],
+     * "tools": [{"name", "kind", "description", "parameters"}] (what it may
+     * call in the call's state), "max_turns"}. A role agent's come from its
+     * role file; a plugin's own from its manifest. */
+    ah_status (*profile)(const ah_host *host, uint64_t call_id, ah_sink out);
+} ah_host_models;
 
 /* ------------------------------------------------------------------------ */
 /* The entry (plugin -> host)                                               */
