@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "TestAgent", type: .dynamic, targets: ["TestAgent"]),
         .library(name: "ReviewAgent", type: .dynamic, targets: ["ReviewAgent"]),
         .library(name: "DebugAgent", type: .dynamic, targets: ["DebugAgent"]),
+        .library(name: "AssistantAgent", type: .dynamic, targets: ["AssistantAgent"]),
         .library(name: "EchoAgentC", type: .dynamic, targets: ["EchoAgentC"]),
         .library(name: "EchoAgentSwift", type: .dynamic, targets: ["EchoAgentSwift"]),
     ],
@@ -106,6 +107,8 @@ let package = Package(
         .target(name: "ReviewAgent", dependencies: ["AgentPluginKit", "AgentSupport"], path: "Plugins/Review",
                 exclude: ["plugin.json"], resources: [.copy("plugin.json")]),
         .target(name: "DebugAgent", dependencies: ["AgentPluginKit", "AgentSupport"], path: "Plugins/Debug",
+                exclude: ["plugin.json"], resources: [.copy("plugin.json")]),
+        .target(name: "AssistantAgent", dependencies: ["AgentPluginKit"], path: "Plugins/Assistant",
                 exclude: ["plugin.json"], resources: [.copy("plugin.json")]),
 
         // Minimal agents that answer at once, so the benchmark measures the

@@ -64,8 +64,12 @@ typedef struct reply {
     char *frame;
 } reply;
 
-/* Sends one callback and waits for its reply. Lengths were checked by the caller. */
-static bool roundtrip(uint32_t op, uint64_t call_id, const ah_str *fields, size_t count, reply *answer) {
+static void deliver(ah_sink sink, ah_str bytes);
+
+/* Sends one callback and waits for its reply; what the host streams for it
+ * meanwhile (AHC_CALLBACK_EVENT) goes to `events`, as it comes. Lengths were
+ * checked by the caller. */
+static bool roundtrip_streaming(uint32_t op, uint64_t call_id, const ah_str *fields, size_t count, reply *answer, ah_sink events) {
     memset(answer, 0, sizeof *answer);
     wire_buffer body = { 0 };
     wire_u64(&body, op);
@@ -91,6 +95,14 @@ static bool roundtrip(uint32_t op, uint64_t call_id, const ah_str *fields, size_
     for (;;) {
         if (wire_receive(AHC_FD_CHANNEL, &kind, &frame, &len) != 0) channel_broken("reading a callback's reply");
         if (kind == AHC_CALLBACK_REPLY) break;
+        if (kind == AHC_CALLBACK_EVENT && events.write) {
+            wire_reader event = { .data = frame, .len = len };
+            ah_str bytes = wire_read_str(&event);
+            if (event.failed) channel_broken("a malformed callback event");
+            deliver(events, bytes);
+            free(frame);
+            continue;
+        }
         /* call_tool: the host runs the tool here, in the process that asked. */
         if (kind != AHC_TOOL || !tool_server) channel_broken("an unexpected message while waiting for a callback's reply");
         wire_reader request = { .data = frame, .len = len };
@@ -110,6 +122,10 @@ static bool roundtrip(uint32_t op, uint64_t call_id, const ah_str *fields, size_
     if (reader.failed) channel_broken("a malformed callback reply");
     answer->frame = frame;
     return true;
+}
+
+static bool roundtrip(uint32_t op, uint64_t call_id, const ah_str *fields, size_t count, reply *answer) {
+    return roundtrip_streaming(op, call_id, fields, count, answer, (ah_sink){ NULL, NULL });
 }
 
 static void deliver(ah_sink sink, ah_str bytes) {
@@ -281,6 +297,29 @@ static ah_status service_http_request(const ah_host *host, uint64_t call_id, ah_
     return answer.status;
 }
 
+/* ---- agenthost.models/1 ----------------------------------------------- */
+
+static ah_status models_complete(const ah_host *host, uint64_t call_id, ah_str request, ah_sink events) {
+    (void)host;
+    if (too_long(request, AH_MAX_PAYLOAD_BYTES)) return AH_ERR_INVALID_ARGUMENT;
+    reply answer;
+    if (!roundtrip_streaming(AHC_OP_MODEL_COMPLETE, call_id, &request, 1, &answer, events)) return answer.status;
+    deliver(events, answer.out);
+    free(answer.frame);
+    return answer.status;
+}
+
+static ah_status models_profile(const ah_host *host, uint64_t call_id, ah_sink out) {
+    (void)host;
+    return forward(AHC_OP_MODEL_PROFILE, call_id, NULL, 0, out);
+}
+
+static const ah_host_models models_table = {
+    .struct_size = sizeof(ah_host_models),
+    .complete = models_complete,
+    .profile = models_profile,
+};
+
 static const ah_host_registry registry_table = {
     .struct_size = sizeof(ah_host_registry),
     .list_capabilities = registry_list_capabilities,
@@ -303,6 +342,7 @@ static const void *host_get_extension(const ah_host *host, const char *id) {
     if (!id) return NULL;
     if (strcmp(id, AH_EXTENSION_REGISTRY) == 0) return &registry_table;
     if (strcmp(id, AH_EXTENSION_SERVICES) == 0) return &services_table;
+    if (strcmp(id, AH_EXTENSION_MODELS) == 0) return &models_table;
     return NULL;
 }
 

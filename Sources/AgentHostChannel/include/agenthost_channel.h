@@ -56,6 +56,7 @@ typedef enum ahc_kind {
     AHC_PROGRESS = 8,       /* child: u64 call_id, f64 fraction (as bits), str message; no answer */
     AHC_DEINIT = 9,         /* host: call deinit and exit; the child answers AHC_REPLY first */
     AHC_CONFINED = 10,      /* child, first, before any plugin code runs: u64 protections, i64 landlock_abi */
+    AHC_CALLBACK_EVENT = 11, /* host, while a callback waits for its reply: str bytes for that callback's streamed sink */
 } ahc_kind;
 
 /* Host callbacks and services forwarded by AHC_CALLBACK, with their fields. */
@@ -73,6 +74,8 @@ typedef enum ahc_op {
     AHC_OP_LIST_FILES = 11,       /* str request */
     AHC_OP_REMOVE_FILE = 12,      /* str path */
     AHC_OP_HTTP_REQUEST = 13,     /* str request */
+    AHC_OP_MODEL_COMPLETE = 14,   /* str request; the events arrive as AHC_CALLBACK_EVENT frames before the reply */
+    AHC_OP_MODEL_PROFILE = 15,    /* (none) */
 } ahc_op;
 
 /* Typed tool values on the wire (AHC_TOOL, AHC_TOOL_REPLY). */

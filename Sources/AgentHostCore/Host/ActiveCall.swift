@@ -8,6 +8,8 @@ final class ActiveCall: Sendable {
     let options: CallOptions
     /// The call that delegated this one, if any.
     let parent: ActiveCall?
+    /// The capability being answered, when the call answers one.
+    let capability: PluginManifest.Capability?
     let deadlineNanoseconds: Int64
     private let handoffs = Mutex<[HandoffRequest]>([])
     private let events = Mutex<[TaskEvent]>([])
@@ -18,7 +20,8 @@ final class ActiveCall: Sendable {
     let work = Mutex(CallUsage())
     let startedNanoseconds = WallClock.nanoseconds()
 
-    init(host: AgentHost, plugin: LoadedPlugin, options: CallOptions, parent: ActiveCall?) {
+    init(host: AgentHost, plugin: LoadedPlugin, options: CallOptions, parent: ActiveCall?, capability: PluginManifest.Capability? = nil) {
+        self.capability = capability
         self.id = CallRegistry.shared.makeID()
         self.host = host
         self.plugin = plugin

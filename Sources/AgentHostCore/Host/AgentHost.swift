@@ -121,7 +121,7 @@ public final class AgentHost: Sendable {
             }
         }
 
-        let call = ActiveCall(host: self, plugin: plugin, options: options, parent: parent)
+        let call = ActiveCall(host: self, plugin: plugin, options: options, parent: parent, capability: candidate.capability)
         CallRegistry.shared.register(call)
         router.load.begin(candidate.agentIndex)
         let invoked = plugin.invoke(capabilityIndex: candidate.capabilityIndex, payload: payload, call: call)

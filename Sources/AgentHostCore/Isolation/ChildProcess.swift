@@ -261,7 +261,18 @@ final class ChildProcess: @unchecked Sendable {
             if let fault = watch(WallClock.nanoseconds()) { throw .stopped(fault) }
             switch frame.kind {
             case AHC_CALLBACK.rawValue:
-                let reply = try ChildCallbacks.answer(frame.body, host: host, servedCall: servedCall)
+                var broken: ChannelProblem?
+                let reply = try ChildCallbacks.answer(frame.body, host: host, servedCall: servedCall) { event in
+                    guard broken == nil else { return }
+                    var writer = WireWriter(capacity: event.count + 16)
+                    writer.str(event)
+                    do throws(ChannelProblem) {
+                        try send(writer.frame(AHC_CALLBACK_EVENT), watch: watch)
+                    } catch {
+                        broken = error
+                    }
+                }
+                if let broken { throw broken }
                 try send(reply, watch: watch)
             case AHC_PROGRESS.rawValue:
                 ChildCallbacks.progress(frame.body, host: host, servedCall: servedCall)

@@ -81,6 +81,7 @@ extension AgentHost {
             "models": .array(aliases.map { .string($0) }),
             "tools": .array(modelTools(for: call).map(\.json)),
             "max_turns": .number(Double(role?.maxTurns ?? RoleDefinition.defaultMaxTurns)),
+            "output": call.capability?.output ?? .null,
         ])
     }
 }
