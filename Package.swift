@@ -37,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/mxcl/Version", from: "2.2.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),   // Hummingbird's own; named to read its IOError
+        // The model providers' HTTP client: pooled keep-alive connections on NIO's shared event loops.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The SDK: the C ABI, and the Swift kit on top of it.
@@ -76,12 +78,19 @@ let package = Package(
         .target(name: "AgentHostServer", dependencies: [
             "AgentHostDirectory", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        // The model service's HTTP calls (OpenAI's Chat Completions, Anthropic's Messages): its own
+        // target, so the core never links an HTTP client; the host hands it to the core as a ModelProvider.
+        .target(name: "AgentHostModels", dependencies: [
+            "AgentHostCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .executableTarget(name: "agenthost", dependencies: [
-            "AgentHostCore", "AgentHostDirectory", "AgentHostServer", "CEditLine",
+            "AgentHostCore", "AgentHostDirectory", "AgentHostServer", "AgentHostModels", "CEditLine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "agenthost-bench", dependencies: ["AgentHostCore", "AgentHostDirectory", "CAgentHost", "HeapProbe"]),
+        .executableTarget(name: "agenthost-bench", dependencies: ["AgentHostCore", "AgentHostDirectory", "AgentHostModels", "AgentHostTestSupport",
+                                                                  "CAgentHost", "HeapProbe"]),
         // libFuzzer targets of the host's readers; `Fuzz/run` builds them with -sanitize=fuzzer.
         .target(name: "AgentHostFuzzDriver", path: "Sources/AgentHostFuzzDriver",
                 cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
@@ -132,6 +141,7 @@ let package = Package(
         .testTarget(name: "ConversationTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["AgentHostTestSupport"]),
         .testTarget(name: "IsolationTests", dependencies: ["AgentHostCore", "AgentHostTestSupport"]),
+        .testTarget(name: "ModelTests", dependencies: ["AgentHostModels", "AgentHostTestSupport"]),
         .testTarget(name: "DirectoryTests", dependencies: [
             "AgentHostDirectory", "AgentHostTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),

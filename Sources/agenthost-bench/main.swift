@@ -7,6 +7,7 @@ import Foundation
 ///
 ///   --quick        fewer iterations (a smoke run, not numbers to quote)
 ///   --directory-only  only the plugin directory: search over 10,000 plugins, a 5 MB install
+///   --models-only  only the model service: the host's cost per model call against a loopback server
 ///   --load-probe   internal: load the plugins once, print the milliseconds
 
 let arguments = CommandLine.arguments
@@ -44,6 +45,11 @@ func report(_ m: Measurement, target: Double?) {
                                    ("p99_sample_ns", m.percentile(0.99)), ("samples", m.samples.count)]
     if let target { fields += [("target_ns", target), ("meets_target", m.median <= target)] }
     emit(fields)
+}
+
+if arguments.contains("--models-only") {
+    benchModels(searchPath: searchPath, quick: quick)
+    exit(0)
 }
 
 if arguments.contains("--directory-only") {

@@ -19,10 +19,10 @@ import Testing
         #expect(result.stdout.contains("agenthost.knowledge 0.2.0  loaded, in-process, trusted  [bundled]"))
         #expect(result.stdout.contains("capabilities: planner.plan"))
         #expect(result.stdout.contains("tools: tokenize str(str)"))
-        for plugin in ["browser", "code", "test", "review", "debug", "planner"] {
+        for plugin in ["assistant", "browser", "code", "test", "review", "debug", "planner"] {
             #expect(result.stdout.contains("agenthost.\(plugin) "), "\(plugin) is bundled")
         }
-        #expect(result.stdout.contains("7 loaded, 0 refused"))
+        #expect(result.stdout.contains("8 loaded, 0 refused"))
     }
 
     @Test func pluginsListSaysWhyAPluginWasRefused() throws {

@@ -52,7 +52,7 @@ import Testing
 
         let stats = try agenthost("stats", "--state", database)
         #expect(stats.status == 0)
-        #expect(stats.stdout.contains("Agents (7): agenthost.browser, agenthost.code, agenthost.debug, agenthost.knowledge, agenthost.planner"))
+        #expect(stats.stdout.contains("Agents (8): agenthost.assistant, agenthost.browser, agenthost.code, agenthost.debug, agenthost.knowledge, agenthost.planner"))
         #expect(stats.stdout.contains("completed 1, failed 1"))
         #expect(stats.stdout.contains("Success rate: 50.0%"))
         #expect(stats.stdout.contains("agenthost.knowledge"))

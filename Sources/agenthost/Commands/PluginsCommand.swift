@@ -18,7 +18,7 @@ struct PluginsCommand: ParsableCommand {
 
         func run() throws {
             try host.bootstrapLogging()
-            let registry = PluginRegistry(searchPath: host.searchPath, policy: try host.loadPolicy())
+            let registry = PluginRegistry(searchPath: host.searchPath, policy: try host.loadPolicy(), roles: try host.loadRoles())
             defer { AgentHost.shutdown() }
             // An isolated plugin's binary is checked by starting its process (never in this one).
             let prepared = registry.records.map { $0.plugin?.prepare() }
@@ -43,7 +43,7 @@ struct PluginsCommand: ParsableCommand {
 
         func run() throws {
             try host.bootstrapLogging()
-            let registry = PluginRegistry(searchPath: host.searchPath, policy: try host.loadPolicy())
+            let registry = PluginRegistry(searchPath: host.searchPath, policy: try host.loadPolicy(), roles: try host.loadRoles())
             let matches = registry.records.filter { ($0.manifest?.id ?? $0.error?.pluginID) == id }
             guard !matches.isEmpty else {
                 let known = registry.records.compactMap { $0.manifest?.id }

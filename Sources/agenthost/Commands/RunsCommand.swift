@@ -71,6 +71,7 @@ struct RunsCommand: ParsableCommand {
             for (time, line) in lines.sorted(by: { $0.0 < $1.0 }) { print("  \(at(time).padding(toLength: 10, withPad: " ", startingAt: 0)) \(line)") }
             if let error = run.error { print("  error:  \(error)") }
             if let result = run.resultText { print("  result: \(result)") }
+            for line in ModelUsageReport.lines(try catching { try store.modelUsage(ofRun: id) }) { print("  \(line)") }
             if let owner = run.ownerId, let holder = try catching({ try store.host(id: owner) }) {
                 print("  host:   \(holder.describe())\(run.status == .running ? "" : ", \(holder.endReason ?? "running")")")
             }

@@ -26,6 +26,11 @@ struct StatsCommand: ParsableCommand {
         let counts = TaskStatus.allCases.map { "\($0.rawValue) \(stats.byStatus[$0] ?? 0)" }.joined(separator: ", ")
         print("Tasks (\(stats.total)): \(counts)")
         print("Success rate: \(stats.successRate.map { String(format: "%.1f%%", $0 * 100) } ?? "no finished tasks yet")")
+        let usage = try store.map { store in try catching { try store.modelUsage() } } ?? []
+        defer {
+            let lines = ModelUsageReport.lines(usage)
+            if !lines.isEmpty { print("\n" + lines.joined(separator: "\n")) }
+        }
         guard !stats.agents.isEmpty else { return }
         print("\nagent                          finished  completed  failed  cancelled     p50       p95       p99")
         for agent in stats.agents {

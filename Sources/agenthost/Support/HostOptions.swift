@@ -1,4 +1,5 @@
 import AgentHostCore
+import AgentHostModels
 import ArgumentParser
 import Foundation
 import Logging
@@ -25,6 +26,32 @@ struct HostOptions: ParsableArguments {
         "The folder plugins may work in ($WORKSPACE in their manifests; default: the policy's workspace, or this folder).",
         valueName: "folder"))
     var workspace: String?
+
+    @Option(name: .customLong("agents"), help: ArgumentHelp(
+        "A folder of role files (YAML agents run by the Assistant; repeatable; default: $AGENTHOST_HOME/agents when it exists).",
+        valueName: "folder"))
+    var roleFolders: [String] = []
+
+    /// The role agents of `--agents` (or the home's agents folder); a broken file stops the command with its line.
+    func loadRoles() throws -> [RoleDefinition] {
+        var folders = roleFolders
+        let standard = AgentHostHome.folder().appendingPathComponent("agents").path
+        if folders.isEmpty, FileManager.default.fileExists(atPath: standard) { folders = [standard] }
+        var roles: [RoleDefinition] = []
+        for folder in folders {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                throw CLIError("--agents '\(folder)' is not a folder of role files (*.yaml)")
+            }
+            for loaded in RoleFile.loadAll(in: folder) {
+                switch loaded {
+                case .success(let role): roles.append(role)
+                case .failure(let error): throw CLIError("\(error.description); fix the file, or move it out of \(folder)")
+                }
+            }
+        }
+        return roles
+    }
 
     func bootstrapLogging() throws {
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
@@ -104,7 +131,9 @@ struct HostOptions: ParsableArguments {
     /// Loads the plugins, logging each one that was refused.
     func makeHost(defaultWorkspace: String? = nil) throws -> AgentHost {
         try bootstrapLogging()
-        let host = AgentHost(searchPath: searchPath, policy: try loadPolicy(defaultWorkspace: defaultWorkspace))
+        let policy = try loadPolicy(defaultWorkspace: defaultWorkspace)
+        let host = AgentHost(searchPath: searchPath, policy: policy, roles: try loadRoles(),
+                             modelProvider: policy.models.isEmpty ? nil : HTTPModelProvider.shared)
         let logger = Logger(label: "agenthost")
         for failure in host.registry.failures {
             logger.warning("refused \(failure)")

@@ -37,7 +37,7 @@ public struct BudgetTrip: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         if key == "loop_guard" {
-            return "loop guard: '\(agent)' \(used) (the limit is \(limit)); the agent is stuck, so its work stops here"
+            return "loop_guard tripped: '\(agent)' \(used) (the limit is \(limit)); the agent is stuck, so its work stops here"
         }
         return "budget \(budget) reached: \(used) used of \(limit) (the \(scope.name)'s budget, while '\(agent)' worked); "
             + "raise it in the policy's budgets, the workflow's budget or the role file's budget if this is expected"

@@ -1,0 +1,235 @@
+import AgentHostCore
+import Foundation
+import NIOHTTP1
+
+/// OpenAI's Chat Completions (`POST {base}/chat/completions`), which
+/// OpenAI, vLLM, llama.cpp's server, Ollama, LM Studio and most gateways
+/// speak. Fields are written in the order OpenAI's reference lists them.
+enum OpenAIChatFormat: ModelWireFormat {
+    typealias StreamDecoder = OpenAIChatStreamDecoder
+
+    static func request(for request: ModelRequest, endpoint: ModelEndpoint, key: String?) -> ModelWireRequest {
+        var json = JSONWriter(capacity: request.messages.reduce(256) { $0 + $1.content.utf8.count + 64 } + request.tools.count * 512)
+        json.beginObject()
+        json.key("model")
+        json.string(endpoint.model)
+        json.key("messages")
+        json.beginArray()
+        for message in request.messages { write(message, to: &json) }
+        json.endArray()
+        if !request.tools.isEmpty {
+            json.key("tools")
+            json.beginArray()
+            for tool in request.tools {
+                json.beginObject()
+                json.key("type")
+                json.string("function")
+                json.key("function")
+                json.beginObject()
+                json.key("name")
+                json.string(tool.name)
+                json.key("description")
+                json.string(tool.description)
+                json.key("parameters")
+                json.value(tool.parameters)
+                json.endObject()
+                json.endObject()
+            }
+            json.endArray()
+        }
+        if let schema = request.responseSchema {
+            json.key("response_format")
+            json.beginObject()
+            json.key("type")
+            json.string("json_schema")
+            json.key("json_schema")
+            json.beginObject()
+            json.key("name")
+            json.string("answer")
+            json.key("schema")
+            json.value(schema)
+            json.key("strict")
+            json.bool(true)
+            json.endObject()
+            json.endObject()
+        }
+        if let maxTokens = request.maxTokens {
+            json.key("max_tokens")
+            json.int(maxTokens)
+        }
+        if let temperature = request.temperature {
+            json.key("temperature")
+            json.double(temperature)
+        }
+        json.key("stream")
+        json.bool(request.stream)
+        if request.stream {
+            // Without it the stream carries no token counts at all.
+            json.key("stream_options")
+            json.beginObject()
+            json.key("include_usage")
+            json.bool(true)
+            json.endObject()
+        }
+        json.endObject()
+
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(4)
+        if let key, !key.isEmpty { headers.add(name: "Authorization", value: "Bearer " + key) }
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Accept", value: request.stream ? "text/event-stream" : "application/json")
+        headers.add(name: "User-Agent", value: "AgentHost")
+        return ModelWireRequest(url: url(endpoint, "/chat/completions"), headers: headers, body: json.bytes)
+    }
+
+    private static func write(_ message: ModelMessage, to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("role")
+        json.string(message.role.rawValue)
+        json.key("content")
+        if message.content.isEmpty, !message.toolCalls.isEmpty {
+            json.null()  // what OpenAI itself sends for an assistant turn that only called tools
+        } else {
+            json.string(message.content)
+        }
+        if message.role == .assistant, !message.toolCalls.isEmpty {
+            json.key("tool_calls")
+            json.beginArray()
+            for call in message.toolCalls {
+                json.beginObject()
+                json.key("id")
+                json.string(call.id)
+                json.key("type")
+                json.string("function")
+                json.key("function")
+                json.beginObject()
+                json.key("name")
+                json.string(call.name)
+                json.key("arguments")
+                json.string(call.arguments)
+                json.endObject()
+                json.endObject()
+            }
+            json.endArray()
+        }
+        if message.role == .tool, let id = message.toolCallID {
+            json.key("tool_call_id")
+            json.string(id)
+        }
+        json.endObject()
+    }
+
+    static func completion(fromAnswer body: [UInt8]) throws(ModelWireProblem) -> ModelCompletion {
+        let answer = try decode(Answer.self, from: Data(body), what: "the answer")
+        guard let choice = answer.choices?.first else {
+            throw .malformed("the answer has no choices: \(ModelWireProblem.excerpt(body))")
+        }
+        let message = choice.message
+        var calls: [ModelToolCall] = []
+        for (index, call) in (message?.toolCalls ?? []).enumerated() {
+            guard let name = call.function?.name else {
+                throw .malformed("tool call \(index) of the answer has no function name: \(ModelWireProblem.excerpt(body))")
+            }
+            calls.append(ModelToolCall(id: call.id ?? "call_\(index)", name: name, arguments: call.function?.arguments ?? ""))
+        }
+        return ModelCompletion(text: message?.content ?? "", toolCalls: calls, usage: answer.usage?.modelUsage ?? ModelUsage(),
+                               stopReason: stopReason(choice.finishReason, hasToolCalls: !calls.isEmpty), providerModel: answer.model)
+    }
+
+    /// The host's name for a `finish_reason`; none (a server that leaves it out) is a stop, or a tool call when there are some.
+    static func stopReason(_ reason: String?, hasToolCalls: Bool) -> ModelCompletion.StopReason {
+        switch reason {
+        case "stop": .stop
+        case "tool_calls", "function_call": .toolCalls
+        case "length": .length
+        case "content_filter": .contentFilter
+        case nil: hasToolCalls ? .toolCalls : .stop
+        case let other?: .other(other)
+        }
+    }
+
+    /// A whole answer; only what the host reads.
+    struct Answer: Decodable {
+        var model: String?
+        var choices: [Choice]?
+        var usage: Usage?
+
+        struct Choice: Decodable {
+            var message: Message?
+            var finishReason: String?
+
+            enum CodingKeys: String, CodingKey {
+                case message
+                case finishReason = "finish_reason"
+            }
+        }
+
+        struct Message: Decodable {
+            var content: String?
+            var toolCalls: [ToolCall]?
+
+            enum CodingKeys: String, CodingKey {
+                case content
+                case toolCalls = "tool_calls"
+            }
+        }
+    }
+
+    /// A tool call, whole or (streamed) a fragment of one.
+    struct ToolCall: Decodable {
+        var index: Int?
+        var id: String?
+        var function: Function?
+
+        struct Function: Decodable {
+            var name: String?
+            var arguments: String?
+        }
+    }
+
+    struct Usage: Decodable {
+        var promptTokens: Int?
+        var completionTokens: Int?
+
+        var modelUsage: ModelUsage { ModelUsage(inputTokens: promptTokens ?? 0, outputTokens: completionTokens ?? 0) }
+
+        enum CodingKeys: String, CodingKey {
+            case promptTokens = "prompt_tokens"
+            case completionTokens = "completion_tokens"
+        }
+    }
+
+    /// One `data:` chunk of a stream.
+    struct Chunk: Decodable {
+        var model: String?
+        var choices: [Choice]?
+        var usage: Usage?
+        /// What some servers send instead of a chunk when the model fails mid-stream.
+        var error: StreamError?
+
+        struct Choice: Decodable {
+            var delta: Delta?
+            var finishReason: String?
+
+            enum CodingKeys: String, CodingKey {
+                case delta
+                case finishReason = "finish_reason"
+            }
+        }
+
+        struct Delta: Decodable {
+            var content: String?
+            var toolCalls: [ToolCall]?
+
+            enum CodingKeys: String, CodingKey {
+                case content
+                case toolCalls = "tool_calls"
+            }
+        }
+
+        struct StreamError: Decodable {
+            var message: String?
+            var type: String?
+        }
+    }
+}

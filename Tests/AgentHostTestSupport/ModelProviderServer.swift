@@ -1,0 +1,496 @@
+import AgentHostCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A scripted stand-in for a model provider on 127.0.0.1 (a port the
+/// system picks), speaking OpenAI's Chat Completions and Anthropic's
+/// Messages on the wire exactly as they do, so that the host's real HTTP
+/// client and decoders are what a test exercises. A test enqueues replies;
+/// each request takes the next one, in order, whatever its path. HTTP/1.1
+/// with keep-alive: many requests per connection, Content-Length bodies
+/// both ways, and streamed answers as chunked `text/event-stream`.
+///
+/// It records every request (with when its last byte came and when the
+/// last byte of its answer went), so a test can check what the host sent
+/// and a benchmark can subtract the server's own time. POSIX sockets and a
+/// thread per connection, like `LoopbackHTTPServer`; no test framework, so
+/// a benchmark executable can use it too. Nothing leaves loopback.
+public final class ModelProviderServer: @unchecked Sendable {
+    // @unchecked: `listener` and `port` are set before the accept thread starts;
+    // everything that changes afterwards is under `lock`.
+
+    /// A request as it arrived.
+    public struct Request: Sendable {
+        public var method: String
+        /// The path with its query, as sent.
+        public var target: String
+        /// Header names lowercased; a header sent twice has its values joined with ", ".
+        public var headers: [String: String]
+        public var body: [UInt8]
+        /// Which accepted connection carried it, counting from 0: equal for requests that shared a kept-alive connection.
+        public var connection: Int
+        /// When its last byte was read.
+        public var receivedAt: ContinuousClock.Instant
+        /// When the last byte of its answer was written (or the connection was cut, or found closed); nil while it is being answered.
+        public var answeredAt: ContinuousClock.Instant?
+
+        public var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
+        /// The body as JSON, parsed when asked (so the server's own time stays the server's).
+        public var json: JSONValue? { try? JSONValue(parsing: body) }
+        /// The server's own time on it: from its last byte read to the last byte of the answer written, scripted delays included.
+        public var serverTime: Duration? { answeredAt.map { $0 - receivedAt } }
+    }
+
+    /// How the server answers one request. Made by the static functions, in each wire format's exact shape.
+    public struct Reply: Sendable {
+        enum Body: Sendable {
+            case whole([UInt8])
+            /// Server-sent events, each one chunk, `interval` seconds apart; `cut` closes the connection early.
+            case events([[UInt8]], interval: Double, cut: Cut?)
+        }
+
+        struct Cut: Sendable {
+            /// Complete events written before the cut.
+            var after: Int
+            /// Write the first half of the next event before closing.
+            var midEvent: Bool
+        }
+
+        var status: Int
+        var headers: [(String, String)]
+        var body: Body
+        /// Seconds to wait before answering at all.
+        var delay: Double = 0
+
+        /// The same reply, sent `seconds` after the request arrived (for timeouts).
+        public func delayed(by seconds: Double) -> Reply {
+            var reply = self
+            reply.delay = seconds
+            return reply
+        }
+
+        /// The same streamed reply, with the connection closed after `events` whole events, and with half of the next
+        /// one written first when `midEvent`. A reply that is not streamed is returned as it is.
+        public func cut(after events: Int, midEvent: Bool = true) -> Reply {
+            guard case .events(let all, let interval, _) = body else { return self }
+            var reply = self
+            reply.body = .events(all, interval: interval, cut: Cut(after: events, midEvent: midEvent))
+            return reply
+        }
+
+        // MARK: OpenAI's Chat Completions
+
+        /// A text answer; streamed, the text comes in `deltas` pieces, then a `finish_reason` chunk, a usage chunk and `[DONE]`.
+        public static func openAIText(_ text: String, usage: (input: Int, output: Int)? = (10, 5), model: String = "gpt-test",
+                                      finishReason: String = "stop", streamed: Bool = false, deltas: Int = 3, eventDelay: Double = 0) -> Reply {
+            if !streamed {
+                let message = #"{"role":"assistant","content":\#(quoted(text)),"refusal":null}"#
+                return json(openAIAnswer(model: model, message: message, finishReason: finishReason, usage: usage))
+            }
+            var events = [openAIChunk(model: model, delta: #"{"role":"assistant","content":""}"#)]
+            for piece in pieces(of: text, count: deltas) {
+                events.append(openAIChunk(model: model, delta: #"{"content":\#(quoted(piece))}"#))
+            }
+            events.append(openAIChunk(model: model, delta: "{}", finishReason: finishReason))
+            return openAIStream(events, model: model, usage: usage, eventDelay: eventDelay)
+        }
+
+        /// Tool calls (with no text); streamed, each call's arguments come in `fragments` pieces after a first fragment with its id and name.
+        public static func openAIToolCalls(_ calls: [(id: String, name: String, arguments: String)], usage: (input: Int, output: Int)? = (10, 5),
+                                           model: String = "gpt-test", streamed: Bool = false, fragments: Int = 3,
+                                           eventDelay: Double = 0) -> Reply {
+            if !streamed {
+                let list = calls.map { call in
+                    #"{"id":\#(quoted(call.id)),"type":"function","function":{"name":\#(quoted(call.name)),"arguments":\#(quoted(call.arguments))}}"#
+                }
+                let message = #"{"role":"assistant","content":null,"tool_calls":[\#(list.joined(separator: ","))],"refusal":null}"#
+                return json(openAIAnswer(model: model, message: message, finishReason: "tool_calls", usage: usage))
+            }
+            var events = [openAIChunk(model: model, delta: #"{"role":"assistant","content":null}"#)]
+            for (index, call) in calls.enumerated() {
+                let first = #"{"index":\#(index),"id":\#(quoted(call.id)),"type":"function","function":{"name":\#(quoted(call.name)),"arguments":""}}"#
+                events.append(openAIChunk(model: model, delta: #"{"tool_calls":[\#(first)]}"#))
+                for piece in pieces(of: call.arguments, count: fragments) {
+                    let fragment = #"{"index":\#(index),"function":{"arguments":\#(quoted(piece))}}"#
+                    events.append(openAIChunk(model: model, delta: #"{"tool_calls":[\#(fragment)]}"#))
+                }
+            }
+            events.append(openAIChunk(model: model, delta: "{}", finishReason: "tool_calls"))
+            return openAIStream(events, model: model, usage: usage, eventDelay: eventDelay)
+        }
+
+        private static func openAIAnswer(model: String, message: String, finishReason: String, usage: (input: Int, output: Int)?) -> String {
+            var answer = #"{"id":"chatcmpl-scripted","object":"chat.completion","created":1700000000,"model":\#(quoted(model)),"#
+            answer += #""choices":[{"index":0,"message":\#(message),"logprobs":null,"finish_reason":\#(quoted(finishReason))}]"#
+            if let usage { answer += #","usage":\#(openAIUsage(usage))"# }
+            return answer + "}"
+        }
+
+        private static func openAIUsage(_ usage: (input: Int, output: Int)) -> String {
+            #"{"prompt_tokens":\#(usage.input),"completion_tokens":\#(usage.output),"total_tokens":\#(usage.input + usage.output)}"#
+        }
+
+        private static func openAIChunk(model: String, delta: String, finishReason: String? = nil) -> String {
+            let reason = finishReason.map(quoted) ?? "null"
+            return #"{"id":"chatcmpl-scripted","object":"chat.completion.chunk","created":1700000000,"model":\#(quoted(model)),"#
+                + #""choices":[{"index":0,"delta":\#(delta),"logprobs":null,"finish_reason":\#(reason)}]}"#
+        }
+
+        private static func openAIStream(_ chunks: [String], model: String, usage: (input: Int, output: Int)?, eventDelay: Double) -> Reply {
+            var chunks = chunks
+            if let usage {
+                chunks.append(#"{"id":"chatcmpl-scripted","object":"chat.completion.chunk","created":1700000000,"model":\#(quoted(model)),"#
+                    + #""choices":[],"usage":\#(openAIUsage(usage))}"#)
+            }
+            chunks.append("[DONE]")
+            return stream(chunks.map { "data: \($0)\n\n" }, eventDelay: eventDelay)
+        }
+
+        // MARK: Anthropic's Messages
+
+        /// A text answer; streamed, message_start, a text block in `deltas` pieces (with a ping), message_delta and message_stop.
+        public static func anthropicText(_ text: String, usage: (input: Int, output: Int) = (10, 5), model: String = "claude-test",
+                                         stopReason: String = "end_turn", streamed: Bool = false, deltas: Int = 3, eventDelay: Double = 0) -> Reply {
+            anthropic(text: text, calls: [], usage: usage, model: model, stopReason: stopReason, streamed: streamed, pieces: deltas,
+                      eventDelay: eventDelay)
+        }
+
+        /// tool_use blocks, after a text block when `text` is not empty; `input` is each call's input object as JSON text.
+        /// Streamed, each input comes in `fragments` input_json_delta pieces.
+        public static func anthropicToolUse(_ calls: [(id: String, name: String, input: String)], text: String = "",
+                                            usage: (input: Int, output: Int) = (10, 5), model: String = "claude-test", streamed: Bool = false,
+                                            fragments: Int = 3, eventDelay: Double = 0) -> Reply {
+            anthropic(text: text, calls: calls, usage: usage, model: model, stopReason: "tool_use", streamed: streamed, pieces: fragments,
+                      eventDelay: eventDelay)
+        }
+
+        private static func anthropic(text: String, calls: [(id: String, name: String, input: String)], usage: (input: Int, output: Int),
+                                      model: String, stopReason: String, streamed: Bool, pieces count: Int, eventDelay: Double) -> Reply {
+            if !streamed {
+                var blocks: [String] = []
+                if !text.isEmpty || calls.isEmpty { blocks.append(#"{"type":"text","text":\#(quoted(text))}"#) }
+                for call in calls {
+                    blocks.append(#"{"type":"tool_use","id":\#(quoted(call.id)),"name":\#(quoted(call.name)),"input":\#(call.input)}"#)
+                }
+                return json(#"{"id":"msg_scripted","type":"message","role":"assistant","model":\#(quoted(model)),"#
+                    + #""content":[\#(blocks.joined(separator: ","))],"stop_reason":\#(quoted(stopReason)),"stop_sequence":null,"#
+                    + #""usage":{"input_tokens":\#(usage.input),"output_tokens":\#(usage.output)}}"#)
+            }
+            func event(_ type: String, _ data: String) -> String { "event: \(type)\ndata: \(data)\n\n" }
+            var events = [event("message_start", #"{"type":"message_start","message":{"id":"msg_scripted","type":"message","role":"assistant","#
+                + #""model":\#(quoted(model)),"content":[],"stop_reason":null,"stop_sequence":null,"#
+                + #""usage":{"input_tokens":\#(usage.input),"output_tokens":1}}}"#)]
+            var index = 0
+            if !text.isEmpty || calls.isEmpty {
+                events.append(event("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#))
+                events.append(event("ping", #"{"type": "ping"}"#))
+                for piece in pieces(of: text, count: count) {
+                    events.append(event("content_block_delta",
+                                        #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":\#(quoted(piece))}}"#))
+                }
+                events.append(event("content_block_stop", #"{"type":"content_block_stop","index":0}"#))
+                index = 1
+            }
+            for call in calls {
+                events.append(event("content_block_start", #"{"type":"content_block_start","index":\#(index),"#
+                    + #""content_block":{"type":"tool_use","id":\#(quoted(call.id)),"name":\#(quoted(call.name)),"input":{}}}"#))
+                for piece in pieces(of: call.input, count: count) {
+                    events.append(event("content_block_delta", #"{"type":"content_block_delta","index":\#(index),"#
+                        + #""delta":{"type":"input_json_delta","partial_json":\#(quoted(piece))}}"#))
+                }
+                events.append(event("content_block_stop", #"{"type":"content_block_stop","index":\#(index)}"#))
+                index += 1
+            }
+            events.append(event("message_delta", #"{"type":"message_delta","delta":{"stop_reason":\#(quoted(stopReason)),"stop_sequence":null},"#
+                + #""usage":{"output_tokens":\#(usage.output)}}"#))
+            events.append(event("message_stop", #"{"type":"message_stop"}"#))
+            return stream(events, eventDelay: eventDelay)
+        }
+
+        // MARK: Failures and anything else
+
+        /// An error status with a `{"error":{"message"}}` body (the shape both providers use) unless `body` is given.
+        public static func status(_ code: Int, retryAfter: String? = nil, message: String? = nil, body: String? = nil) -> Reply {
+            let text = body ?? #"{"type":"error","error":{"type":"scripted_error","message":\#(quoted(message ?? "scripted HTTP \(code)"))}}"#
+            var headers = [("Content-Type", "application/json")]
+            if let retryAfter { headers.append(("Retry-After", retryAfter)) }
+            return Reply(status: code, headers: headers, body: .whole(Array(text.utf8)))
+        }
+
+        /// These bytes as the body, whatever they are (malformed JSON, say).
+        public static func raw(_ bytes: [UInt8], status: Int = 200, contentType: String = "application/json") -> Reply {
+            Reply(status: status, headers: [("Content-Type", contentType)], body: .whole(bytes))
+        }
+
+        /// A 200 `text/event-stream` of exactly these texts, each sent as written (events with their blank lines, or any bytes).
+        public static func eventStream(_ texts: [String], eventDelay: Double = 0) -> Reply {
+            stream(texts, eventDelay: eventDelay)
+        }
+
+        /// A streamed text answer in `format` whose connection closes after `events` whole events (in the middle of the next when `midEvent`).
+        public static func cutStream(after events: Int, midEvent: Bool = true, format: ModelEndpoint.Provider = .openAI) -> Reply {
+            let text = "one two three four five six seven eight nine ten"
+            let reply = format == .openAI ? openAIText(text, streamed: true, deltas: 10) : anthropicText(text, streamed: true, deltas: 10)
+            return reply.cut(after: events, midEvent: midEvent)
+        }
+
+        /// `reply`, sent only `seconds` after the request arrived.
+        public static func delay(_ seconds: Double, then reply: Reply = .openAIText("late")) -> Reply {
+            reply.delayed(by: seconds)
+        }
+
+        private static func json(_ text: String) -> Reply {
+            Reply(status: 200, headers: [("Content-Type", "application/json")], body: .whole(Array(text.utf8)))
+        }
+
+        private static func stream(_ events: [String], eventDelay: Double) -> Reply {
+            Reply(status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")],
+                  body: .events(events.map { Array($0.utf8) }, interval: eventDelay, cut: nil))
+        }
+
+        private static func quoted(_ text: String) -> String { JSONValue.string(text).canonicalText }
+
+        /// `text` in at most `count` pieces of whole characters, as even as they come; one empty piece for empty text.
+        static func pieces(of text: String, count: Int) -> [String] {
+            let characters = Array(text)
+            guard !characters.isEmpty else { return [""] }
+            let parts = max(1, min(count, characters.count))
+            return (0..<parts).map { part in
+                String(characters[(part * characters.count / parts)..<((part + 1) * characters.count / parts)])
+            }
+        }
+    }
+
+    public let port: UInt16
+    private let listener: Int32
+    private let lock = NSLock()
+    private var running = true
+    private var replies: [Reply] = []
+    private var standingReply: Reply?
+    private var recorded: [Request] = []
+    private var openConnections: Set<Int32> = []
+    private var acceptedConnections = 0
+
+    /// `http://127.0.0.1:PORT`: an Anthropic endpoint's base URL.
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    /// `http://127.0.0.1:PORT/v1`: an OpenAI endpoint's base URL.
+    public var openAIBaseURL: URL { URL(string: "http://127.0.0.1:\(port)/v1")! }
+
+    public init() throws {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw POSIXError(.EMFILE) }
+        var yes: Int32 = 1
+        setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(socket, 64) == 0 else {
+            close(socket)
+            throw POSIXError(.EADDRINUSE)
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
+        port = UInt16(bigEndian: address.sin_port)
+        listener = socket
+        Thread { [self] in acceptLoop() }.start()
+    }
+
+    /// Adds replies to the end of the queue.
+    public func enqueue(_ replies: Reply...) { enqueue(contentsOf: replies) }
+
+    public func enqueue(contentsOf replies: [Reply]) {
+        lock.withLock { self.replies.append(contentsOf: replies) }
+    }
+
+    /// The reply for every request that finds the queue empty (a benchmark's endless answers); nil, the
+    /// default, answers those with a 500 that says no reply was scripted.
+    public func setStandingReply(_ reply: Reply?) {
+        lock.withLock { standingReply = reply }
+    }
+
+    /// Every request so far, in the order they arrived.
+    public var requests: [Request] { lock.withLock { recorded } }
+
+    /// Forgets the recorded requests (a long benchmark would otherwise keep them all).
+    public func removeRecordedRequests() {
+        lock.withLock { recorded.removeAll() }
+    }
+
+    /// Replies enqueued and not yet taken.
+    public var pendingReplies: Int { lock.withLock { replies.count } }
+
+    /// Connections accepted so far: fewer than the requests when the client kept them alive.
+    public var connectionCount: Int { lock.withLock { acceptedConnections } }
+
+    /// Stops accepting and ends every open connection. Connection threads close their own sockets, so no
+    /// descriptor is closed while another thread may still use its number.
+    public func stop() {
+        lock.withLock {
+            running = false
+            for connection in openConnections { shutdown(connection, Int32(SHUT_RDWR)) }
+        }
+        shutdown(listener, Int32(SHUT_RDWR))
+    }
+
+    private var isRunning: Bool { lock.withLock { running } }
+
+    private func acceptLoop() {
+        defer { close(listener) }
+        while isRunning {
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { if isRunning { continue } else { return } }
+            var yes: Int32 = 1
+            // Each event goes out when written, as a provider's do, not when Nagle's algorithm sees fit.
+            setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
+            let number: Int? = lock.withLock {
+                guard running else { return nil }
+                openConnections.insert(client)
+                acceptedConnections += 1
+                return acceptedConnections - 1
+            }
+            guard let number else {
+                close(client)
+                return
+            }
+            Thread { [self] in serve(client, number: number) }.start()
+        }
+    }
+
+    private func serve(_ client: Int32, number: Int) {
+        defer {
+            lock.withLock { _ = openConnections.remove(client) }
+            close(client)
+        }
+        var pending: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while let request = readRequest(client, connection: number, pending: &pending, buffer: &buffer) {
+            let (index, reply) = lock.withLock { () -> (Int, Reply) in
+                recorded.append(request)
+                let reply = replies.isEmpty ? standingReply ?? Self.noReply(for: request, number: recorded.count) : replies.removeFirst()
+                return (recorded.count - 1, reply)
+            }
+            if reply.delay > 0 { Thread.sleep(forTimeInterval: reply.delay) }
+            let keepOpen = write(reply, to: client)
+            let answeredAt = ContinuousClock.now
+            lock.withLock { if index < recorded.count { recorded[index].answeredAt = answeredAt } }
+            if !keepOpen || request.headers["connection"]?.lowercased() == "close" { return }
+        }
+    }
+
+    private static func noReply(for request: Request, number: Int) -> Reply {
+        .status(500, message: "ModelProviderServer: no reply was scripted for request \(number) (\(request.method) \(request.target)); enqueue one")
+    }
+
+    /// The next whole request on the connection (head and Content-Length body), or nil when the client closed it.
+    private func readRequest(_ client: Int32, connection: Int, pending: inout [UInt8], buffer: inout [UInt8]) -> Request? {
+        var headEnd: Int?
+        var contentLength = 0
+        var searched = 0
+        while true {
+            if headEnd == nil, let end = Self.find([13, 10, 13, 10], in: pending, from: max(0, searched - 3)) {
+                headEnd = end + 4
+                let head = String(decoding: pending[0..<end], as: UTF8.self)
+                for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
+                    contentLength = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+                }
+            }
+            searched = pending.count
+            if let end = headEnd, pending.count >= end + contentLength { break }
+            let count = read(client, &buffer, buffer.count)
+            guard count > 0 else { return nil }
+            pending += buffer[0..<count]
+        }
+        let receivedAt = ContinuousClock.now
+        guard let end = headEnd else { return nil }
+        let lines = String(decoding: pending[0..<(end - 4)], as: UTF8.self).components(separatedBy: "\r\n")
+        let parts = lines[0].split(separator: " ")
+        guard parts.count >= 2 else { return nil }
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            let pair = line.split(separator: ":", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            let name = pair[0].lowercased()
+            let value = pair[1].trimmingCharacters(in: .whitespaces)
+            headers[name] = headers[name].map { "\($0), \(value)" } ?? value
+        }
+        let body = Array(pending[end..<(end + contentLength)])
+        pending.removeFirst(end + contentLength)
+        return Request(method: String(parts[0]), target: String(parts[1]), headers: headers, body: body, connection: connection,
+                       receivedAt: receivedAt, answeredAt: nil)
+    }
+
+    /// Writes the answer; false when the connection is to be closed (a cut stream, or a client that left).
+    private func write(_ reply: Reply, to client: Int32) -> Bool {
+        var head = "HTTP/1.1 \(reply.status) \(Self.reasonPhrase(reply.status))\r\n"
+        for (name, value) in reply.headers { head += "\(name): \(value)\r\n" }
+        switch reply.body {
+        case .whole(let body):
+            head += "Content-Length: \(body.count)\r\n\r\n"
+            return send(Array(head.utf8) + body, to: client)
+        case .events(let events, let interval, let cut):
+            head += "Transfer-Encoding: chunked\r\n\r\n"
+            guard send(Array(head.utf8), to: client) else { return false }
+            for (index, event) in events.enumerated() {
+                if index > 0, interval > 0 { Thread.sleep(forTimeInterval: interval) }
+                if let cut, index == cut.after {
+                    if cut.midEvent { _ = send(Self.chunk(Array(event.prefix(max(1, event.count / 2)))), to: client) }
+                    shutdown(client, Int32(SHUT_RDWR))
+                    return false
+                }
+                guard send(Self.chunk(event), to: client) else { return false }
+            }
+            if let cut, cut.after >= events.count {
+                shutdown(client, Int32(SHUT_RDWR))  // every event went, but the stream never ended properly
+                return false
+            }
+            return send(Array("0\r\n\r\n".utf8), to: client)
+        }
+    }
+
+    private static func chunk(_ bytes: [UInt8]) -> [UInt8] {
+        Array((String(bytes.count, radix: 16) + "\r\n").utf8) + bytes + [13, 10]
+    }
+
+    /// Sends everything, without SIGPIPE when the client has gone (the host gives up on a call that timed out).
+    private func send(_ bytes: [UInt8], to client: Int32) -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard count > 0 else { return false }
+            sent += count
+        }
+        return true
+    }
+
+    private static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 429: "Too Many Requests"
+        case 500: "Internal Server Error"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        case 529: "Overloaded"
+        default: "Status"
+        }
+    }
+
+    private static func find(_ needle: [UInt8], in data: [UInt8], from start: Int) -> Int? {
+        guard data.count >= needle.count, start <= data.count - needle.count else { return nil }
+        for index in start...(data.count - needle.count) where data[index] == needle[0] && data[index..<(index + needle.count)].elementsEqual(needle) {
+            return index
+        }
+        return nil
+    }
+}
