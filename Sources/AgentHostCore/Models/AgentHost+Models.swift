@@ -68,7 +68,11 @@ extension AgentHost {
         messages.reserveCapacity(asked.messages.count)
         for var message in asked.messages {
             if message.role == .tool, let id = message.toolCallID, let reason = refused[id] { message.content = reason }
-            message.toolCalls = message.toolCalls.map { ModelToolCall(id: $0.id, name: wireNameOf[$0.name] ?? ModelTool.safeName($0.name), arguments: $0.arguments) }
+            // Arguments in a canonical key order, so the same conversation is the same request after a restart.
+            message.toolCalls = message.toolCalls.map { call in
+                let arguments = (try? JSONValue(parsing: Array(call.arguments.utf8)))?.canonicalText ?? call.arguments
+                return ModelToolCall(id: call.id, name: wireNameOf[call.name] ?? ModelTool.safeName(call.name), arguments: arguments)
+            }
             if !message.content.isEmpty {
                 let screened = rails.input.screen(Array(message.content.utf8), place: .input, agent: agent)
                 if let event = screened.event { call.record(event) }

@@ -24,7 +24,9 @@ extension AgentHost {
         guard let store = call.ledger?.store else {
             return .denied("'\(subject)' needs a person's approval (the policy's approvals), but this host keeps no task store to wait in")
         }
-        let agent = call.plugin.id, hash = StableHash.hex(of: arguments)
+        // The same arguments in another key order are the same action (a plugin's JSON writer need not keep an order).
+        let canonical = (try? JSONValue(parsing: arguments))?.canonicalBytes ?? arguments
+        let agent = call.plugin.id, hash = StableHash.hex(of: canonical)
         let runID = call.ledger?.runID, step = call.options.step, taskID = call.taskRowID
         let used = call.work.withLock { $0.usedApprovals }
         var approval: StoredApproval?
