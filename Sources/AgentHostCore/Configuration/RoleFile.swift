@@ -122,7 +122,7 @@ public enum RoleFile {
         for (key, _, value) in try yaml.mapping(node, "a capability", keys: capabilityKeys) {
             fields[key] = try yaml.json(value)
         }
-        guard case .string(let name)? = fields["name"], PluginManifest.isIdentifier(name) || name.contains(".") else {
+        guard case .string(let name)? = fields["name"], PluginManifest.isIdentifier(name) else {
             throw yaml.fail(node, "a capability needs a name such as team.design")
         }
         if fields["description"] == nil { fields["description"] = .string(name) }

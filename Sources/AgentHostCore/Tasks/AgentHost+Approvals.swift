@@ -47,7 +47,6 @@ extension AgentHost {
         }
         guard var current = approval else { return .denied("approval for '\(subject)' vanished from the store") }
         call.work.withLock { _ = $0.usedApprovals.insert(current.id) }
-        let waited = current.status == .pending
         while current.status == .pending {
             if call.isCancelled { return .cancelled("cancelled while waiting for approval \(current.id) of '\(subject)'") }
             Thread.sleep(forTimeInterval: 0.1)
@@ -58,7 +57,7 @@ extension AgentHost {
                 return .denied("approval \(current.id): the store could not be read (\(error))")
             }
         }
-        if waited || call.taskRowID != nil { try? store.resumeWaitingTask(taskID, approval: current) }
+        try? store.resumeWaitingTask(taskID, approval: current)
         switch current.status {
         case .denied:
             return .denied("a person denied \(kind.rawValue) '\(subject)' (approval \(current.id))\(current.reason.map { ": \($0)" } ?? "")")
