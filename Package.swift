@@ -45,7 +45,10 @@ let package = Package(
         .target(name: "CAgentHost", path: "sdk", sources: ["src"], publicHeadersPath: "include"),
         .target(name: "AgentPluginKitEntry", dependencies: ["CAgentHost"], path: "sdk/swift/AgentPluginKitEntry"),
         .target(name: "AgentToolchain", path: "sdk/swift/AgentToolchain"),
-        .target(name: "AgentPluginKit", dependencies: ["CAgentHost", "AgentPluginKitEntry", "AgentToolchain"],
+        // JSON as bytes without Foundation (a validating scanner, a parser, a writer): the host and
+        // Swift plugins compile the same code, so both ends of agenthost.h read and write it alike.
+        .target(name: "AgentJSON", path: "sdk/swift/AgentJSON"),
+        .target(name: "AgentPluginKit", dependencies: ["CAgentHost", "AgentPluginKitEntry", "AgentToolchain", "AgentJSON"],
                 path: "sdk/swift/AgentPluginKit"),
 
         // The host.
@@ -66,7 +69,7 @@ let package = Package(
         .executableTarget(name: "agenthost-command-guard", path: "Sources/agenthost-command-guard",
                           cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
         .target(name: "AgentHostCore", dependencies: [
-            "CAgentHost", "CFFI", "AgentToolchain", "AgentHostChannel", .product(name: "Logging", package: "swift-log"),
+            "CAgentHost", "CFFI", "AgentToolchain", "AgentJSON", "AgentHostChannel", .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
         ]),
         // Packages, keys, signed indexes and installs: its own target, so the core never links crypto or zip.
@@ -117,7 +120,7 @@ let package = Package(
                 exclude: ["plugin.json"], resources: [.copy("plugin.json")]),
         .target(name: "DebugAgent", dependencies: ["AgentPluginKit", "AgentSupport"], path: "Plugins/Debug",
                 exclude: ["plugin.json"], resources: [.copy("plugin.json")]),
-        .target(name: "AssistantAgent", dependencies: ["AgentPluginKit"], path: "Plugins/Assistant",
+        .target(name: "AssistantAgent", dependencies: ["AgentPluginKit", "AgentJSON"], path: "Plugins/Assistant",
                 exclude: ["plugin.json"], resources: [.copy("plugin.json")]),
 
         // Minimal agents that answer at once, so the benchmark measures the

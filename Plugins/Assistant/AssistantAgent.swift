@@ -1,3 +1,4 @@
+import AgentJSON
 import AgentPluginKit
 import Foundation
 
@@ -40,11 +41,11 @@ struct AssistantAgent: AgentPlugin {
             for call in answer.toolCalls {
                 if call.kind == "handoff" {
                     let target = String(call.name.dropFirst("handoff:".count))
-                    let arguments = Self.object(call.arguments)
-                    let reason = arguments["reason"] as? String ?? "the model handed the task on"
-                    let context = (arguments["context"]).flatMap { try? JSONSerialization.data(withJSONObject: $0) }.map(Array.init) ?? Array("{}".utf8)
+                    let arguments = try? JSONValue(parsing: Array(call.arguments.utf8))
+                    let reason = arguments?["reason"].flatMap { if case .string(let text) = $0 { text } else { nil } } ?? "the model handed the task on"
+                    let context = arguments?["context"].flatMap { if case .object = $0 { $0.canonicalBytes } else { nil } } ?? Array("{}".utf8)
                     try request.requestHandoff(to: target, reason: reason, context: context)
-                    return try .encoding(["text": answer.text.isEmpty ? "handed off to \(target): \(reason)" : answer.text, "handoff": target])
+                    return Self.textReply(answer.text.isEmpty ? "handed off to \(target): \(reason)" : answer.text, handoff: target)
                 }
                 messages.append(.init(.tool, result(of: call, request: request), toolCallID: call.id))
             }
@@ -73,33 +74,40 @@ struct AssistantAgent: AgentPlugin {
     /// JSON when the capability declares structured output, else {"text"}.
     private func reply(_ text: String, schema: String?) throws -> AgentReply {
         if text.contains("ACTION: DELEGATE") { return AgentReply(body: Array(text.utf8)) }
-        guard schema != nil else { return try .encoding(["text": text]) }
-        let trimmed = Self.unfenced(text)
-        guard let data = trimmed.data(using: .utf8), (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
-            throw AgentError.failed("the model's answer is not the JSON object the capability's output declares: \(trimmed.prefix(200))")
+        guard schema != nil else { return Self.textReply(text) }
+        let trimmed = Array(Self.unfenced(text).utf8)
+        guard case .object? = try? JSONValue(parsing: trimmed) else {
+            throw AgentError.failed("the model's answer is not the JSON object the capability's output declares: \(Self.unfenced(text).prefix(200))")
         }
-        return AgentReply(body: Array(data))
+        return AgentReply(body: trimmed)
+    }
+
+    /// `{"text": text}`, and the agent handed to when there is one.
+    static func textReply(_ text: String, handoff: String? = nil) -> AgentReply {
+        var json = JSONWriter(capacity: text.utf8.count + 32)
+        json.beginObject()
+        json.key("text")
+        json.string(text)
+        if let handoff {
+            json.key("handoff")
+            json.string(handoff)
+        }
+        json.endObject()
+        return AgentReply(body: json.bytes)
     }
 
     /// The output schema to ask the model for, or nil when the output is only {"text"}.
     static func answerSchema(_ output: String) -> String? {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [String: Any] else { return nil }
-        if let properties = object["properties"] as? [String: Any], Set(properties.keys).isSubset(of: ["text"]) { return nil }
+        guard let schema = try? JSONValue(parsing: Array(output.utf8)), case .object = schema else { return nil }
+        if case .object(let properties)? = schema["properties"], Set(properties.keys).isSubset(of: ["text"]) { return nil }
         return output
     }
 
     /// The task in words: the capability's text field when there is one, else the payload itself.
     static func task(of request: AgentRequest) -> String {
-        let object = Self.object(request.text)
-        if object.count == 1, let only = object.values.first as? String { return only }
-        for key in ["task", "text", "query", "goal", "requirement"] {
-            if let value = object[key] as? String, object.count == 1 { return value }
-        }
-        return "The task, as JSON:\n" + request.text
-    }
-
-    static func object(_ text: String) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        guard case .object(let fields)? = try? JSONValue(parsing: request.payload), fields.count == 1,
+              case .string(let only)? = fields.values.first else { return "The task, as JSON:\n" + request.text }
+        return only
     }
 
     /// A JSON answer without the Markdown fence some models put around it.

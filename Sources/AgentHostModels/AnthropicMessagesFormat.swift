@@ -39,7 +39,7 @@ enum AnthropicMessagesFormat: ModelWireFormat {
                 json.key("description")
                 json.string(tool.description)
                 json.key("input_schema")
-                json.value(tool.parameters)
+                json.raw(tool.parametersJSON)
                 json.endObject()
             }
             json.endArray()

@@ -31,7 +31,7 @@ enum OpenAIChatFormat: ModelWireFormat {
                 json.key("description")
                 json.string(tool.description)
                 json.key("parameters")
-                json.value(tool.parameters)
+                json.raw(tool.parametersJSON)
                 json.endObject()
                 json.endObject()
             }

@@ -4,27 +4,67 @@ import AgentHostTestSupport
 import Foundation
 
 /// The model service against a loopback server that speaks OpenAI's Chat
-/// Completions: `assistant.ask` calls, each one model call, and what the
-/// host spent on each beyond the server's own time (the server records it,
-/// from the request's last byte read to the answer's last byte written).
-/// What is left is the host's cost: the Assistant's SDK, the model service's
-/// checks, the HTTP client, loopback TCP and the JSON both ways.
+/// Completions. The server records its own time on each request (from the
+/// request's last byte read to the answer's last byte written) and when it
+/// sent each streamed event; what is left is the host's.
+///
+/// - `model_call_host_cost`: one model call by a plugin (`bench.model_call`,
+///   through AgentPluginKit's `complete`) beyond the server's time: the SDK's
+///   request and event lines, the model service's checks (alias, budgets,
+///   the tools offered, guardrails, hashing, usage), the HTTP client, loopback TCP.
+/// - `model_stream_chunk_delay`: from the server handing a text event to its
+///   socket to the plugin's `onEvent` seeing it, per event, events 2 ms apart.
+/// - `assistant_ask_host_cost`: a whole `assistant.ask` (profile, one model
+///   call, the answer) beyond the server's time.
 func benchModels(searchPath: PluginSearchPath, quick: Bool) {
     guard let server = try? ModelProviderServer() else {
         emit([("bench", "model_call_host_cost"), ("error", "the loopback server did not start")])
         return
     }
     defer { server.stop() }
-    server.setStandingReply(.openAIText("ok", usage: (12, 2)))
-    var policy = Policy.standard
+    var policy = benchPolicy
     policy.models["default"] = ModelEndpoint(alias: "default", provider: .openAI, baseURL: server.openAIBaseURL, model: "bench")
     let provider = HTTPModelProvider()
     defer { provider.shutdown() }
     let host = AgentHost(registry: PluginRegistry(searchPath: searchPath, policy: policy), policy: policy, modelProvider: provider)
-    let payload = Array(#"{"task": "say ok"}"#.utf8)
-    func call() -> Bool { (try? host.call("assistant.ask", payload: payload)) != nil }
+
+    server.setStandingReply(.openAIText("ok", usage: (12, 2)))
+    let plain = Array(#"{"stream": false}"#.utf8)
+    hostCost("model_call_host_cost", server: server, quick: quick, target: 50_000) {
+        (try? host.call("bench.model_call", payload: plain)) != nil
+    }
+    hostCost("assistant_ask_host_cost", server: server, quick: quick, target: nil) {
+        (try? host.call("assistant.ask", payload: Array(#"{"task": "say ok"}"#.utf8))) != nil
+    }
+
+    let deltas = 20
+    let words = (1...deltas).map { "word\($0) " }.joined()
+    server.setStandingReply(.openAIText(words, usage: (12, 20), streamed: true, deltas: deltas, eventDelay: 0.002))
+    server.removeRecordedRequests()
+    var delays: [Double] = []
+    for _ in 0..<(quick ? 5 : 50) {
+        guard let response = try? host.call("bench.model_call", payload: Array(#"{"stream": true}"#.utf8)),
+              case .array(let arrivals)? = (try? JSONValue(parsing: response.body))?["arrivals"],
+              let sent = server.requests.last?.eventsSentAt, sent.count > deltas else {
+            emit([("bench", "model_stream_chunk_delay"), ("error", "bench.model_call failed; is the Swift echo plugin built?")])
+            return
+        }
+        server.removeRecordedRequests()
+        // The first event only opens the message (no text); the next `deltas` carry the text, in order.
+        for (index, arrival) in arrivals.enumerated() where index < deltas {
+            guard case .number(let at) = arrival else { continue }
+            delays.append(at - Double(sent[index + 1]))
+        }
+    }
+    delays.sort()
+    emit([("bench", "model_stream_chunk_delay"), ("median_ns", delays[delays.count / 2]), ("p99_ns", delays[delays.count * 99 / 100]),
+          ("chunks", delays.count), ("target_ns", 100_000.0), ("meets_target", delays[delays.count / 2] <= 100_000)])
+}
+
+/// Times `call` in samples, each less the server's own time on its requests, and prints the median per call.
+private func hostCost(_ name: String, server: ModelProviderServer, quick: Bool, target: Double?, _ call: () -> Bool) {
     for _ in 0..<50 where !call() {
-        emit([("bench", "model_call_host_cost"), ("error", "assistant.ask failed; is the Assistant built?")])
+        emit([("bench", name), ("error", "the call failed; are the plugins built?")])
         return
     }
     let calls = quick ? 200 : 2000
@@ -43,6 +83,7 @@ func benchModels(searchPath: PluginSearchPath, quick: Bool) {
     }
     samples.sort()
     let median = samples[samples.count / 2]
-    emit([("bench", "model_call_host_cost"), ("median_ns", median), ("calls_per_sample", calls), ("samples", samples.count),
-          ("target_ns", 50_000.0), ("meets_target", median <= 50_000)])
+    var fields: [(String, Any)] = [("bench", name), ("median_ns", median), ("calls_per_sample", calls), ("samples", samples.count)]
+    if let target { fields += [("target_ns", target), ("meets_target", median <= target)] }
+    emit(fields)
 }

@@ -45,17 +45,21 @@ enum FuzzTarget: String, CaseIterable {
         case .json:
             let valid = JSONBytes.isValid(bytes)
             let parsed = try? JSONValue(parsing: bytes)
-            // What the byte scanner passes (a reply, a rendered payload), Foundation's parser must read. The scanner may be
-            // stricter (RFC 8259 has no trailing commas; Foundation on Linux takes them).
-            if valid, parsed == nil, UTF8Check.firstInvalidByte(in: bytes) == nil {
-                fatalError("JSONBytes.isValid passes bytes JSONSerialization cannot read")
+            // The parser builds only what the scanner passes, and refuses only strings that are not UTF-8.
+            if (parsed != nil) != (valid && UTF8Check.firstInvalidByte(in: bytes) == nil) {
+                fatalError("JSONValue(parsing:) and JSONBytes.isValid disagree on these bytes")
             }
             if valid {
                 _ = JSONBytes.range(at: ["a"], in: bytes)
                 _ = JSONBytes.range(at: ["0", "b"], in: bytes)
-                if let parsed, (try? JSONValue(parsing: parsed.canonicalBytes)) == nil {
-                    fatalError("canonical bytes of a parsed value are not JSON")
-                }
+            }
+            guard let parsed else { return }
+            if (try? JSONValue(parsing: parsed.canonicalBytes)) != parsed {
+                fatalError("the canonical bytes of a parsed value do not read back as the same value")
+            }
+            // Foundation's reader is a second opinion on what the bytes say: where it reads them too, the values agree.
+            if let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]), !FoundationJSON.same(parsed, object) {
+                fatalError("JSONValue(parsing:) reads another value than JSONSerialization")
             }
         case .template:
             // First line: the template (YAML-free JSON); the rest: a step's answer.
@@ -111,3 +115,27 @@ enum Fuzz {
     static func main() { exit(agenthost_fuzz_run(CommandLine.argc, CommandLine.unsafeArgv) { _, _ in 0 }) }
 }
 #endif
+
+/// JSONSerialization's values, compared with a parsed JSONValue.
+enum FoundationJSON {
+    static func same(_ value: JSONValue, _ object: Any) -> Bool {
+        switch (value, object) {
+        case (.null, is NSNull): return true
+        case (.string(let text), let other as String): return text == other
+        case (.bool(let flag), let number as NSNumber) where isBool(number): return flag == number.boolValue
+        case (.number(let double), let number as NSNumber) where !isBool(number):
+            // Foundation keeps large whole numbers as integers; a double holds them to its own precision.
+            return double == number.doubleValue || abs(double - number.doubleValue) <= 1e-12 * max(1, abs(double))
+        case (.array(let values), let others as [Any]):
+            return values.count == others.count && zip(values, others).allSatisfy { same($0, $1) }
+        case (.object(let fields), let others as [String: Any]):
+            return fields.count == others.count && fields.allSatisfy { key, value in others[key].map { same(value, $0) } ?? false }
+        default: return false
+        }
+    }
+
+    private static func isBool(_ number: NSNumber) -> Bool {
+        let type = String(cString: number.objCType)
+        return type == "c" || type == "B"
+    }
+}

@@ -35,6 +35,9 @@ public final class ModelProviderServer: @unchecked Sendable {
         public var receivedAt: ContinuousClock.Instant
         /// When the last byte of its answer was written (or the connection was cut, or found closed); nil while it is being answered.
         public var answeredAt: ContinuousClock.Instant?
+        /// For a streamed answer: when each event was about to be handed to the socket, in CLOCK_MONOTONIC nanoseconds
+        /// (the clock a plugin can read too, so a benchmark can time each event's way through the host).
+        public var eventsSentAt: [UInt64] = []
 
         public var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
         /// The body as JSON, parsed when asked (so the server's own time stays the server's).
@@ -378,9 +381,15 @@ public final class ModelProviderServer: @unchecked Sendable {
                 return (recorded.count - 1, reply)
             }
             if reply.delay > 0 { Thread.sleep(forTimeInterval: reply.delay) }
-            let keepOpen = write(reply, to: client)
+            var eventsSentAt: [UInt64] = []
+            let keepOpen = write(reply, to: client, eventsSentAt: &eventsSentAt)
             let answeredAt = ContinuousClock.now
-            lock.withLock { if index < recorded.count { recorded[index].answeredAt = answeredAt } }
+            lock.withLock {
+                if index < recorded.count {
+                    recorded[index].answeredAt = answeredAt
+                    recorded[index].eventsSentAt = eventsSentAt
+                }
+            }
             if !keepOpen || request.headers["connection"]?.lowercased() == "close" { return }
         }
     }
@@ -428,7 +437,7 @@ public final class ModelProviderServer: @unchecked Sendable {
     }
 
     /// Writes the answer; false when the connection is to be closed (a cut stream, or a client that left).
-    private func write(_ reply: Reply, to client: Int32) -> Bool {
+    private func write(_ reply: Reply, to client: Int32, eventsSentAt: inout [UInt64]) -> Bool {
         var head = "HTTP/1.1 \(reply.status) \(Self.reasonPhrase(reply.status))\r\n"
         for (name, value) in reply.headers { head += "\(name): \(value)\r\n" }
         switch reply.body {
@@ -445,7 +454,9 @@ public final class ModelProviderServer: @unchecked Sendable {
                     shutdown(client, Int32(SHUT_RDWR))
                     return false
                 }
-                guard send(Self.chunk(event), to: client) else { return false }
+                let chunk = Self.chunk(event)
+                eventsSentAt.append(Self.monotonicNanoseconds())
+                guard send(chunk, to: client) else { return false }
             }
             if let cut, cut.after >= events.count {
                 shutdown(client, Int32(SHUT_RDWR))  // every event went, but the stream never ended properly
@@ -453,6 +464,12 @@ public final class ModelProviderServer: @unchecked Sendable {
             }
             return send(Array("0\r\n\r\n".utf8), to: client)
         }
+    }
+
+    private static func monotonicNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
     private static func chunk(_ bytes: [UInt8]) -> [UInt8] {

@@ -16,6 +16,8 @@ public final class AgentHost: Sendable {
     /// Each plugin's guardrails, indexed like `registry.plugins`; boxed so the
     /// call path takes a reference instead of copying the stages.
     let guardrails: [GuardrailsBox]
+    /// What the model service offers each agent in each state, made on first use.
+    let modelCatalogs: ModelCatalogs
     /// The shared memory of calls that bring none of their own.
     public let sharedContext = SharedContext()
     /// Cancels every call of this host at once, running or to come: what a
@@ -35,6 +37,7 @@ public final class AgentHost: Sendable {
         self.policy = policy
         self.modelProvider = modelProvider
         router = Router(registry: registry, policy: policy)
+        modelCatalogs = ModelCatalogs(pluginCount: registry.plugins.count)
         // A role agent's own guardrails lie over the policy's for it.
         guardrails = registry.plugins.map { plugin in
             GuardrailsBox(registry.role(of: plugin.id)?.guardrails(over: policy.guardrails(for: plugin.id)) ?? policy.guardrails(for: plugin.id))

@@ -56,10 +56,10 @@ extension AgentHost {
         }
 
         // The tools: what the agent may call now, narrowed to what the plugin asked for.
-        let allowed = modelTools(for: call)
-        let offered = asked.toolNames.map { names in allowed.filter { names.contains($0.name) } } ?? allowed
-        let byWireName = Dictionary(offered.map { ($0.wireName, $0) }, uniquingKeysWith: { first, _ in first })
-        let wireNameOf = Dictionary(allowed.map { ($0.name, $0.wireName) }, uniquingKeysWith: { first, _ in first })
+        let catalog = modelCatalog(for: call)
+        var byWireName = catalog.byWireName, offered = catalog.definitions
+        if let names = asked.toolNames { (byWireName, offered) = catalog.definitions(named: names) }
+        let wireNameOf = catalog.wireNameOf
 
         // The messages, screened; a tool call the host refused is answered with the refusal, whatever the plugin wrote.
         let refused = call.work.withLock { $0.refused }
@@ -85,7 +85,7 @@ extension AgentHost {
             }
             messages.append(message)
         }
-        let request = ModelRequest(messages: messages, tools: offered.map(\.definition), responseSchema: asked.responseSchema,
+        let request = ModelRequest(messages: messages, tools: offered, responseSchema: asked.responseSchema,
                                    maxTokens: asked.maxTokens, temperature: asked.temperature, stream: asked.stream)
         let sequence = call.work.withLock { state -> Int in
             state.modelCalls += 1
@@ -301,12 +301,5 @@ extension AgentHost {
     func guardrails(of plugin: LoadedPlugin) -> Guardrails {
         guard let index = registry.index(of: plugin.id) else { return policy.guardrails(for: plugin.id) }
         return guardrails[index].value
-    }
-}
-
-extension ModelTool {
-    /// A name as a provider accepts it, for a tool the agent may not call (the model still sees its own call).
-    static func safeName(_ name: String) -> String {
-        String(String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") ? $0 : "_" }).prefix(64))
     }
 }

@@ -1,39 +1,92 @@
 /// Writes the events of the model service: one compact JSON object and a
-/// newline each, built with the host's byte writer (no Foundation per event).
+/// newline each, straight into bytes (no dictionary, no key sort, no
+/// Foundation per event), in the order agenthost.h lists their fields.
 enum ModelEventLine {
-    static func text(_ text: String) -> [UInt8] { line(["type": .string("text"), "text": .string(text)]) }
+    static func text(_ text: String) -> [UInt8] {
+        line(type: "text", capacity: text.utf8.count + 32) { json in
+            json.key("text")
+            json.string(text)
+        }
+    }
 
     static func toolCall(id: String, name: String, kind: ModelTool.Kind, arguments: JSONValue) -> [UInt8] {
-        line(["type": .string("tool_call"), "id": .string(id), "name": .string(name), "kind": .string(kind.rawValue), "arguments": arguments])
+        line(type: "tool_call") { json in
+            json.key("id")
+            json.string(id)
+            json.key("name")
+            json.string(name)
+            json.key("kind")
+            json.string(kind.rawValue)
+            json.key("arguments")
+            json.value(arguments)
+        }
     }
 
     static func refused(id: String, name: String, reason: String) -> [UInt8] {
-        line(["type": .string("tool_refused"), "id": .string(id), "name": .string(name), "reason": .string(reason)])
+        line(type: "tool_refused") { json in
+            json.key("id")
+            json.string(id)
+            json.key("name")
+            json.string(name)
+            json.key("reason")
+            json.string(reason)
+        }
     }
 
-    static func redacted(_ text: String) -> [UInt8] { line(["type": .string("redacted"), "text": .string(text)]) }
+    static func redacted(_ text: String) -> [UInt8] {
+        line(type: "redacted", capacity: text.utf8.count + 32) { json in
+            json.key("text")
+            json.string(text)
+        }
+    }
 
     static func usage(_ usage: ModelUsage, cost: Double) -> [UInt8] {
-        line(["type": .string("usage"), "input_tokens": .number(Double(usage.inputTokens)),
-              "output_tokens": .number(Double(usage.outputTokens)), "cost": .number(cost)])
+        line(type: "usage") { json in
+            json.key("input_tokens")
+            json.int(usage.inputTokens)
+            json.key("output_tokens")
+            json.int(usage.outputTokens)
+            json.key("cost")
+            json.double(cost)
+        }
     }
 
     static func end(_ reason: String, model: String?, replayed: Bool) -> [UInt8] {
-        var fields: [String: JSONValue] = ["type": .string("end"), "reason": .string(reason), "model": model.map { .string($0) } ?? .null]
-        if replayed { fields["replayed"] = .bool(true) }
-        return line(fields)
+        line(type: "end") { json in
+            json.key("reason")
+            json.string(reason)
+            json.key("model")
+            if let model { json.string(model) } else { json.null() }
+            if replayed {
+                json.key("replayed")
+                json.bool(true)
+            }
+        }
     }
 
     static func error(_ message: String, budget: String? = nil, guardrail: String? = nil) -> [UInt8] {
-        var fields: [String: JSONValue] = ["type": .string("error"), "message": .string(message)]
-        if let budget { fields["budget"] = .string(budget) }
-        if let guardrail { fields["guardrail"] = .string(guardrail) }
-        return line(fields)
+        line(type: "error") { json in
+            json.key("message")
+            json.string(message)
+            if let budget {
+                json.key("budget")
+                json.string(budget)
+            }
+            if let guardrail {
+                json.key("guardrail")
+                json.string(guardrail)
+            }
+        }
     }
 
-    private static func line(_ fields: [String: JSONValue]) -> [UInt8] {
-        var out = JSONValue.object(fields).canonicalBytes
-        out.append(UInt8(ascii: "\n"))
-        return out
+    private static func line(type: StaticString, capacity: Int = 128, _ fields: (inout JSONWriter) -> Void) -> [UInt8] {
+        var json = JSONWriter(capacity: capacity)
+        json.beginObject()
+        json.key("type")
+        json.string(type)
+        fields(&json)
+        json.endObject()
+        json.endLine()
+        return json.bytes
     }
 }

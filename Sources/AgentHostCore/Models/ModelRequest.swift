@@ -52,12 +52,17 @@ public struct ModelToolDefinition: Sendable, Hashable {
     public var name: String
     public var description: String
     /// The JSON Schema of the arguments object.
-    public var parameters: JSONValue
+    public var parameters: JSONValue {
+        didSet { parametersJSON = parameters.canonicalBytes }
+    }
+    /// `parameters` as compact JSON, written once: a request offers the same tools call after call.
+    public private(set) var parametersJSON: [UInt8]
 
     public init(name: String, description: String, parameters: JSONValue) {
         self.name = name
         self.description = description
         self.parameters = parameters
+        parametersJSON = parameters.canonicalBytes
     }
 }
 

@@ -18,7 +18,7 @@ enum ModelService {
 
     static let profile: @convention(c) (UnsafePointer<ah_host>?, UInt64, ah_sink) -> ah_status = { host, callID, out in
         guard let call = HostTable.call(callID, of: host) else { return ah_status(AH_ERR_NOT_FOUND) }
-        out.send(call.host.modelProfile(for: call).canonicalBytes)
+        out.send(call.host.modelCatalog(for: call).profile(answering: call.capability))
         return ah_status(AH_OK)
     }
 }

@@ -12,11 +12,15 @@ struct ModelTool: Sendable, Hashable {
     var description: String
     var parameters: JSONValue
 
-    /// The name the model sees: providers accept letters, digits, `_` and `-`, up to 64.
-    var wireName: String {
-        let base = kind == .handoff ? "transfer_to_" + String(name.dropFirst("handoff:".count)) : name
-        let safe = String(base.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") ? $0 : "_" })
-        return String(safe.prefix(64))
+    /// The name the model sees (see ``safeName(_:)``); worked out once, with the catalog.
+    let wireName: String
+
+    init(kind: Kind, name: String, description: String, parameters: JSONValue) {
+        self.kind = kind
+        self.name = name
+        self.description = description
+        self.parameters = parameters
+        wireName = Self.safeName(kind == .handoff ? "transfer_to_" + String(name.dropFirst("handoff:".count)) : name)
     }
 
     var definition: ModelToolDefinition { ModelToolDefinition(name: wireName, description: description, parameters: parameters) }
@@ -24,15 +28,28 @@ struct ModelTool: Sendable, Hashable {
     var json: JSONValue {
         .object(["name": .string(name), "kind": .string(kind.rawValue), "description": .string(description), "parameters": parameters])
     }
+
+    /// A name as providers accept it: letters, digits, `_` and `-`, up to 64; anything else becomes `_`.
+    static func safeName(_ name: String) -> String {
+        String(String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") ? $0 : "_" }).prefix(64))
+    }
 }
 
+
 extension AgentHost {
-    /// The tools the agent of `call` may call now, as the model will be
-    /// offered them: its typed tools visible in the call's state; in
-    /// EXECUTING (where DELEGATE is allowed) the capabilities it may call;
-    /// its declared handoff targets. A role file narrows the first two.
-    func modelTools(for call: ActiveCall) -> [ModelTool] {
-        let state = call.options.state, plugin = call.plugin
+    /// What the model service offers the agent of `call` in its state: made once per (agent, state).
+    func modelCatalog(for call: ActiveCall) -> ModelCatalog {
+        let plugin = call.plugin, state = call.options.state
+        let make = { ModelCatalog(tools: self.modelTools(for: plugin, in: state), plugin: plugin, role: self.registry.role(of: plugin.id)) }
+        guard let index = registry.index(of: plugin.id) else { return make() }
+        return modelCatalogs.catalog(plugin: index, state: state, make: make)
+    }
+
+    /// The tools `plugin` may call in `state`, as the model will be offered
+    /// them: its typed tools visible in the state; in EXECUTING (where
+    /// DELEGATE is allowed) the capabilities it may call; its declared
+    /// handoff targets. A role file narrows the first two.
+    private func modelTools(for plugin: LoadedPlugin, in state: AgentState) -> [ModelTool] {
         let role = registry.role(of: plugin.id)
         var tools: [ModelTool] = []
         for tool in plugin.tools(visibleIn: state) where role?.tools.contains(tool.name) ?? true {
@@ -47,8 +64,9 @@ extension AgentHost {
         if state == .executing {
             let own = Set(plugin.manifest.capabilities.map(\.name))
             let allowed = role.map { Set($0.tools) }
+            var seen = Set(tools.map(\.name))
             for entry in registry.capabilityList where !own.contains(entry.capability.name) && entry.capability.states.contains(state) {
-                guard allowed?.contains(entry.capability.name) ?? true, !tools.contains(where: { $0.name == entry.capability.name }) else { continue }
+                guard allowed?.contains(entry.capability.name) ?? true, seen.insert(entry.capability.name).inserted else { continue }
                 tools.append(ModelTool(kind: .capability, name: entry.capability.name, description: entry.capability.description,
                                        parameters: entry.capability.input ?? .object(["type": .string("object")])))
             }
@@ -66,22 +84,5 @@ extension AgentHost {
                                    ])))
         }
         return tools
-    }
-
-    /// The `profile` of the model service: who the agent is and what it may use, for the call's state.
-    func modelProfile(for call: ActiveCall) -> JSONValue {
-        let plugin = call.plugin, role = registry.role(of: plugin.id)
-        let aliases = plugin.manifest.permissions.models
-        let model: JSONValue = (role?.model ?? (aliases.count == 1 ? aliases.first : nil)).map { .string($0) } ?? .null
-        return .object([
-            "agent": .string(plugin.id),
-            "role": .string(role?.role ?? plugin.manifest.name),
-            "instructions": .string(role?.instructions ?? ""),
-            "model": model,
-            "models": .array(aliases.map { .string($0) }),
-            "tools": .array(modelTools(for: call).map(\.json)),
-            "max_turns": .number(Double(role?.maxTurns ?? RoleDefinition.defaultMaxTurns)),
-            "output": call.capability?.output ?? .null,
-        ])
     }
 }

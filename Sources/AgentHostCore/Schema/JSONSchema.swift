@@ -127,12 +127,6 @@ public struct JSONSchema: Sendable, Hashable {
 }
 
 extension JSONValue {
-    /// The field `key` of an object; nil for anything else.
-    public subscript(key: String) -> JSONValue? {
-        if case .object(let fields) = self { return fields[key] }
-        return nil
-    }
-
     /// The type names of a schema's `type`: one, or a list; nil when not given.
     public var schemaTypes: [String]? {
         switch self["type"] {

@@ -1,13 +1,14 @@
+import AgentJSON
 import CAgentHost
-import Foundation
+import Synchronization
 
 /// The host's `agenthost.models/1`: chat completions the host makes for the
 /// plugin, with the host's keys, tool masks, guardrails, budgets and
 /// approvals. The plugin never sees a key or a provider's wire format.
 extension AgentRequest {
     /// Who this agent is and what it may use now (the model service's `profile`).
-    public struct ModelProfile: Sendable, Decodable {
-        public struct ToolInfo: Sendable, Decodable, Hashable {
+    public struct ModelProfile: Sendable {
+        public struct ToolInfo: Sendable, Hashable {
             public var name: String
             /// "capability", "tool" or "handoff".
             public var kind: String
@@ -24,10 +25,50 @@ extension AgentRequest {
         /// The JSON Schema (as JSON text) of what the capability being answered returns, when it declares one.
         public var output: String?
 
-        enum CodingKeys: String, CodingKey {
-            case agent, role, instructions, model, models, tools
-            case maxTurns = "max_turns"
+        /// Reads the profile as agenthost.h specifies it; nil names the field that is not as specified.
+        init(reading bytes: [UInt8]) throws(ProfileProblem) {
+            let value: JSONValue
+            do throws(JSONValueError) {
+                value = try JSONValue(parsing: bytes)
+            } catch {
+                throw ProfileProblem(field: "the profile", problem: error.problem)
+            }
+            func text(_ key: String) throws(ProfileProblem) -> String {
+                guard case .string(let text)? = value[key] else { throw ProfileProblem(field: key, problem: "is not a string") }
+                return text
+            }
+            agent = try text("agent")
+            role = try text("role")
+            instructions = try text("instructions")
+            switch value["model"] {
+            case .string(let alias)?: model = alias
+            case .null?, nil: model = nil
+            default: throw ProfileProblem(field: "model", problem: "is not a string or null")
+            }
+            guard case .array(let aliases)? = value["models"] else { throw ProfileProblem(field: "models", problem: "is not an array") }
+            models = aliases.compactMap { if case .string(let alias) = $0 { alias } else { nil } }
+            guard case .array(let list)? = value["tools"] else { throw ProfileProblem(field: "tools", problem: "is not an array") }
+            tools = []
+            for item in list {
+                guard case .string(let name)? = item["name"], case .string(let kind)? = item["kind"] else {
+                    throw ProfileProblem(field: "tools", problem: "has a tool without a name and a kind")
+                }
+                tools.append(ToolInfo(name: name, kind: kind, description: item["description"]?.text ?? ""))
+            }
+            guard case .number(let turns)? = value["max_turns"], let whole = Int(exactly: turns) else {
+                throw ProfileProblem(field: "max_turns", problem: "is not a whole number")
+            }
+            maxTurns = whole
+            switch value["output"] {
+            case nil, .null?: output = nil
+            case let schema?: output = schema.canonicalText
+            }
         }
+    }
+
+    struct ProfileProblem: Error {
+        var field: String
+        var problem: String
     }
 
     /// A message of a conversation with a model.
@@ -45,11 +86,32 @@ extension AgentRequest {
             self.toolCallID = toolCallID
         }
 
-        var json: [String: Any] {
-            var object: [String: Any] = ["role": role.rawValue, "content": content]
-            if !toolCalls.isEmpty { object["tool_calls"] = toolCalls.map { ["id": $0.id, "name": $0.name, "arguments": $0.arguments] } }
-            if let toolCallID { object["tool_call_id"] = toolCallID }
-            return object
+        func write(to json: inout JSONWriter) {
+            json.beginObject()
+            json.key("role")
+            json.string(role.rawValue)
+            json.key("content")
+            json.string(content)
+            if !toolCalls.isEmpty {
+                json.key("tool_calls")
+                json.beginArray()
+                for call in toolCalls {
+                    json.beginObject()
+                    json.key("id")
+                    json.string(call.id)
+                    json.key("name")
+                    json.string(call.name)
+                    json.key("arguments")
+                    json.string(call.arguments)
+                    json.endObject()
+                }
+                json.endArray()
+            }
+            if let toolCallID {
+                json.key("tool_call_id")
+                json.string(toolCallID)
+            }
+            json.endObject()
         }
     }
 
@@ -93,6 +155,45 @@ extension AgentRequest {
             self.temperature = temperature
             self.stream = stream
         }
+
+        /// The request as agenthost.h has `complete` take it.
+        func json() throws -> [UInt8] {
+            var json = JSONWriter(capacity: messages.reduce(128) { $0 + $1.content.utf8.count + 48 })
+            json.beginObject()
+            if let model {
+                json.key("model")
+                json.string(model)
+            }
+            json.key("messages")
+            json.beginArray()
+            for message in messages { message.write(to: &json) }
+            json.endArray()
+            if let tools {
+                json.key("tools")
+                json.beginArray()
+                for name in tools { json.string(name) }
+                json.endArray()
+            }
+            if let responseSchema {
+                guard JSONValue.isJSON(Array(responseSchema.utf8)) else {
+                    throw AgentError.invalidArgument("the response schema is not JSON: \(responseSchema.prefix(80))")
+                }
+                json.key("response_schema")
+                json.raw(responseSchema.utf8)
+            }
+            if let maxTokens {
+                json.key("max_tokens")
+                json.int(maxTokens)
+            }
+            if let temperature {
+                json.key("temperature")
+                json.double(temperature)
+            }
+            json.key("stream")
+            json.bool(stream)
+            json.endObject()
+            return json.bytes
+        }
     }
 
     /// One model answer, whole.
@@ -122,29 +223,25 @@ extension AgentRequest {
         let collector = ByteCollector()
         let status = collector.withSink { profile(host.raw, callID, $0) }
         guard status == Int32(AH_OK) else { throw AgentError(status: status, message: String(decoding: collector.bytes, as: UTF8.self)) }
-        do {
-            var profile = try JSONDecoder().decode(ModelProfile.self, from: Data(collector.bytes))
-            let object = try JSONSerialization.jsonObject(with: Data(collector.bytes)) as? [String: Any]
-            if let output = object?["output"], !(output is NSNull) {
-                profile.output = String(decoding: try JSONSerialization.data(withJSONObject: output, options: [.sortedKeys]), as: UTF8.self)
-            }
-            return profile
+        // An agent asks for its profile on every task, and it is the same bytes until its state or its capability changes.
+        if let known = Self.lastProfile.withLock({ last in last.flatMap { $0.bytes == collector.bytes ? $0.profile : nil } }) { return known }
+        do throws(ProfileProblem) {
+            let read = try ModelProfile(reading: collector.bytes)
+            Self.lastProfile.withLock { $0 = (collector.bytes, read) }
+            return read
         } catch {
-            throw AgentError.failed("the host's profile is not what \(AH_EXTENSION_MODELS) specifies: \(error)")
+            throw AgentError.failed("the host's profile is not what \(AH_EXTENSION_MODELS) specifies: \(error.field) \(error.problem)")
         }
     }
+
+    /// The profile read last, with the bytes it was read from.
+    private static let lastProfile = Mutex<(bytes: [UInt8], profile: ModelProfile)?>(nil)
 
     /// One chat completion through the host; `onEvent` sees text and tool calls as they stream in.
     public func complete(_ request: ChatRequest, onEvent: ((ChatEvent) -> Void)? = nil) throws -> ChatCompletion {
         let table = try models()
         guard let complete = table.pointee.complete else { throw AgentError.unsupported("this host's \(AH_EXTENSION_MODELS) has no complete") }
-        var object: [String: Any] = ["messages": request.messages.map(\.json), "stream": request.stream]
-        if let model = request.model { object["model"] = model }
-        if let tools = request.tools { object["tools"] = tools }
-        if let schema = request.responseSchema, let value = try? JSONSerialization.jsonObject(with: Data(schema.utf8)) { object["response_schema"] = value }
-        if let maxTokens = request.maxTokens { object["max_tokens"] = maxTokens }
-        if let temperature = request.temperature { object["temperature"] = temperature }
-        let body = try JSONSerialization.data(withJSONObject: object)
+        let body = try request.json()
         let reader = EventReader(onEvent: onEvent)
         let status = withStr(body) { text in reader.withSink { complete(host.raw, callID, text, $0) } }
         guard status == Int32(AH_OK) else {
@@ -187,30 +284,37 @@ private final class EventReader {
     }
 
     private func handle(_ line: [UInt8]) {
-        guard let event = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let type = event["type"] as? String else { return }
+        guard let event = try? JSONValue(parsing: line), case .string(let type)? = event["type"] else { return }
+        func text(_ key: String) -> String {
+            if case .string(let text)? = event[key] { return text }
+            return ""
+        }
+        func whole(_ key: String) -> Int {
+            if case .number(let number)? = event[key], let value = Int(exactly: number.rounded()) { return value }
+            return 0
+        }
         switch type {
         case "text":
-            let text = event["text"] as? String ?? ""
-            completion.text += text
-            onEvent?(.text(text))
-        case "redacted": completion.text = event["text"] as? String ?? ""
+            let delta = text("text")
+            completion.text += delta
+            onEvent?(.text(delta))
+        case "redacted": completion.text = text("text")
         case "tool_call":
-            let arguments = event["arguments"].flatMap { try? JSONSerialization.data(withJSONObject: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            let call = AgentRequest.ToolCall(id: event["id"] as? String ?? "", name: event["name"] as? String ?? "",
-                                             kind: event["kind"] as? String ?? "", arguments: arguments)
+            let call = AgentRequest.ToolCall(id: text("id"), name: text("name"), kind: text("kind"),
+                                             arguments: event["arguments"]?.canonicalText ?? "{}")
             completion.toolCalls.append(call)
             onEvent?(.toolCall(call))
         case "tool_refused":
-            completion.refused.append((event["id"] as? String ?? "", event["name"] as? String ?? "", event["reason"] as? String ?? ""))
+            completion.refused.append((text("id"), text("name"), text("reason")))
         case "usage":
-            completion.inputTokens = (event["input_tokens"] as? NSNumber)?.intValue ?? 0
-            completion.outputTokens = (event["output_tokens"] as? NSNumber)?.intValue ?? 0
-            completion.cost = (event["cost"] as? NSNumber)?.doubleValue ?? 0
+            completion.inputTokens = whole("input_tokens")
+            completion.outputTokens = whole("output_tokens")
+            if case .number(let cost)? = event["cost"] { completion.cost = cost }
         case "end":
-            completion.stopReason = event["reason"] as? String ?? ""
-            completion.model = event["model"] as? String
-            completion.replayed = event["replayed"] as? Bool ?? false
-        case "error": error = event["message"] as? String
+            completion.stopReason = text("reason")
+            if case .string(let model)? = event["model"] { completion.model = model }
+            completion.replayed = event["replayed"] == .bool(true)
+        case "error": error = text("message")
         default: break
         }
     }

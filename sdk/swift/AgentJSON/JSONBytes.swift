@@ -1,31 +1,6 @@
-import Foundation
-
 extension JSONValue {
-    /// Parses UTF-8 JSON (any value, not only objects and arrays).
-    public init(parsing bytes: [UInt8]) throws(JSONValueError) {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
-        } catch {
-            throw JSONValueError(problem: "is not JSON: \(error.localizedDescription)")
-        }
-        self = Self(foundation: object)
-    }
-
-    /// A value from what `JSONSerialization` returns.
-    init(foundation object: Any) {
-        switch object {
-        case let string as String: self = .string(string)
-        case let number as NSNumber:
-            self = Self.isBool(number) ? .bool(number.boolValue) : .number(number.doubleValue)
-        case let array as [Any]: self = .array(array.map(Self.init(foundation:)))
-        case let object as [String: Any]: self = .object(object.mapValues(Self.init(foundation:)))
-        default: self = .null
-        }
-    }
-
     /// Whether `bytes` are one complete JSON value (RFC 8259), checked by the
-    /// host's byte scanner without building anything.
+    /// byte scanner without building anything.
     public static func isJSON(_ bytes: [UInt8]) -> Bool { JSONBytes.isValid(bytes) }
 
     /// Compact JSON with object keys sorted, so equal values give equal bytes.
@@ -37,17 +12,18 @@ extension JSONValue {
 
     public var canonicalText: String { String(decoding: canonicalBytes, as: UTF8.self) }
 
-    func write(to out: inout [UInt8]) {
+    /// Appends the compact JSON of this value, object keys sorted.
+    public func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out += Array("null".utf8)
-        case .bool(let value): out += Array((value ? "true" : "false").utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
         case .number(let value):
             if value.rounded() == value, abs(value) < 1e15 {
-                out += Array(String(Int64(value)).utf8)
+                out.append(contentsOf: String(Int64(value)).utf8)
             } else if !value.isFinite {
-                out += Array("null".utf8)  // JSON has no infinity or NaN
+                out.append(contentsOf: "null".utf8)  // JSON has no infinity or NaN
             } else {
-                out += Array(String(value).utf8)
+                out.append(contentsOf: String(value).utf8)
             }
         case .string(let value): JSONBytes.appendQuoted(value.utf8, to: &out)
         case .array(let values):
@@ -98,36 +74,64 @@ extension JSONValue {
 public struct JSONValueError: Error, Sendable, CustomStringConvertible {
     public let problem: String
     public var description: String { problem }
+
+    public init(problem: String) {
+        self.problem = problem
+    }
 }
 
 /// Byte-level JSON helpers for the hot path, where Foundation's JSON costs
-/// microseconds.
-enum JSONBytes {
+/// microseconds: a validating scanner (RFC 8259), paths found without a
+/// parse, and escaping.
+public enum JSONBytes {
     /// Appends `text` as a JSON string literal, escaped.
-    static func appendQuoted(_ text: some Collection<UInt8>, to out: inout [UInt8]) {
+    public static func appendQuoted(_ text: some Collection<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         appendEscaped(text, to: &out)
         out.append(UInt8(ascii: "\""))
     }
 
-    /// Appends `text` escaped for the inside of a JSON string literal.
-    static func appendEscaped(_ text: some Collection<UInt8>, to out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
-        for byte in text {
-            switch byte {
-            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case UInt8(ascii: "\n"): out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case UInt8(ascii: "\r"): out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case UInt8(ascii: "\t"): out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0..<0x20: out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-            default: out.append(byte)
-            }
-        }
+    /// Appends `text` escaped for the inside of a JSON string literal: runs
+    /// of plain bytes are copied whole; only `"`, `\\` and control characters are escaped.
+    public static func appendEscaped(_ text: some Collection<UInt8>, to out: inout [UInt8]) {
+        let done: Void? = text.withContiguousStorageIfAvailable { appendEscaped($0, to: &out) }
+        if done == nil { appendEscaped(Array(text), to: &out) }
     }
 
+    public static func appendEscaped(_ text: [UInt8], to out: inout [UInt8]) {
+        text.withUnsafeBufferPointer { appendEscaped($0, to: &out) }
+    }
+
+    public static func appendEscaped(_ text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var runStart = 0
+        for index in 0..<text.count {
+            let byte = text[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            if runStart < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<index])) }
+            runStart = index + 1
+            out.append(UInt8(ascii: "\\"))
+            switch byte {
+            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "\n"): out.append(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"): out.append(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"): out.append(UInt8(ascii: "t"))
+            default:
+                out.append(UInt8(ascii: "u"))
+                out.append(0x30)
+                out.append(0x30)
+                out.append(hexDigit(byte >> 4))
+                out.append(hexDigit(byte & 15))
+            }
+        }
+        if runStart < text.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart...])) }
+    }
+
+    @inline(__always)
+    static func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? 0x30 + value : 0x61 + value - 10 }
+
     /// Whether `bytes` are one complete JSON value, checked without building it.
-    static func isValid(_ bytes: [UInt8]) -> Bool {
+    public static func isValid(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
             var scanner = Scanner(bytes: buffer)
             guard scanner.value(depth: 0) else { return false }
@@ -139,7 +143,7 @@ enum JSONBytes {
     /// `object` with the string `text` under `field` when its top level has no
     /// `field` yet; unchanged when it has, or when it is not a JSON object.
     /// One scan and one copy, no parse.
-    static func setting(field: String, toText text: String, in object: [UInt8]) -> [UInt8] {
+    public static func setting(field: String, toText text: String, in object: [UInt8]) -> [UInt8] {
         guard let open = object.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
               object[open] == UInt8(ascii: "{"), range(at: [field], in: object) == nil else { return object }
         let rest = object[(open + 1)...]
@@ -158,7 +162,7 @@ enum JSONBytes {
     /// Where the value at `path` (object keys, array indices) lies in
     /// `bytes`, found by scanning without building anything; nil when the
     /// path does not lead to a value or the bytes are not JSON.
-    static func range(at path: [String], in bytes: [UInt8]) -> Range<Int>? {
+    public static func range(at path: [String], in bytes: [UInt8]) -> Range<Int>? {
         bytes.withUnsafeBufferPointer { range(at: path, in: $0) }
     }
 
@@ -201,10 +205,15 @@ enum JSONBytes {
         return start..<scanner.index
     }
 
-    private struct Scanner {
+    struct Scanner {
         /// Read in place: the scan copies and retains nothing.
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
+
+        init(bytes: UnsafeBufferPointer<UInt8>, index: Int = 0) {
+            self.bytes = bytes
+            self.index = index
+        }
 
         mutating func skipSpace() {
             while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {

@@ -1,5 +1,5 @@
-/// Any JSON value, for the parts of a manifest the host keeps but does not
-/// interpret at load (input and output types).
+/// Any JSON value: the parts of a manifest the host keeps but does not
+/// interpret at load (input and output types), a model request, an event.
 public enum JSONValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
@@ -35,5 +35,13 @@ public enum JSONValue: Sendable, Hashable, Codable {
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
         }
+    }
+}
+
+extension JSONValue {
+    /// The field `key` of an object; nil for anything else.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let fields) = self { return fields[key] }
+        return nil
     }
 }
