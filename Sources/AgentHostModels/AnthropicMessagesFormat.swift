@@ -153,7 +153,7 @@ enum AnthropicMessagesFormat: ModelWireFormat {
     }
 
     static func completion(fromAnswer body: [UInt8]) throws(ModelWireProblem) -> ModelCompletion {
-        let message = try decode(Message.self, from: Data(body), what: "the answer")
+        let message = try decode(Message.self, from: body, what: "the answer")
         guard let blocks = message.content else {
             throw .malformed("the answer has no content: \(ModelWireProblem.excerpt(body))")
         }
@@ -202,40 +202,50 @@ enum AnthropicMessagesFormat: ModelWireFormat {
     }
 
     /// A whole answer, and the `message` of a stream's `message_start`.
-    struct Message: Decodable {
+    struct Message: WireDecodable {
         var model: String?
         var content: [Block]?
         var stopReason: String?
         var usage: Usage?
 
-        enum CodingKeys: String, CodingKey {
-            case model, content, usage
-            case stopReason = "stop_reason"
+        init(_ object: WireObject) throws(WireFieldProblem) {
+            model = try object.string("model")
+            content = try object.array("content", of: Block.self)
+            stopReason = try object.string("stop_reason")
+            usage = try object.object("usage", as: Usage.self)
         }
     }
 
-    struct Block: Decodable {
+    struct Block: WireDecodable {
         var type: String
         var text: String?
         var id: String?
         var name: String?
         var input: JSONValue?
+
+        init(_ object: WireObject) throws(WireFieldProblem) {
+            type = try object.requiredString("type")
+            text = try object.string("text")
+            id = try object.string("id")
+            name = try object.string("name")
+            input = object.value("input")
+        }
     }
 
-    struct Usage: Decodable {
+    struct Usage: WireDecodable {
         var inputTokens: Int?
         var outputTokens: Int?
 
         var modelUsage: ModelUsage { ModelUsage(inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0) }
 
-        enum CodingKeys: String, CodingKey {
-            case inputTokens = "input_tokens"
-            case outputTokens = "output_tokens"
+        init(_ object: WireObject) throws(WireFieldProblem) {
+            inputTokens = try object.int("input_tokens")
+            outputTokens = try object.int("output_tokens")
         }
     }
 
     /// The data of one stream event; which fields it has depends on its type.
-    struct StreamEvent: Decodable {
+    struct StreamEvent: WireDecodable {
         var type: String?
         var message: Message?
         var index: Int?
@@ -244,27 +254,38 @@ enum AnthropicMessagesFormat: ModelWireFormat {
         var usage: Usage?
         var error: StreamError?
 
-        enum CodingKeys: String, CodingKey {
-            case type, message, index, delta, usage, error
-            case contentBlock = "content_block"
+        init(_ object: WireObject) throws(WireFieldProblem) {
+            type = try object.string("type")
+            message = try object.object("message", as: Message.self)
+            index = try object.int("index")
+            contentBlock = try object.object("content_block", as: Block.self)
+            delta = try object.object("delta", as: Delta.self)
+            usage = try object.object("usage", as: Usage.self)
+            error = try object.object("error", as: StreamError.self)
         }
 
-        struct Delta: Decodable {
+        struct Delta: WireDecodable {
             var type: String?
             var text: String?
             var partialJSON: String?
             var stopReason: String?
 
-            enum CodingKeys: String, CodingKey {
-                case type, text
-                case partialJSON = "partial_json"
-                case stopReason = "stop_reason"
+            init(_ object: WireObject) throws(WireFieldProblem) {
+                type = try object.string("type")
+                text = try object.string("text")
+                partialJSON = try object.string("partial_json")
+                stopReason = try object.string("stop_reason")
             }
         }
 
-        struct StreamError: Decodable {
+        struct StreamError: WireDecodable {
             var type: String?
             var message: String?
+
+            init(_ object: WireObject) throws(WireFieldProblem) {
+                type = try object.string("type")
+                message = try object.string("message")
+            }
         }
     }
 }

@@ -39,7 +39,7 @@ struct AnthropicMessagesStreamDecoder: ModelStreamDecoding {
         default:
             break
         }
-        let data = try AnthropicMessagesFormat.decode(AnthropicMessagesFormat.StreamEvent.self, from: Data(event.data.utf8),
+        let data = try AnthropicMessagesFormat.decode(AnthropicMessagesFormat.StreamEvent.self, from: Array(event.data.utf8),
                                                       what: "the \(event.type) event")
         // The `event:` line and the data's `type` name the same thing; a stream without `event:` lines still reads.
         let type = event.type == "message" ? data.type ?? "message" : event.type

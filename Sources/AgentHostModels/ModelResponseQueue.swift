@@ -27,8 +27,10 @@ final class ModelResponseQueue: @unchecked Sendable {
     func push(_ item: Item) {
         condition.lock()
         items.append(item)
-        condition.signal()
         condition.unlock()
+        // After unlocking, so the woken caller does not at once block on the lock this thread still holds.
+        // No wake-up is lost: the caller checks `items` under the lock before it waits.
+        condition.signal()
     }
 
     /// Moves every pending item into `taken` (which the caller has emptied),

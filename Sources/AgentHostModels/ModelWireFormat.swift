@@ -35,16 +35,18 @@ extension ModelWireFormat {
         return base + path
     }
 
-    /// Decodes `T` from `bytes`, or names what was wrong with them: `what` says which answer or event it was.
-    static func decode<T: Decodable>(_ type: T.Type, from bytes: Data, what: String) throws(ModelWireProblem) -> T {
-        do {
-            return try ModelJSON.decoder.decode(T.self, from: bytes)
-        } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
-            throw .malformed("\(what) is not JSON: \(ModelWireProblem.excerpt(String(decoding: bytes, as: UTF8.self)))")
-        } catch let error as DecodingError {
-            throw .malformed("\(what) has \(ModelJSON.describe(error)): \(ModelWireProblem.excerpt(String(decoding: bytes, as: UTF8.self)))")
+    /// Reads `T` from `bytes`, or names what was wrong with them: `what` says which answer or event it was.
+    static func decode<T: WireDecodable>(_ type: T.Type, from bytes: [UInt8], what: String) throws(ModelWireProblem) -> T {
+        let value: JSONValue
+        do throws(JSONValueError) {
+            value = try JSONValue(parsing: bytes)
         } catch {
-            throw .malformed("\(what) could not be read: \(ModelWireProblem.excerpt(String(decoding: bytes, as: UTF8.self)))")
+            throw .malformed("\(what) is not JSON: \(ModelWireProblem.excerpt(bytes))")
+        }
+        do throws(WireFieldProblem) {
+            return try T(WireObject(value, path: ""))
+        } catch {
+            throw .malformed("\(what) has \(error.description): \(ModelWireProblem.excerpt(bytes))")
         }
     }
 }

@@ -120,7 +120,7 @@ enum OpenAIChatFormat: ModelWireFormat {
     }
 
     static func completion(fromAnswer body: [UInt8]) throws(ModelWireProblem) -> ModelCompletion {
-        let answer = try decode(Answer.self, from: Data(body), what: "the answer")
+        let answer = try decode(Answer.self, from: body, what: "the answer")
         guard let choice = answer.choices?.first else {
             throw .malformed("the answer has no choices: \(ModelWireProblem.excerpt(body))")
         }
@@ -149,87 +149,116 @@ enum OpenAIChatFormat: ModelWireFormat {
     }
 
     /// A whole answer; only what the host reads.
-    struct Answer: Decodable {
+    struct Answer: WireDecodable {
         var model: String?
         var choices: [Choice]?
         var usage: Usage?
 
-        struct Choice: Decodable {
+        init(_ object: WireObject) throws(WireFieldProblem) {
+            model = try object.string("model")
+            choices = try object.array("choices", of: Choice.self)
+            usage = try object.object("usage", as: Usage.self)
+        }
+
+        struct Choice: WireDecodable {
             var message: Message?
             var finishReason: String?
 
-            enum CodingKeys: String, CodingKey {
-                case message
-                case finishReason = "finish_reason"
+            init(_ object: WireObject) throws(WireFieldProblem) {
+                message = try object.object("message", as: Message.self)
+                finishReason = try object.string("finish_reason")
             }
         }
 
-        struct Message: Decodable {
+        struct Message: WireDecodable {
             var content: String?
             var toolCalls: [ToolCall]?
 
-            enum CodingKeys: String, CodingKey {
-                case content
-                case toolCalls = "tool_calls"
+            init(_ object: WireObject) throws(WireFieldProblem) {
+                content = try object.string("content")
+                toolCalls = try object.array("tool_calls", of: ToolCall.self)
             }
         }
     }
 
     /// A tool call, whole or (streamed) a fragment of one.
-    struct ToolCall: Decodable {
+    struct ToolCall: WireDecodable {
         var index: Int?
         var id: String?
         var function: Function?
 
-        struct Function: Decodable {
+        init(_ object: WireObject) throws(WireFieldProblem) {
+            index = try object.int("index")
+            id = try object.string("id")
+            function = try object.object("function", as: Function.self)
+        }
+
+        struct Function: WireDecodable {
             var name: String?
             var arguments: String?
+
+            init(_ object: WireObject) throws(WireFieldProblem) {
+                name = try object.string("name")
+                arguments = try object.string("arguments")
+            }
         }
     }
 
-    struct Usage: Decodable {
+    struct Usage: WireDecodable {
         var promptTokens: Int?
         var completionTokens: Int?
 
         var modelUsage: ModelUsage { ModelUsage(inputTokens: promptTokens ?? 0, outputTokens: completionTokens ?? 0) }
 
-        enum CodingKeys: String, CodingKey {
-            case promptTokens = "prompt_tokens"
-            case completionTokens = "completion_tokens"
+        init(_ object: WireObject) throws(WireFieldProblem) {
+            promptTokens = try object.int("prompt_tokens")
+            completionTokens = try object.int("completion_tokens")
         }
     }
 
     /// One `data:` chunk of a stream.
-    struct Chunk: Decodable {
+    struct Chunk: WireDecodable {
         var model: String?
         var choices: [Choice]?
         var usage: Usage?
         /// What some servers send instead of a chunk when the model fails mid-stream.
         var error: StreamError?
 
-        struct Choice: Decodable {
+        init(_ object: WireObject) throws(WireFieldProblem) {
+            model = try object.string("model")
+            choices = try object.array("choices", of: Choice.self)
+            usage = try object.object("usage", as: Usage.self)
+            error = try object.object("error", as: StreamError.self)
+        }
+
+        struct Choice: WireDecodable {
             var delta: Delta?
             var finishReason: String?
 
-            enum CodingKeys: String, CodingKey {
-                case delta
-                case finishReason = "finish_reason"
+            init(_ object: WireObject) throws(WireFieldProblem) {
+                delta = try object.object("delta", as: Delta.self)
+                finishReason = try object.string("finish_reason")
             }
         }
 
-        struct Delta: Decodable {
+        struct Delta: WireDecodable {
             var content: String?
             var toolCalls: [ToolCall]?
 
-            enum CodingKeys: String, CodingKey {
-                case content
-                case toolCalls = "tool_calls"
+            init(_ object: WireObject) throws(WireFieldProblem) {
+                content = try object.string("content")
+                toolCalls = try object.array("tool_calls", of: ToolCall.self)
             }
         }
 
-        struct StreamError: Decodable {
+        struct StreamError: WireDecodable {
             var message: String?
             var type: String?
+
+            init(_ object: WireObject) throws(WireFieldProblem) {
+                message = try object.string("message")
+                type = try object.string("type")
+            }
         }
     }
 }

@@ -31,7 +31,7 @@ struct OpenAIChatStreamDecoder: ModelStreamDecoding {
             return true
         }
         chunks += 1
-        let chunk = try OpenAIChatFormat.decode(OpenAIChatFormat.Chunk.self, from: Data(event.data.utf8), what: "stream chunk \(chunks)")
+        let chunk = try OpenAIChatFormat.decode(OpenAIChatFormat.Chunk.self, from: Array(event.data.utf8), what: "stream chunk \(chunks)")
         if let error = chunk.error {
             throw .providerError(status: 500, message: error.message ?? error.type ?? "an error in the stream")
         }

@@ -14,6 +14,8 @@ import Foundation
 ///   the tools offered, guardrails, hashing, usage), the HTTP client, loopback TCP.
 /// - `model_stream_chunk_delay`: from the server handing a text event to its
 ///   socket to the plugin's `onEvent` seeing it, per event, events 2 ms apart.
+/// - `model_provider_http_cost`: the HTTP client alone (`HTTPModelProvider`,
+///   no plugin, no checks): what the rest of a model call is measured against.
 /// - `assistant_ask_host_cost`: a whole `assistant.ask` (profile, one model
 ///   call, the answer) beyond the server's time.
 func benchModels(searchPath: PluginSearchPath, quick: Bool) {
@@ -29,6 +31,12 @@ func benchModels(searchPath: PluginSearchPath, quick: Bool) {
     let host = AgentHost(registry: PluginRegistry(searchPath: searchPath, policy: policy), policy: policy, modelProvider: provider)
 
     server.setStandingReply(.openAIText("ok", usage: (12, 2)))
+    let endpoint = policy.models["default"]!
+    let question = ModelRequest(messages: [ModelMessage(role: .user, content: "Say ok.")], stream: false)
+    hostCost("model_provider_http_cost", server: server, quick: quick, target: nil) {
+        if case .success = provider.complete(question, endpoint: endpoint, key: nil, events: { _ in }, isCancelled: { false }) { return true }
+        return false
+    }
     let plain = Array(#"{"stream": false}"#.utf8)
     hostCost("model_call_host_cost", server: server, quick: quick, target: 50_000) {
         (try? host.call("bench.model_call", payload: plain)) != nil

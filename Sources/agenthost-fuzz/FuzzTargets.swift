@@ -109,13 +109,6 @@ enum Fuzz {
         })
     }
 }
-#else
-@main
-enum Fuzz {
-    static func main() { exit(agenthost_fuzz_run(CommandLine.argc, CommandLine.unsafeArgv) { _, _ in 0 }) }
-}
-#endif
-
 /// JSONSerialization's values, compared with a parsed JSONValue.
 enum FoundationJSON {
     static func same(_ value: JSONValue, _ object: Any) -> Bool {
@@ -139,3 +132,11 @@ enum FoundationJSON {
         return type == "c" || type == "B"
     }
 }
+
+#else
+@main
+enum Fuzz {
+    static func main() { exit(agenthost_fuzz_run(CommandLine.argc, CommandLine.unsafeArgv) { _, _ in 0 }) }
+}
+#endif
+
