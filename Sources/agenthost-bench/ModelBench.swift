@@ -5,8 +5,11 @@ import Foundation
 
 /// The model service against a loopback server that speaks OpenAI's Chat
 /// Completions. The server records its own time on each request (from the
-/// request's last byte read to the answer's last byte written) and when it
-/// sent each streamed event; what is left is the host's.
+/// request's last byte read to the answer's last byte written), its threads'
+/// processor time, and when it sent each streamed event; what is left is the
+/// host's. `median_ns` is wall time (so it holds every thread wake-up and
+/// loopback TCP on the way); `processor_ns` is the processor time the host's
+/// threads spent per call, the server's taken out.
 ///
 /// - `model_call_host_cost`: one model call by a plugin (`bench.model_call`,
 ///   through AgentPluginKit's `complete`) beyond the server's time: the SDK's
@@ -76,12 +79,13 @@ private func hostCost(_ name: String, server: ModelProviderServer, quick: Bool, 
         return
     }
     let calls = quick ? 200 : 2000
-    var samples: [Double] = []
+    var samples: [Double] = [], processor: [Double] = []
     for _ in 0..<(quick ? 3 : 9) {
         server.removeRecordedRequests()
-        let start = now()
+        let (start, startProcessor, startServer) = (now(), processNanoseconds(), server.processorNanoseconds)
         for _ in 0..<calls { _ = call() }
         let elapsed = Double(now() - start)
+        processor.append((Double(processNanoseconds() - startProcessor) - Double(server.processorNanoseconds - startServer)) / Double(calls))
         let serverTime = server.requests.reduce(0.0) { sum, request in
             guard let time = request.serverTime else { return sum }
             let (seconds, attoseconds) = time.components
@@ -90,8 +94,17 @@ private func hostCost(_ name: String, server: ModelProviderServer, quick: Bool, 
         samples.append((elapsed - serverTime) / Double(calls))
     }
     samples.sort()
+    processor.sort()
     let median = samples[samples.count / 2]
-    var fields: [(String, Any)] = [("bench", name), ("median_ns", median), ("calls_per_sample", calls), ("samples", samples.count)]
+    var fields: [(String, Any)] = [("bench", name), ("median_ns", median), ("processor_ns", processor[processor.count / 2]),
+                                   ("calls_per_sample", calls), ("samples", samples.count)]
     if let target { fields += [("target_ns", target), ("meets_target", median <= target)] }
     emit(fields)
+}
+
+/// The processor time of every thread of this process so far (the host's, its event loops', the server's).
+private func processNanoseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }

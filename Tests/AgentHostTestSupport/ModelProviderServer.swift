@@ -275,6 +275,7 @@ public final class ModelProviderServer: @unchecked Sendable {
     private var recorded: [Request] = []
     private var openConnections: Set<Int32> = []
     private var acceptedConnections = 0
+    private var spentNanoseconds: UInt64 = 0
 
     /// `http://127.0.0.1:PORT`: an Anthropic endpoint's base URL.
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
@@ -333,6 +334,10 @@ public final class ModelProviderServer: @unchecked Sendable {
     /// Connections accepted so far: fewer than the requests when the client kept them alive.
     public var connectionCount: Int { lock.withLock { acceptedConnections } }
 
+    /// The processor time the server's connection threads have spent so far (reading, answering, writing),
+    /// in nanoseconds: what a benchmark takes from its process's time to leave the host's.
+    public var processorNanoseconds: UInt64 { lock.withLock { spentNanoseconds } }
+
     /// Stops accepting and ends every open connection. Connection threads close their own sockets, so no
     /// descriptor is closed while another thread may still use its number.
     public func stop() {
@@ -368,8 +373,13 @@ public final class ModelProviderServer: @unchecked Sendable {
     }
 
     private func serve(_ client: Int32, number: Int) {
+        var mark = Self.threadProcessorNanoseconds()
         defer {
-            lock.withLock { _ = openConnections.remove(client) }
+            let spent = Self.threadProcessorNanoseconds() - mark
+            lock.withLock {
+                _ = openConnections.remove(client)
+                spentNanoseconds += spent
+            }
             close(client)
         }
         var pending: [UInt8] = []
@@ -384,12 +394,15 @@ public final class ModelProviderServer: @unchecked Sendable {
             var eventsSentAt: [UInt64] = []
             let keepOpen = write(reply, to: client, eventsSentAt: &eventsSentAt)
             let answeredAt = ContinuousClock.now
+            let now = Self.threadProcessorNanoseconds()
             lock.withLock {
                 if index < recorded.count {
                     recorded[index].answeredAt = answeredAt
                     recorded[index].eventsSentAt = eventsSentAt
                 }
+                spentNanoseconds += now - mark
             }
+            mark = now
             if !keepOpen || request.headers["connection"]?.lowercased() == "close" { return }
         }
     }
@@ -464,6 +477,12 @@ public final class ModelProviderServer: @unchecked Sendable {
             }
             return send(Array("0\r\n\r\n".utf8), to: client)
         }
+    }
+
+    private static func threadProcessorNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
     private static func monotonicNanoseconds() -> UInt64 {
