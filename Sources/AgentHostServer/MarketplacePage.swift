@@ -103,7 +103,7 @@ enum MarketplacePage {
             "<tr><th>\(name)</th><td>\(values.isEmpty ? "none" : values.map { "<code>\(escape($0))</code>" }.joined(separator: " "))</td></tr>"
         }
         var text = "<section><h2>Permissions</h2><table class=\"permissions\"><tbody>"
-        text += row("Network hosts", permissions.network) + row("Paths", permissions.paths) + row("Commands", permissions.commands)
+        text += row("Network hosts", permissions.network) + row("Paths", permissions.paths) + row("Commands", permissions.commands) + row("Models", permissions.models)
         text += "<tr><th>Time per request</th><td>\(permissions.timeoutMilliseconds) ms</td></tr>"
         text += "<tr><th>Output per request</th><td>\(ByteCount.text(permissions.maxOutputBytes))</td></tr>"
         let limits = release.limits.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }

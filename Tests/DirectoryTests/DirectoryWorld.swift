@@ -39,15 +39,16 @@ final class DirectoryWorld: Sendable {
 
     /// `sdk/examples/hello-c` built with cc into a folder of its own, at
     /// `version`, asking for `network` hosts; ready for `plugins pack`.
-    func helloFolder(version: String = "1.0.0", network: [String] = [], abiMinor: Int = 0) throws -> URL {
+    func helloFolder(version: String = "1.0.0", network: [String] = [], models: [String] = [], abiMinor: Int = 0) throws -> URL {
         let source = PackagePaths.root.appendingPathComponent("sdk/examples/hello-c")
         let folder = home.url.appendingPathComponent("hello-\(version)-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var manifest = try String(contentsOf: source.appendingPathComponent("plugin.json"), encoding: .utf8)
         manifest = manifest.replacingOccurrences(of: #""version": "1.0.0""#, with: #""version": "\#(version)""#)
-        if !network.isEmpty {
-            let hosts = network.map { "\"\($0)\"" }.joined(separator: ", ")
-            manifest = manifest.replacingOccurrences(of: #"  "tools": ["#, with: "  \"permissions\": { \"network\": [\(hosts)] },\n  \"tools\": [")
+        if !network.isEmpty || !models.isEmpty {
+            func list(_ names: [String]) -> String { names.map { "\"\($0)\"" }.joined(separator: ", ") }
+            manifest = manifest.replacingOccurrences(of: #"  "tools": ["#,
+                                                     with: "  \"permissions\": { \"network\": [\(list(network))], \"models\": [\(list(models))] },\n  \"tools\": [")
         }
         if abiMinor != 0 { manifest = manifest.replacingOccurrences(of: #""minor": 0"#, with: #""minor": \#(abiMinor)"#) }
         try manifest.write(to: folder.appendingPathComponent("plugin.json"), atomically: true, encoding: .utf8)
@@ -78,8 +79,8 @@ final class DirectoryWorld: Sendable {
 
     /// A hello-c package of `version`, packed and published.
     @discardableResult
-    func publishHello(version: String = "1.0.0", network: [String] = []) throws -> URL {
-        let package = try pack(try helloFolder(version: version, network: network))
+    func publishHello(version: String = "1.0.0", network: [String] = [], models: [String] = []) throws -> URL {
+        let package = try pack(try helloFolder(version: version, network: network, models: models))
         let published = try publish(package)
         guard published.status == 0 else { throw Failure("directory publish: \(published.stderr)") }
         return package

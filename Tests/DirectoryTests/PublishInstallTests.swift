@@ -41,6 +41,7 @@ import Testing
         #expect(installed.status == 0, "\(installed.stderr)")
         #expect(installed.stdout.contains("it will run: isolated in its own process (not trusted)"))
         #expect(installed.stdout.contains("network hosts: none"))
+        #expect(installed.stdout.contains("models: none"))
         #expect(installed.stdout.contains("installed example.hello 1.0.0 from directory 'web'"))
 
         let list = try world.agenthost(["plugins", "list"])
@@ -133,6 +134,13 @@ import Testing
         #expect(agreed.status == 0, "\(agreed.stderr)")
         #expect(try world.agenthost(["plugins", "list"]).stdout.contains("example.hello 2.0.0  loaded"))
         #expect(try world.agenthost(["plugins", "update"]).stdout.contains("example.hello 2.0.0 is up to date"))
+        // A model alias is money spent on the host's keys: asking for one asks again, and the consent names it.
+        try world.publishHello(version: "2.1.0", network: ["api.example.org"], models: ["default"])
+        let models = try world.agenthost(["plugins", "update", "example.hello"])
+        #expect(models.status != 0)
+        #expect(models.stdout.contains("it asks for more than 2.0.0 did: models: default"), "\(models.stdout)")
+        let info = try world.agenthost(["directory", "info", "example.hello"])
+        #expect(info.stdout.contains("models default"), "\(info.stdout)")
     }
 
     @Test func aRangePicksTheNewestVersionWithinIt() throws {

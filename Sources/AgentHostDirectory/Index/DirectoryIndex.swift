@@ -90,11 +90,34 @@ public struct DirectoryIndex: Sendable, Codable {
         public var commands: [String]
         public var timeoutMilliseconds: Int
         public var maxOutputBytes: Int
+        /// The model aliases it may call through the host (each call costs money); absent in indexes
+        /// written before models existed, which is read as none, and left out when there are none.
+        public var models: [String]
 
         enum CodingKeys: String, CodingKey {
-            case network, paths, commands
+            case network, paths, commands, models
             case timeoutMilliseconds = "timeout_ms"
             case maxOutputBytes = "max_output_bytes"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            network = try container.decode([String].self, forKey: .network)
+            paths = try container.decode([String].self, forKey: .paths)
+            commands = try container.decode([String].self, forKey: .commands)
+            timeoutMilliseconds = try container.decode(Int.self, forKey: .timeoutMilliseconds)
+            maxOutputBytes = try container.decode(Int.self, forKey: .maxOutputBytes)
+            models = try container.decodeIfPresent([String].self, forKey: .models) ?? []
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(network, forKey: .network)
+            try container.encode(paths, forKey: .paths)
+            try container.encode(commands, forKey: .commands)
+            try container.encode(timeoutMilliseconds, forKey: .timeoutMilliseconds)
+            try container.encode(maxOutputBytes, forKey: .maxOutputBytes)
+            if !models.isEmpty { try container.encode(models, forKey: .models) }
         }
     }
 
@@ -134,6 +157,7 @@ extension DirectoryIndex.Permissions {
         commands = permissions.commands
         timeoutMilliseconds = permissions.timeoutMilliseconds
         maxOutputBytes = permissions.maxOutputBytes
+        models = permissions.models
     }
 }
 

@@ -12,6 +12,8 @@ public enum PermissionChanges {
         if !paths.isEmpty { added.append("paths: \(paths.joined(separator: ", "))") }
         let commands = new.permissions.commands.filter { !before.commands.contains($0) }
         if !commands.isEmpty { added.append("commands: \(commands.joined(separator: ", "))") }
+        let models = new.permissions.models.filter { !before.models.contains($0) }
+        if !models.isEmpty { added.append("models: \(models.joined(separator: ", "))") }
         if new.permissions.timeoutMilliseconds > before.timeoutMilliseconds {
             added.append("timeout: \(before.timeoutMilliseconds) ms to \(new.permissions.timeoutMilliseconds) ms")
         }

@@ -150,7 +150,8 @@ struct DirectoryCommand: ParsableCommand {
                     let permissions = newest.permissions
                     print("  permissions: network \(permissions.network.isEmpty ? "none" : permissions.network.joined(separator: ", ")); "
                           + "paths \(permissions.paths.isEmpty ? "none" : permissions.paths.joined(separator: ", ")); "
-                          + "commands \(permissions.commands.isEmpty ? "none" : permissions.commands.joined(separator: ", "))")
+                          + "commands \(permissions.commands.isEmpty ? "none" : permissions.commands.joined(separator: ", ")); "
+                          + "models \(permissions.models.isEmpty ? "none" : permissions.models.joined(separator: ", "))")
                 }
                 print("  install: agenthost plugins install \(plugin.id)\(found.count > 1 ? " --from \(directory.name)" : "")")
             }

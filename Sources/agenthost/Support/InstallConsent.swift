@@ -16,6 +16,7 @@ enum InstallConsent {
         lines.append("    network hosts: \(list(permissions.network))")
         lines.append("    paths: \(list(permissions.paths))")
         lines.append("    commands: \(list(permissions.commands))")
+        lines.append("    models: \(permissions.models.isEmpty ? "none" : list(permissions.models) + " (calls made and paid for by this host, within your policy's budgets)")")
         lines.append("    each request: up to \(permissions.timeoutMilliseconds) ms and \(ByteCount.text(permissions.maxOutputBytes)) of output")
         let placement = policy.placement(ofPlugin: candidate.plugin.id, declaredLimits: release.limits)
         let limits = placement.limits

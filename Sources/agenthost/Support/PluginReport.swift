@@ -110,8 +110,9 @@ enum PluginReport {
         }
         if !manifest.handoffs.isEmpty { lines.append("  hands off to: \(manifest.handoffs.map(\.target).joined(separator: ", "))") }
         let permissions = manifest.permissions
-        if !(permissions.network.isEmpty && permissions.paths.isEmpty && permissions.commands.isEmpty) {
-            lines.append("  permissions: network \(permissions.network), paths \(permissions.paths), commands \(permissions.commands)")
+        if !(permissions.network.isEmpty && permissions.paths.isEmpty && permissions.commands.isEmpty && permissions.models.isEmpty) {
+            lines.append("  permissions: network \(permissions.network), paths \(permissions.paths), commands \(permissions.commands), "
+                         + "models \(permissions.models)")
         }
         return lines.joined(separator: "\n")
     }
