@@ -57,6 +57,13 @@ public final class TypedTool: @unchecked Sendable {
         argumentTypes.deallocate()
     }
 
+    /// Refuses a call in a state that masks the tool: the one mask check of
+    /// typed tools, made before anyone is asked to approve a call, before
+    /// the guardrails look at its arguments, and at the call itself.
+    func checkUnmasked(in state: AgentState) throws(ToolCallError) {
+        guard allowedStates.contains(state) else { throw .masked(tool: name, state: state, allowed: allowedStates) }
+    }
+
     /// Calls the tool with `arguments`, which must match its signature, for an
     /// agent in `state`. A tool masked in that state is not called.
     public func call(_ arguments: [ToolValue], in state: AgentState) throws(ToolCallError) -> ToolValue {
@@ -67,7 +74,7 @@ public final class TypedTool: @unchecked Sendable {
     /// `call_tool` service), whose thread already holds the plugin's gate, or
     /// whose child process is the one to run it; nil for a call from outside.
     func call(_ arguments: [ToolValue], in state: AgentState, within call: ActiveCall?) throws(ToolCallError) -> ToolValue {
-        guard allowedStates.contains(state) else { throw .masked(tool: name, state: state, allowed: allowedStates) }
+        try checkUnmasked(in: state)
         let parameters = signature.parameters
         guard arguments.count == parameters.count else {
             throw .argumentCount(tool: name, expected: parameters.count, got: arguments.count)

@@ -10,7 +10,7 @@ extension AgentHost {
 
     /// `within`: the agent call that asked for the tool through `call_tool`.
     func callTool(_ tool: TypedTool, arguments: [ToolValue], state: AgentState, within call: ActiveCall?) throws(ToolCallError) -> ToolValue {
-        guard tool.allowedStates.contains(state) else { throw .masked(tool: tool.name, state: state, allowed: tool.allowedStates) }
+        try tool.checkUnmasked(in: state)
         let stage = policy.guardrails(for: tool.pluginID).tools
         /// A string as the tool guardrails let it through.
         func screened(_ text: String, _ place: GuardrailTrip.Place) throws(ToolCallError) -> String {

@@ -106,7 +106,7 @@ enum HostServices {
         do throws(ToolCallError) {
             let values = try tool.arguments(fromJSON: arguments)
             // Masked or not is checked before anyone is asked to approve it.
-            guard tool.allowedStates.contains(state) else { throw ToolCallError.masked(tool: name, state: state, allowed: tool.allowedStates) }
+            try tool.checkUnmasked(in: state)
             var approval: Int64?
             if call.host.policy.approvals.needsApproval(tool: name, of: call.plugin.id) {
                 switch call.host.awaitApproval(call, kind: .tool, subject: "\(call.plugin.id)/\(name)", arguments: arguments) {
