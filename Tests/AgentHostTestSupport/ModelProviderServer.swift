@@ -14,12 +14,11 @@ import Glibc
 ///
 /// It records every request (with when its last byte came and when the
 /// last byte of its answer went), so a test can check what the host sent
-/// and a benchmark can subtract the server's own time. POSIX sockets and a
-/// thread per connection, like `LoopbackHTTPServer`; no test framework, so
-/// a benchmark executable can use it too. Nothing leaves loopback.
+/// and a benchmark can subtract the server's own time. A `LoopbackListener`
+/// underneath, like `LoopbackHTTPServer`; no test framework, so a benchmark
+/// executable can use it too. Nothing leaves loopback.
 public final class ModelProviderServer: @unchecked Sendable {
-    // @unchecked: `listener` and `port` are set before the accept thread starts;
-    // everything that changes afterwards is under `lock`.
+    // @unchecked: everything that changes after init is under `lock`.
 
     /// A request as it arrived.
     public struct Request: Sendable {
@@ -266,15 +265,12 @@ public final class ModelProviderServer: @unchecked Sendable {
         }
     }
 
-    public let port: UInt16
-    private let listener: Int32
+    public var port: UInt16 { listener.port }
+    private let listener: LoopbackListener
     private let lock = NSLock()
-    private var running = true
     private var replies: [Reply] = []
     private var standingReply: Reply?
     private var recorded: [Request] = []
-    private var openConnections: Set<Int32> = []
-    private var acceptedConnections = 0
     private var spentNanoseconds: UInt64 = 0
 
     /// `http://127.0.0.1:PORT`: an Anthropic endpoint's base URL.
@@ -283,28 +279,8 @@ public final class ModelProviderServer: @unchecked Sendable {
     public var openAIBaseURL: URL { URL(string: "http://127.0.0.1:\(port)/v1")! }
 
     public init() throws {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw POSIXError(.EMFILE) }
-        var yes: Int32 = 1
-        setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(socket, 64) == 0 else {
-            close(socket)
-            throw POSIXError(.EADDRINUSE)
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        port = UInt16(bigEndian: address.sin_port)
-        listener = socket
-        Thread { [self] in acceptLoop() }.start()
+        listener = try LoopbackListener()
+        listener.start { [self] connection, number in serve(connection, number: number) }
     }
 
     /// Adds replies to the end of the queue.
@@ -332,59 +308,26 @@ public final class ModelProviderServer: @unchecked Sendable {
     public var pendingReplies: Int { lock.withLock { replies.count } }
 
     /// Connections accepted so far: fewer than the requests when the client kept them alive.
-    public var connectionCount: Int { lock.withLock { acceptedConnections } }
+    public var connectionCount: Int { listener.connectionCount }
 
     /// The processor time the server's connection threads have spent so far (reading, answering, writing),
     /// in nanoseconds: what a benchmark takes from its process's time to leave the host's.
     public var processorNanoseconds: UInt64 { lock.withLock { spentNanoseconds } }
 
-    /// Stops accepting and ends every open connection. Connection threads close their own sockets, so no
-    /// descriptor is closed while another thread may still use its number.
-    public func stop() {
-        lock.withLock {
-            running = false
-            for connection in openConnections { shutdown(connection, Int32(SHUT_RDWR)) }
-        }
-        shutdown(listener, Int32(SHUT_RDWR))
-    }
-
-    private var isRunning: Bool { lock.withLock { running } }
-
-    private func acceptLoop() {
-        defer { close(listener) }
-        while isRunning {
-            let client = accept(listener, nil, nil)
-            guard client >= 0 else { if isRunning { continue } else { return } }
-            var yes: Int32 = 1
-            // Each event goes out when written, as a provider's do, not when Nagle's algorithm sees fit.
-            setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
-            let number: Int? = lock.withLock {
-                guard running else { return nil }
-                openConnections.insert(client)
-                acceptedConnections += 1
-                return acceptedConnections - 1
-            }
-            guard let number else {
-                close(client)
-                return
-            }
-            Thread { [self] in serve(client, number: number) }.start()
-        }
-    }
+    /// Stops accepting and ends every open connection.
+    public func stop() { listener.stop() }
 
     private func serve(_ client: Int32, number: Int) {
         var mark = Self.threadProcessorNanoseconds()
         defer {
             let spent = Self.threadProcessorNanoseconds() - mark
-            lock.withLock {
-                _ = openConnections.remove(client)
-                spentNanoseconds += spent
-            }
-            close(client)
+            lock.withLock { spentNanoseconds += spent }
         }
         var pending: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while let request = readRequest(client, connection: number, pending: &pending, buffer: &buffer) {
+        while let raw = LoopbackListener.readRequest(client, pending: &pending, buffer: &buffer) {
+            let request = Request(method: raw.method, target: raw.target, headers: raw.headers, body: raw.body, connection: number,
+                                  receivedAt: raw.receivedAt, answeredAt: nil)
             let (index, reply) = lock.withLock { () -> (Int, Reply) in
                 recorded.append(request)
                 let reply = replies.isEmpty ? standingReply ?? Self.noReply(for: request, number: recorded.count) : replies.removeFirst()
@@ -411,44 +354,6 @@ public final class ModelProviderServer: @unchecked Sendable {
         .status(500, message: "ModelProviderServer: no reply was scripted for request \(number) (\(request.method) \(request.target)); enqueue one")
     }
 
-    /// The next whole request on the connection (head and Content-Length body), or nil when the client closed it.
-    private func readRequest(_ client: Int32, connection: Int, pending: inout [UInt8], buffer: inout [UInt8]) -> Request? {
-        var headEnd: Int?
-        var contentLength = 0
-        var searched = 0
-        while true {
-            if headEnd == nil, let end = Self.find([13, 10, 13, 10], in: pending, from: max(0, searched - 3)) {
-                headEnd = end + 4
-                let head = String(decoding: pending[0..<end], as: UTF8.self)
-                for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
-                    contentLength = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) ?? 0
-                }
-            }
-            searched = pending.count
-            if let end = headEnd, pending.count >= end + contentLength { break }
-            let count = read(client, &buffer, buffer.count)
-            guard count > 0 else { return nil }
-            pending += buffer[0..<count]
-        }
-        let receivedAt = ContinuousClock.now
-        guard let end = headEnd else { return nil }
-        let lines = String(decoding: pending[0..<(end - 4)], as: UTF8.self).components(separatedBy: "\r\n")
-        let parts = lines[0].split(separator: " ")
-        guard parts.count >= 2 else { return nil }
-        var headers: [String: String] = [:]
-        for line in lines.dropFirst() {
-            let pair = line.split(separator: ":", maxSplits: 1)
-            guard pair.count == 2 else { continue }
-            let name = pair[0].lowercased()
-            let value = pair[1].trimmingCharacters(in: .whitespaces)
-            headers[name] = headers[name].map { "\($0), \(value)" } ?? value
-        }
-        let body = Array(pending[end..<(end + contentLength)])
-        pending.removeFirst(end + contentLength)
-        return Request(method: String(parts[0]), target: String(parts[1]), headers: headers, body: body, connection: connection,
-                       receivedAt: receivedAt, answeredAt: nil)
-    }
-
     /// Writes the answer; false when the connection is to be closed (a cut stream, or a client that left).
     private func write(_ reply: Reply, to client: Int32, eventsSentAt: inout [UInt64]) -> Bool {
         var head = "HTTP/1.1 \(reply.status) \(Self.reasonPhrase(reply.status))\r\n"
@@ -456,26 +361,26 @@ public final class ModelProviderServer: @unchecked Sendable {
         switch reply.body {
         case .whole(let body):
             head += "Content-Length: \(body.count)\r\n\r\n"
-            return send(Array(head.utf8) + body, to: client)
+            return LoopbackListener.send(Array(head.utf8) + body, to: client)
         case .events(let events, let interval, let cut):
             head += "Transfer-Encoding: chunked\r\n\r\n"
-            guard send(Array(head.utf8), to: client) else { return false }
+            guard LoopbackListener.send(Array(head.utf8), to: client) else { return false }
             for (index, event) in events.enumerated() {
                 if index > 0, interval > 0 { Thread.sleep(forTimeInterval: interval) }
                 if let cut, index == cut.after {
-                    if cut.midEvent { _ = send(Self.chunk(Array(event.prefix(max(1, event.count / 2)))), to: client) }
+                    if cut.midEvent { _ = LoopbackListener.send(Self.chunk(Array(event.prefix(max(1, event.count / 2)))), to: client) }
                     shutdown(client, Int32(SHUT_RDWR))
                     return false
                 }
                 let chunk = Self.chunk(event)
                 eventsSentAt.append(Self.monotonicNanoseconds())
-                guard send(chunk, to: client) else { return false }
+                guard LoopbackListener.send(chunk, to: client) else { return false }
             }
             if let cut, cut.after >= events.count {
                 shutdown(client, Int32(SHUT_RDWR))  // every event went, but the stream never ended properly
                 return false
             }
-            return send(Array("0\r\n\r\n".utf8), to: client)
+            return LoopbackListener.send(Array("0\r\n\r\n".utf8), to: client)
         }
     }
 
@@ -495,17 +400,6 @@ public final class ModelProviderServer: @unchecked Sendable {
         Array((String(bytes.count, radix: 16) + "\r\n").utf8) + bytes + [13, 10]
     }
 
-    /// Sends everything, without SIGPIPE when the client has gone (the host gives up on a call that timed out).
-    private func send(_ bytes: [UInt8], to client: Int32) -> Bool {
-        var sent = 0
-        while sent < bytes.count {
-            let count = bytes[sent...].withUnsafeBytes { Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard count > 0 else { return false }
-            sent += count
-        }
-        return true
-    }
-
     private static func reasonPhrase(_ status: Int) -> String {
         switch status {
         case 200: "OK"
@@ -520,13 +414,5 @@ public final class ModelProviderServer: @unchecked Sendable {
         case 529: "Overloaded"
         default: "Status"
         }
-    }
-
-    private static func find(_ needle: [UInt8], in data: [UInt8], from start: Int) -> Int? {
-        guard data.count >= needle.count, start <= data.count - needle.count else { return nil }
-        for index in start...(data.count - needle.count) where data[index] == needle[0] && data[index..<(index + needle.count)].elementsEqual(needle) {
-            return index
-        }
-        return nil
     }
 }
