@@ -75,11 +75,12 @@ struct AssistantAgent: AgentPlugin {
     private func reply(_ text: String, schema: String?) throws -> AgentReply {
         if text.contains("ACTION: DELEGATE") { return AgentReply(body: Array(text.utf8)) }
         guard schema != nil else { return Self.textReply(text) }
-        let trimmed = Array(Self.unfenced(text).utf8)
-        guard case .object? = try? JSONValue(parsing: trimmed) else {
-            throw AgentError.failed("the model's answer is not the JSON object the capability's output declares: \(Self.unfenced(text).prefix(200))")
+        let answer = Self.unfenced(text)
+        let bytes = Array(answer.utf8)
+        guard case .object? = try? JSONValue(parsing: bytes) else {
+            throw AgentError.failed("the model's answer is not the JSON object the capability's output declares: \(answer.prefix(200))")
         }
-        return AgentReply(body: trimmed)
+        return AgentReply(body: bytes)
     }
 
     /// `{"text": text}`, and the agent handed to when there is one.

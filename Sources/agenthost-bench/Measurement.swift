@@ -6,9 +6,13 @@ import Darwin
 
 /// Monotonic nanoseconds.
 @inline(__always)
-func now() -> UInt64 {
+func now() -> UInt64 { nanoseconds(CLOCK_MONOTONIC) }
+
+/// `clock`'s reading in nanoseconds (CLOCK_PROCESS_CPUTIME_ID: every thread's processor time so far).
+@inline(__always)
+func nanoseconds(_ clock: clockid_t) -> UInt64 {
     var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
+    clock_gettime(clock, &time)
     return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }
 

@@ -82,10 +82,10 @@ private func hostCost(_ name: String, server: ModelProviderServer, quick: Bool, 
     var samples: [Double] = [], processor: [Double] = []
     for _ in 0..<(quick ? 3 : 9) {
         server.removeRecordedRequests()
-        let (start, startProcessor, startServer) = (now(), processNanoseconds(), server.processorNanoseconds)
+        let (start, startProcessor, startServer) = (now(), nanoseconds(CLOCK_PROCESS_CPUTIME_ID), server.processorNanoseconds)
         for _ in 0..<calls { _ = call() }
         let elapsed = Double(now() - start)
-        processor.append((Double(processNanoseconds() - startProcessor) - Double(server.processorNanoseconds - startServer)) / Double(calls))
+        processor.append((Double(nanoseconds(CLOCK_PROCESS_CPUTIME_ID) - startProcessor) - Double(server.processorNanoseconds - startServer)) / Double(calls))
         let serverTime = server.requests.reduce(0.0) { sum, request in
             guard let time = request.serverTime else { return sum }
             let (seconds, attoseconds) = time.components
@@ -102,9 +102,3 @@ private func hostCost(_ name: String, server: ModelProviderServer, quick: Bool, 
     emit(fields)
 }
 
-/// The processor time of every thread of this process so far (the host's, its event loops', the server's).
-private func processNanoseconds() -> UInt64 {
-    var time = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-}

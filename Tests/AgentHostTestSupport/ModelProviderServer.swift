@@ -318,9 +318,9 @@ public final class ModelProviderServer: @unchecked Sendable {
     public func stop() { listener.stop() }
 
     private func serve(_ client: Int32, number: Int) {
-        var mark = Self.threadProcessorNanoseconds()
+        var mark = Self.nanoseconds(CLOCK_THREAD_CPUTIME_ID)
         defer {
-            let spent = Self.threadProcessorNanoseconds() - mark
+            let spent = Self.nanoseconds(CLOCK_THREAD_CPUTIME_ID) - mark
             lock.withLock { spentNanoseconds += spent }
         }
         var pending: [UInt8] = []
@@ -337,7 +337,7 @@ public final class ModelProviderServer: @unchecked Sendable {
             var eventsSentAt: [UInt64] = []
             let keepOpen = write(reply, to: client, eventsSentAt: &eventsSentAt)
             let answeredAt = ContinuousClock.now
-            let now = Self.threadProcessorNanoseconds()
+            let now = Self.nanoseconds(CLOCK_THREAD_CPUTIME_ID)
             lock.withLock {
                 if index < recorded.count {
                     recorded[index].answeredAt = answeredAt
@@ -373,7 +373,7 @@ public final class ModelProviderServer: @unchecked Sendable {
                     return false
                 }
                 let chunk = Self.chunk(event)
-                eventsSentAt.append(Self.monotonicNanoseconds())
+                eventsSentAt.append(Self.nanoseconds(CLOCK_MONOTONIC))
                 guard LoopbackListener.send(chunk, to: client) else { return false }
             }
             if let cut, cut.after >= events.count {
@@ -384,15 +384,10 @@ public final class ModelProviderServer: @unchecked Sendable {
         }
     }
 
-    private static func threadProcessorNanoseconds() -> UInt64 {
+    /// `clock`'s reading in nanoseconds: CLOCK_MONOTONIC for when, CLOCK_THREAD_CPUTIME_ID for this thread's processor time.
+    private static func nanoseconds(_ clock: clockid_t) -> UInt64 {
         var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-    }
-
-    private static func monotonicNanoseconds() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
+        clock_gettime(clock, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 

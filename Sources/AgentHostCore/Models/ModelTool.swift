@@ -6,11 +6,11 @@ struct ModelTool: Sendable, Hashable {
         case tool, capability, handoff
     }
 
-    var kind: Kind
+    let kind: Kind
     /// As the plugin names it: the tool's name, the capability's, or `handoff:<agent id>`.
-    var name: String
-    var description: String
-    var parameters: JSONValue
+    let name: String
+    let description: String
+    let parameters: JSONValue
 
     /// The name the model sees (see ``safeName(_:)``); worked out once, with the catalog.
     let wireName: String

@@ -95,11 +95,7 @@ public enum JSONBytes {
     /// of plain bytes are copied whole; only `"`, `\\` and control characters are escaped.
     public static func appendEscaped(_ text: some Collection<UInt8>, to out: inout [UInt8]) {
         let done: Void? = text.withContiguousStorageIfAvailable { appendEscaped($0, to: &out) }
-        if done == nil { appendEscaped(Array(text), to: &out) }
-    }
-
-    public static func appendEscaped(_ text: [UInt8], to out: inout [UInt8]) {
-        text.withUnsafeBufferPointer { appendEscaped($0, to: &out) }
+        if done == nil { Array(text).withUnsafeBufferPointer { appendEscaped($0, to: &out) } }
     }
 
     public static func appendEscaped(_ text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {

@@ -47,18 +47,13 @@ public struct JSONWriter {
     /// A string the program spells out (an event's type, a fixed word).
     public mutating func string(_ text: StaticString) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        text.withUTF8Buffer { JSONBytes.appendEscaped($0, to: &bytes) }
-        bytes.append(UInt8(ascii: "\""))
+        text.withUTF8Buffer { JSONBytes.appendQuoted($0, to: &bytes) }
         needsComma = true
     }
 
     public mutating func string(_ text: String) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { JSONBytes.appendEscaped($0, to: &bytes) }
-        bytes.append(UInt8(ascii: "\""))
+        JSONBytes.appendQuoted(text.utf8, to: &bytes)
         needsComma = true
     }
 
