@@ -14,6 +14,11 @@ public enum PackagePaths {
     /// `agenthost` executable are here.
     public static let buildFolder: URL = PluginSearchPath.bundledFolderOfRunningExecutable()!
 
+    /// Where tests keep what a person may want to look at afterwards (screenshots):
+    /// $AGENTHOST_TEST_ARTIFACTS, else .build/test-artifacts.
+    public static let testArtifacts = URL(fileURLWithPath: ProcessInfo.processInfo.environment["AGENTHOST_TEST_ARTIFACTS"]
+        ?? root.appendingPathComponent(".build/test-artifacts").path)
+
     public static var agenthostExecutable: URL { buildFolder.appendingPathComponent("agenthost") }
 
     /// The folder of a bundled plugin's manifest (a SwiftPM resource bundle).

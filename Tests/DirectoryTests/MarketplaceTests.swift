@@ -7,9 +7,7 @@ import Testing
 /// `agenthost directory serve`: search as a person types, open a plugin,
 /// and read what it shows. A screenshot of each is kept as a test artifact.
 @Suite final class MarketplaceTests {
-    /// Where screenshots go: $AGENTHOST_TEST_ARTIFACTS, else .build/test-artifacts.
-    static let artifacts = URL(fileURLWithPath: ProcessInfo.processInfo.environment["AGENTHOST_TEST_ARTIFACTS"]
-        ?? PackagePaths.root.appendingPathComponent(".build/test-artifacts").path)
+    static var artifacts: URL { PackagePaths.testArtifacts }
 
     @Test func searchingAndOpeningAPluginShowsWhatItDoesAndMayDo() throws {
         let chromium = "/usr/bin/chromium"

@@ -57,8 +57,11 @@ extension TaskStore {
     }
 
     /// Closes `owner`'s open work, frees its leases and marks its row ended, in the caller's transaction.
-    private static func end(_ owner: Int64, openWorkAs status: TaskStatus, reason: String, endReason: String, in db: Database) throws -> ClosedWork {
-        let closed = try closeOpenWork(of: owner, as: status, reason: reason, in: db)
+    /// `at` is when the work stopped: now for a host that closes its own, the
+    /// last sign of life of one that died.
+    private static func end(_ owner: Int64, openWorkAs status: TaskStatus, reason: String, endReason: String,
+                            at stopped: Int64 = WallClock.microseconds(), in db: Database) throws -> ClosedWork {
+        let closed = try closeOpenWork(of: owner, as: status, reason: reason, at: stopped, in: db)
         try db.execute(sql: "UPDATE host SET ended_us = ?, end_reason = ? WHERE id = ? AND ended_us IS NULL",
                        arguments: [WallClock.microseconds(), endReason, owner])
         try db.execute(sql: "DELETE FROM lease WHERE holder = ?", arguments: [owner])
@@ -68,12 +71,14 @@ extension TaskStore {
     /// Tasks pending or in progress, runs running and conversations open of
     /// `owner` become `status`; their error says why, so `tasks list` and
     /// `runs list` can tell a person what happened and how to go on.
-    static func closeOpenWork(of owner: Int64, as status: TaskStatus, reason: String, in db: Database) throws -> ClosedWork {
+    /// Their `finished_us` is `stopped`, or their start if that is later.
+    static func closeOpenWork(of owner: Int64, as status: TaskStatus, reason: String, at stopped: Int64 = WallClock.microseconds(),
+                              in db: Database) throws -> ClosedWork {
         var closed = ClosedWork()
-        let now = WallClock.microseconds()
+        let now = stopped
         let word = status.rawValue
         try db.execute(sql: """
-            UPDATE task SET status = ?, agent_state = 'FAILED', error = ?, finished_us = ?,
+            UPDATE task SET status = ?, agent_state = 'FAILED', error = ?, finished_us = MAX(created_us, ?),
                             attempt_outcome = CASE WHEN attempt_outcome = 'running' THEN 'interrupted' ELSE attempt_outcome END,
                             attempt_reason = CASE WHEN attempt_outcome = 'running' THEN ? ELSE attempt_reason END
             WHERE id > (SELECT first_task_id FROM host WHERE id = ?) AND owner_id = ? AND status IN ('pending', 'in_progress', 'waiting_approval')
@@ -84,13 +89,13 @@ extension TaskStore {
         for run in runs {
             // A resumed hierarchical run's main task is older than its owner's first task: closed here by its run.
             try db.execute(sql: """
-                UPDATE task SET status = ?, agent_state = 'FAILED', error = ?, finished_us = ?
+                UPDATE task SET status = ?, agent_state = 'FAILED', error = ?, finished_us = MAX(created_us, ?)
                 WHERE id = (SELECT main_task_id FROM run WHERE id = ?) AND status IN ('pending', 'in_progress', 'waiting_approval')
                 """, arguments: [word, "\(word): \(reason)", now, run])
             closed.tasks += db.changesCount
-            try db.execute(sql: "UPDATE run SET status = ?, error = ?, finished_us = ? WHERE id = ?",
+            try db.execute(sql: "UPDATE run SET status = ?, error = ?, finished_us = MAX(created_us, ?) WHERE id = ?",
                            arguments: [runStatus.rawValue, "\(runStatus.rawValue): \(reason); `agenthost resume \(run)` goes on from its checkpoints", now, run])
-            try insert(RunEvent(runId: run, kind: .interrupted, detail: "\(runStatus.rawValue): \(reason)"), in: db)
+            try insert(RunEvent(runId: run, atUs: now, kind: .interrupted, detail: "\(runStatus.rawValue): \(reason)"), in: db)
         }
         closed.runs = runs.count
         try db.execute(sql: "UPDATE conversation SET status = ? WHERE owner_id = ? AND status = 'open'",
@@ -113,7 +118,8 @@ extension TaskStore {
                 for id in dead.keys.sorted() {
                     // Once more inside the write lock: another host may have swept it, or it may have beaten since the read.
                     guard let host = try StoredHost.fetchOne(db, key: id), host.endedUs == nil, let reason = host.deathReason() else { continue }
-                    let work = try Self.end(id, openWorkAs: .interrupted, reason: reason, endReason: "died: \(reason)", in: db)
+                    let work = try Self.end(id, openWorkAs: .interrupted, reason: reason, endReason: "died: \(reason)",
+                                            at: try Self.lastSignOfLife(of: host, in: db), in: db)
                     closed.tasks += work.tasks
                     closed.runs += work.runs
                     closed.conversations += work.conversations
@@ -131,6 +137,17 @@ extension TaskStore {
             Logger(label: "agenthost.store").warning("could not close the work of hosts that died: \(error)")
             return ClosedWork()
         }
+    }
+
+    /// The last moment `host` is known to have been alive: its last heartbeat,
+    /// or the last start or end of a task it ran, whichever is later. Work it
+    /// left open stopped then, as far as anyone can tell.
+    static func lastSignOfLife(of host: StoredHost, in db: Database) throws -> Int64 {
+        let work = try Int64.fetchOne(db, sql: """
+            SELECT MAX(MAX(created_us, COALESCE(started_us, 0), COALESCE(finished_us, 0))) FROM task
+            WHERE id > (SELECT first_task_id FROM host WHERE id = ?) AND owner_id = ?
+            """, arguments: [host.id, host.id])
+        return max(host.heartbeatUs, work ?? 0)
     }
 
     /// What came of a claim on a run.

@@ -40,7 +40,10 @@ extension TaskStore {
             var id = runID ?? 0, main: Int64?
             if let run {
                 try db.cachedStatement(sql: "INSERT INTO run (name, mode, workflow, status, created_us, owner_id) VALUES (?, ?, ?, 'running', ?, ?)")
-                    .execute(arguments: [run.name, run.mode, run.workflow, WallClock.microseconds(), owner])
+                    // A run starts no later than its first tasks, which were stamped as they were prepared.
+                    .execute(arguments: [run.name, run.mode, run.workflow,
+                                         (starts.map(\.createdUs) + [run.mainTask?.createdUs].compactMap { $0 }).reduce(WallClock.microseconds(), min),
+                                         owner])
                 id = db.lastInsertedRowID
                 if var task = run.mainTask {
                     task.runID = id

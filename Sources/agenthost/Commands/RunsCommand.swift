@@ -6,7 +6,7 @@ struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
         abstract: "Show workflow runs: their checkpoints, attempts and trace.",
-        subcommands: [List.self, Show.self])
+        subcommands: [List.self, Show.self, TraceFile.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the most recent runs, newest first.")
@@ -52,23 +52,13 @@ struct RunsCommand: ParsableCommand {
                 print(try JSONText.encode(Trace(run: run, attempts: attempts, checkpoints: checkpoints, events: events)))
                 return
             }
+            guard let timeline = try catching({ try store.timeline(ofRun: id) }) else {
+                throw CLIError("no run \(id) in \(host.storePath); `agenthost runs list` shows the runs")
+            }
             print("run \(run.id) '\(run.name)' (\(run.mode)): \(run.status.rawValue)\(run.resumes > 0 ? ", resumed \(run.resumes)x" : "")")
-            let origin = run.createdUs
-            func at(_ micros: Int64) -> String { "+" + TaskReport.format(micros: micros - origin) }
-            var lines: [(Int64, String)] = []
-            for attempt in attempts {
-                let took = attempt.finishedUs.map { " (\(TaskReport.format(micros: $0 - attempt.startedUs)))" } ?? ""
-                lines.append((attempt.startedUs, "attempt \(attempt.step)#\(attempt.attempt) on \(attempt.agent)"
-                              + "\(attempt.alternative > 0 ? " [alternative \(attempt.alternative)]" : ""): \(attempt.outcome.rawValue)\(took)"
-                              + " task \(attempt.taskId)\(attempt.reason.map { ": \($0)" } ?? "")"))
+            for (time, line) in RunsCommand.lines(of: timeline) {
+                print("  \(("+" + TaskReport.format(micros: time)).padding(toLength: 10, withPad: " ", startingAt: 0)) \(line)")
             }
-            for checkpoint in checkpoints {
-                lines.append((checkpoint.finishedUs, "checkpoint \(checkpoint.checkpoint): \(checkpoint.step) \(checkpoint.status.rawValue)"
-                              + (checkpoint.error.map { ": \($0)" } ?? "")))
-            }
-            for event in events { lines.append((event.atUs, "\(event.kind.rawValue)\(event.step.map { " \($0)" } ?? ""): \(event.detail)")) }
-            if let finished = run.finishedUs { lines.append((finished, "finished: \(run.status.rawValue)")) }
-            for (time, line) in lines.sorted(by: { $0.0 < $1.0 }) { print("  \(at(time).padding(toLength: 10, withPad: " ", startingAt: 0)) \(line)") }
             if let error = run.error { print("  error:  \(error)") }
             if let result = run.resultText { print("  result: \(result)") }
             for line in ModelUsageReport.lines(try catching { try store.modelUsage(ofRun: id) }) { print("  \(line)") }
@@ -77,6 +67,69 @@ struct RunsCommand: ParsableCommand {
             }
             if run.status.isResumable, run.status != .running { print("  `agenthost resume \(run.id)` goes on from its checkpoints") }
         }
+    }
+
+    struct TraceFile: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "trace",
+            abstract: "Write a run's timeline to look at: Chrome trace-event JSON or one self-contained HTML page.",
+            discussion: """
+                `--format chrome` opens in https://ui.perfetto.dev and chrome://tracing: a thread per agent, a slice per \
+                attempt, flow arrows for handoffs and delegations. `--format html` needs nothing but a browser: a lane \
+                per agent, a bar per attempt coloured by how it ended, checkpoints, arrows, details on hover.
+                """)
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case chrome, html }
+
+        @OptionGroup var host: HostOptions
+        @Argument(help: "The run's id.") var id: Int64
+        @Option(help: "chrome or html.") var format: Format = .html
+        @Option(name: [.short, .long], help: "The file to write; standard output when not given.") var output: String?
+
+        func run() throws {
+            guard let store = try host.openStoreForReading(), let timeline = try catching({ try store.timeline(ofRun: id) }) else {
+                throw CLIError("no run \(id) in \(host.storePath); `agenthost runs list` shows the runs")
+            }
+            let bytes = format == .chrome ? Data(timeline.chromeTrace()) : Data(timeline.html().utf8)
+            guard let output else {
+                FileHandle.standardOutput.write(bytes)
+                return
+            }
+            let url = URL(fileURLWithPath: output)
+            do {
+                try bytes.write(to: url, options: .atomic)
+            } catch {
+                throw CLIError("cannot write \(output): \(error.localizedDescription); give --output a file in a folder you can write to")
+            }
+            print("wrote run \(id)'s timeline (\(RunPrinter.count(timeline.bars.count, "task")) on \(RunPrinter.count(timeline.lanes.count, "agent"))) to \(url.path)"
+                  + (format == .chrome ? "; open it in https://ui.perfetto.dev or chrome://tracing" : "; open it in a browser"))
+        }
+    }
+
+    /// The timeline as text, a line per attempt, task it made, checkpoint and
+    /// run event, at its offset from the run's start.
+    static func lines(of timeline: RunTimeline) -> [(Int64, String)] {
+        var lines: [(Int64, String)] = []
+        for bar in timeline.bars {
+            let took = bar.open ? " (running for \(TaskReport.format(micros: bar.durationUs)))" : " (\(TaskReport.format(micros: bar.durationUs)))"
+            let reason = bar.reason.map { ": \($0)" } ?? ""
+            switch bar.kind {
+            case .attempt:
+                lines.append((bar.startUs, "attempt \(bar.step ?? "-")#\(bar.number ?? 1) on \(bar.agent)"
+                              + "\(bar.alternative > 0 ? " [alternative \(bar.alternative)]" : ""): \(bar.outcome)\(took) task \(bar.taskId)\(reason)"))
+            case .main:
+                lines.append((bar.startUs, "main task \(bar.taskId) on \(bar.agent): \(bar.outcome)\(took)\(reason)"))
+            case .handoff, .delegation, .verification:
+                lines.append((bar.startUs, "\(bar.kind.rawValue) task \(bar.taskId) on \(bar.agent)"
+                              + "\(bar.parentTaskId.map { " (from task \($0))" } ?? ""): \(bar.outcome)\(took)\(reason)"))
+            }
+        }
+        for mark in timeline.marks where mark.kind == "checkpoint" || mark.taskId == nil {
+            lines.append((mark.atUs, mark.kind == "checkpoint" ? mark.detail : "\(mark.kind)\(mark.step.map { " \($0)" } ?? ""): \(mark.detail)"))
+        }
+        if timeline.status != .running { lines.append((timeline.durationUs, "finished: \(timeline.status.rawValue)")) }
+        // Stable: at one moment, attempts before the checkpoints they made.
+        return lines.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element)
     }
 
     /// A run as `runs show --json` prints it.

@@ -19,10 +19,7 @@ enum TaskReport {
             + "\(what)  -> \(task.agent ?? "-")\(duration)\(task.parentId.map { "  (from task \($0), \(task.origin))" } ?? "")"
     }
 
-    static func format(micros: Int64) -> String {
-        micros >= 1_000_000 ? String(format: "%.2f s", Double(micros) / 1e6)
-            : micros >= 1000 ? String(format: "%.1f ms", Double(micros) / 1e3) : "\(micros) µs"
-    }
+    static func format(micros: Int64) -> String { ElapsedText.format(micros: micros) }
 
     static func date(_ micros: Int64?) -> String {
         guard let micros else { return "-" }
