@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/mxcl/Version", from: "2.2.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),   // Hummingbird's own; named to read its IOError
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),   // Hummingbird's own; `serve` drains in its group
         // The model providers' HTTP client: pooled keep-alive connections on NIO's shared event loops.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
@@ -77,9 +78,10 @@ let package = Package(
             "AgentHostCore", "AgentToolchain", "CAgentHost", .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"), .product(name: "Version", package: "Version"),
         ]),
-        // What `agenthost` serves over HTTP (the directory and its marketplace page); the only target with Hummingbird.
+        // What `agenthost` serves over HTTP (`serve`'s API, the directory and its marketplace page); the only target with Hummingbird.
         .target(name: "AgentHostServer", dependencies: [
             "AgentHostDirectory", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The model service's HTTP calls (OpenAI's Chat Completions, Anthropic's Messages): its own
         // target, so the core never links an HTTP client; the host hands it to the core as a ModelProvider.

@@ -16,7 +16,7 @@ struct AgentHostCommand: ParsableCommand {
         version: AgentHost.version,
         subcommands: [PluginsCommand.self, RunCommand.self, RouteCommand.self, DelegateCommand.self, TasksCommand.self,
                       StatsCommand.self, ToolCommand.self, WorkflowCommand.self, PlanCommand.self, ResumeCommand.self, RunsCommand.self, ChatCommand.self, StoreCommand.self,
-                      KeysCommand.self, DirectoryCommand.self, ApprovalsCommand.self, DemoCommand.self])
+                      KeysCommand.self, DirectoryCommand.self, ApprovalsCommand.self, ServeCommand.self, DemoCommand.self])
 
     /// Runs the command, then ends this host's ownership of its work; a
     /// command cut short by SIGINT or SIGTERM exits 130 or 143.
