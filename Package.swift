@@ -38,6 +38,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),   // Hummingbird's own; named to read its IOError
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),   // Hummingbird's own; `serve` drains in its group
+        // Observability: the APIs in the core (no backend, next to no cost), the Prometheus backend in the server.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         // The model providers' HTTP client: pooled keep-alive connections on NIO's shared event loops.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
@@ -71,6 +74,7 @@ let package = Package(
                           cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
         .target(name: "AgentHostCore", dependencies: [
             "CAgentHost", "CFFI", "AgentToolchain", "AgentJSON", "AgentHostChannel", .product(name: "Logging", package: "swift-log"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
         ]),
         // Packages, keys, signed indexes and installs: its own target, so the core never links crypto or zip.
@@ -82,6 +86,7 @@ let package = Package(
         .target(name: "AgentHostServer", dependencies: [
             "AgentHostDirectory", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // The model service's HTTP calls (OpenAI's Chat Completions, Anthropic's Messages): its own
         // target, so the core never links an HTTP client; the host hands it to the core as a ModelProvider.

@@ -15,7 +15,7 @@ extension AgentServer {
         if let metrics {
             router.get("/metrics") { _, _ in
                 Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                         body: .init(byteBuffer: ByteBuffer(string: metrics())))
+                         body: .init(byteBuffer: ByteBuffer(bytes: metrics())))
             }
         }
 

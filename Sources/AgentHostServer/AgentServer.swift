@@ -34,10 +34,10 @@ public struct AgentServer: Sendable {
 
     let configuration: Configuration
     let board: JobBoard
-    let metrics: (@Sendable () -> String)?
+    let metrics: (@Sendable () -> [UInt8])?
 
-    /// `metrics`, when given, writes what `/metrics` serves.
-    public init(orchestrator: Orchestrator, configuration: Configuration, metrics: (@Sendable () -> String)? = nil) throws(Failure) {
+    /// `metrics`, when given, writes what `/metrics` serves (`PrometheusMetrics.bootstrap()`).
+    public init(orchestrator: Orchestrator, configuration: Configuration, metrics: (@Sendable () -> [UInt8])? = nil) throws(Failure) {
         if !Self.isLoopback(configuration.host), (configuration.bearerToken ?? "").isEmpty {
             throw Failure(description: """
                 serving on \(configuration.host) lets other machines run agents here: set a bearer token first \

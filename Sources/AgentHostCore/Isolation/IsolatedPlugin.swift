@@ -28,6 +28,8 @@ public final class IsolatedPlugin: @unchecked Sendable {
     private var refusal: PluginLoadError?
     private var recentFaults: [Int64] = []
     private var notBefore: Int64 = 0
+    /// A fault ended the last process: the next start is a restart.
+    private var faulted = false
     private var quarantinedUntil: Int64 = 0
     private var lastFault: PluginFault?
 
@@ -236,7 +238,10 @@ public final class IsolatedPlugin: @unchecked Sendable {
             }
             condition.lock()
             protections = hello.protections
+            let restarted = faulted
+            faulted = false
             condition.unlock()
+            if restarted { HostMetrics.shared.pluginRestarted(agent: manifest.id) }
             logger.debug("started its process", metadata: ["pid": "\(child.pid)", "protections": "\(hello.protections)"])
             return child
         } catch {
@@ -276,6 +281,7 @@ public final class IsolatedPlugin: @unchecked Sendable {
         defer { condition.unlock() }
         let now = WallClock.nanoseconds()
         lastFault = fault
+        faulted = true
         recentFaults = recentFaults.filter { now - $0 < Self.faultWindowNanoseconds } + [now]
         // By the faults of the last minute, not since the last good reply: a
         // plugin that dies right after every reply backs off too. The first

@@ -259,6 +259,7 @@ extension AgentHost {
         let usage = completion?.usage ?? ModelUsage()
         let cost = endpoint.pricing.cost(of: usage)
         let model = completion?.providerModel ?? endpoint.model
+        HostMetrics.shared.modelUsed(agent: call.plugin.id, model: model, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, cost: cost)
         call.record(TaskEvent(taskId: nil, kind: .modelCalled, agent: call.plugin.id, detail: error.map { "model '\(endpoint.alias)' (\(model)) failed: \($0)" }
             ?? "model '\(endpoint.alias)' (\(model)): \(usage.inputTokens) in, \(usage.outputTokens) out, \(Budget.dollars(cost)), "
             + "\(latency / 1000) ms\(completion.map { $0.retries > 0 ? ", \($0.retries) retries" : "" } ?? ""), \(completion?.stopReason.name ?? "")"))

@@ -60,7 +60,10 @@ public final class Orchestrator: Sendable {
                                    mainTask: Self.mainTaskRow(of: plan.workflow))
                 : nil
             let execution = RunExecution(orchestrator: self, plan: plan, options: options, newRun: newRun)
-            return try execution.execute()
+            let began = WallClock.nanoseconds()
+            let report = try execution.execute()
+            HostMetrics.shared.runEnded(mode: plan.workflow.mode.rawValue, status: report.status, nanoseconds: WallClock.nanoseconds() - began)
+            return report
         }
     }
 
@@ -93,7 +96,10 @@ public final class Orchestrator: Sendable {
             _ = try store.closeInterrupted(run: id)
             let execution = RunExecution(orchestrator: self, plan: plan, options: options, resuming: id, mainTaskID: stored.mainTaskId)
             execution.restore(checkpoints: try store.checkpoints(of: id), attempts: try store.attempts(of: id))
-            return try execution.execute()
+            let began = WallClock.nanoseconds()
+            let report = try execution.execute()
+            HostMetrics.shared.runEnded(mode: plan.workflow.mode.rawValue, status: report.status, nanoseconds: WallClock.nanoseconds() - began)
+            return report
         }
     }
 

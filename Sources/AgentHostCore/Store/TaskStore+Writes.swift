@@ -139,6 +139,7 @@ extension TaskStore {
     }
 
     static func insert(_ event: TaskEvent, in db: Database) throws {
+        HostMetrics.shared.recorded(event)
         try db.cachedStatement(sql: "INSERT INTO task_event (task_id, at_us, kind, agent, detail) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [event.taskId, event.atUs, event.kind.rawValue, event.agent, event.detail])
     }

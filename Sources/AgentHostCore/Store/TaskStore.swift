@@ -154,10 +154,12 @@ public final class TaskStore: Sendable {
             // BEGIN and COMMIT as cached statements: GRDB's own transaction prepares them anew each time,
             // a few microseconds of every step's commit.
             return try writer.writeWithoutTransaction { db in
+                let began = WallClock.nanoseconds()
                 try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
                 do {
                     let value = try body(db)
                     try db.cachedStatement(sql: "COMMIT").execute()
+                    HostMetrics.shared.storeCommitted(nanoseconds: WallClock.nanoseconds() - began)
                     return value
                 } catch {
                     if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }

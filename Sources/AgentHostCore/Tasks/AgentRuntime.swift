@@ -121,6 +121,7 @@ public final class AgentRuntime: Sendable {
     /// Tasks it makes (DELEGATE, handoff) are written as they run.
     func execute(_ ready: Ready, id: Int64, chain: HandoffChain?) throws(StoreError) -> Completion {
         let request = ready.request, decision = ready.decision
+        HostMetrics.shared.queueWaited(agent: decision.agent, nanoseconds: (WallClock.microseconds() - ready.row.createdUs) * 1000)
         var options = CallOptions(taskID: String(id), state: ready.state, timeout: request.timeout,
                                   cancellation: request.cancellation, context: request.context, progress: request.progress)
         let ledger = request.ledger ?? WorkLedger(budget: host.policy.budgets.run, store: id > 0 ? store : nil)
@@ -186,6 +187,7 @@ public final class AgentRuntime: Sendable {
     private func completion(_ id: Int64, _ ready: Ready, status: TaskStatus, result: [UInt8]?, error: TaskError?,
                             errorText: String? = nil, events: [TaskEvent], children: [TaskOutcome]) -> Completion {
         let decision = ready.decision
+        HostMetrics.shared.taskEnded(agent: decision.agent, capability: decision.capability, outcome: status)
         return Completion(
             finish: .init(id: id, status: status, agentState: status == .completed ? .done : .failed, result: result,
                           error: errorText ?? error?.description, finishedUs: WallClock.microseconds()),
@@ -212,7 +214,8 @@ public final class AgentRuntime: Sendable {
     }
 
     static func failedOutcome(_ id: Int64, _ row: TaskStore.NewTask, _ error: TaskError) -> TaskOutcome {
-        TaskOutcome(id: id, status: error.status, agent: row.agent, capability: row.routedCapability,
+        HostMetrics.shared.taskEnded(agent: row.agent ?? "-", capability: row.routedCapability ?? row.capability ?? "-", outcome: error.status)
+        return TaskOutcome(id: id, status: error.status, agent: row.agent, capability: row.routedCapability,
                     routeReason: row.routeReason, result: nil, error: error, children: [])
     }
 

@@ -32,6 +32,8 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Before anything records a metric: one made earlier would stay with the no-op backend.
+        let metrics = PrometheusMetrics.bootstrap()
         var configuration = AgentServer.Configuration()
         configuration.host = address
         configuration.port = port
@@ -45,7 +47,7 @@ struct ServeCommand: ParsableCommand {
         let server: AgentServer
         do {
             server = try AgentServer(orchestrator: Orchestrator(runtime: AgentRuntime(host: agentHost, store: store)),
-                                     configuration: configuration)
+                                     configuration: configuration, metrics: metrics)
         } catch {
             throw CLIError(error.description)
         }
