@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 /// Everything a plugin needs at build time is the C ABI (`CAgentHost`) and, for
@@ -41,6 +41,9 @@ let package = Package(
         // Observability: the APIs in the core (no backend, next to no cost), the Prometheus backend in the server.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
+        // OTLP over HTTP only: its gRPC exporter would build gRPC and HTTP/2 for nothing.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
         // The model providers' HTTP client: pooled keep-alive connections on NIO's shared event loops.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
@@ -74,7 +77,7 @@ let package = Package(
                           cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
         .target(name: "AgentHostCore", dependencies: [
             "CAgentHost", "CFFI", "AgentToolchain", "AgentJSON", "AgentHostChannel", .product(name: "Logging", package: "swift-log"),
-            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Tracing", package: "swift-distributed-tracing"),
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
         ]),
         // Packages, keys, signed indexes and installs: its own target, so the core never links crypto or zip.
@@ -94,8 +97,13 @@ let package = Package(
             "AgentHostCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // Spans exported over OTLP/HTTP (swift-otel): its own target, so only the CLI links the exporter.
+        .target(name: "AgentHostTelemetry", dependencies: [
+            "AgentHostCore", .product(name: "OTel", package: "swift-otel"), .product(name: "Tracing", package: "swift-distributed-tracing"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(name: "agenthost", dependencies: [
-            "AgentHostCore", "AgentHostDirectory", "AgentHostServer", "AgentHostModels", "CEditLine",
+            "AgentHostCore", "AgentHostDirectory", "AgentHostServer", "AgentHostModels", "AgentHostTelemetry", "CEditLine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

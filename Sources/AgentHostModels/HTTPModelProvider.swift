@@ -72,9 +72,14 @@ public final class HTTPModelProvider: ModelProvider {
                                                    events: (ModelEvent) -> Void, isCancelled: () -> Bool) -> Result<ModelCompletion, ModelError> {
         let alias = endpoint.alias
         let wire = Format.request(for: request, endpoint: endpoint, key: key)
+        var headers = wire.headers
+        if let traceparent = request.traceparent {
+            headers.add(name: "traceparent", value: traceparent)
+            if let tracestate = request.tracestate { headers.add(name: "tracestate", value: tracestate) }
+        }
         let httpRequest: HTTPClient.Request
         do {
-            httpRequest = try HTTPClient.Request(url: wire.url, method: .POST, headers: wire.headers, body: .bytes(wire.body))
+            httpRequest = try HTTPClient.Request(url: wire.url, method: .POST, headers: headers, body: .bytes(wire.body))
         } catch {
             return .failure(.unreachable(alias: alias, reason: "\(wire.url) is not a URL HTTP can reach"))
         }

@@ -156,6 +156,7 @@ static void serve_call(wire_reader *reader) {
     request.task_id = wire_read_str(reader);
     request.capability = wire_read_str(reader);
     request.payload = wire_read_str(reader);
+    request.traceparent = wire_read_str(reader);
     if (reader->failed) _exit(73);
 
     forwarding_begin_call(request.call_id, request.deadline_ns);

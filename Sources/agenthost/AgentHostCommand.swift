@@ -26,6 +26,7 @@ struct AgentHostCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
+            TraceExporter.finish()
             HostSession.end()
             if let code = HostSession.signalExitCode {
                 if !(error is ExitCode) { FileHandle.standardError.write(Data("Error: \(message(for: error))\n".utf8)) }
@@ -33,6 +34,7 @@ struct AgentHostCommand: ParsableCommand {
             }
             exit(withError: error)
         }
+        TraceExporter.finish()
         HostSession.end()
         if let code = HostSession.signalExitCode { Foundation.exit(code) }
     }

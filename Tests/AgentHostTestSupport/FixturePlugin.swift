@@ -43,7 +43,7 @@ public struct FixturePlugin: Sendable {
 
     public static let capabilities = ["fixture.echo", "fixture.overlap", "fixture.callbacks", "fixture.wait_cancel", "fixture.fail",
                                       "fixture.services", "fixture.handoff", "fixture.leak", "fixture.answer", "fixture.sleep",
-                                      "fixture.judge", "fixture.remember", "fixture.rendezvous"]
+                                      "fixture.judge", "fixture.remember", "fixture.rendezvous", "fixture.trace"]
 
     /// The tools the fixture binary declares, as its manifest must list them.
     public static let tools: [(String, String, [String])] = {

@@ -30,6 +30,7 @@
  *   fixture.rendezvous   {"me": "a", "partner": "b"}: marks "arrived.a" in the shared context, then waits up
  *                        to 5 s for "arrived.b"; answers {"met": bool}. Two calls meet only if they run at
  *                        once, whichever process each runs in
+ *   fixture.trace        answers {"traceparent": the request's W3C trace context, "" when the host sent none}
  *
  *   FIXTURE_PEER                                     the handoff target of fixture.handoff
  */
@@ -318,6 +319,13 @@ static ah_status call(const ah_request *request, ah_response *out) {
     if (is(request, "fixture.judge")) return judge(request, out);
     if (is(request, "fixture.remember")) return remember(request, out);
     if (is(request, "fixture.rendezvous")) return rendezvous(request, out);
+    if (is(request, "fixture.trace")) {
+        char answer[200];
+        bool sent = offsetof(ah_request, traceparent) < request->struct_size && request->traceparent.len < 120;
+        snprintf(answer, sizeof answer, "{\"traceparent\":\"%.*s\"}", sent ? (int)request->traceparent.len : 0,
+                 sent && request->traceparent.data ? request->traceparent.data : "");
+        return reply(out, AH_OK, answer);
+    }
     return reply(out, AH_ERR_UNSUPPORTED, "unknown capability");
 }
 
@@ -326,7 +334,7 @@ static void release(ah_response *response) { free(response->release_data); }
 static const char *const capability_names[] = {
     "fixture.echo", "fixture.overlap", "fixture.callbacks", "fixture.wait_cancel", "fixture.fail",
     "fixture.services", "fixture.handoff", "fixture.leak", "fixture.answer", "fixture.sleep", "fixture.judge",
-    "fixture.remember", "fixture.rendezvous",
+    "fixture.remember", "fixture.rendezvous", "fixture.trace",
 };
 
 static const ah_agent_descriptor descriptor = {

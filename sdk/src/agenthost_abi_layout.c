@@ -27,6 +27,7 @@ AH_AT(ah_request, deadline_ns, 16);
 AH_AT(ah_request, task_id, 24);
 AH_AT(ah_request, capability, 40);
 AH_AT(ah_request, payload, 56);
+AH_AT(ah_request, traceparent, 72);
 
 AH_AT(ah_agent, descriptor, 8);
 AH_AT(ah_agent, call, 16);

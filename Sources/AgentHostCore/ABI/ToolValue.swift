@@ -57,6 +57,18 @@ public enum ToolCallError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The plugin's process failed while running the tool.
     case pluginFault(PluginFault)
 
+    /// The case's name, as a span's `error.type`.
+    public var kind: String {
+        switch self {
+        case .unknownTool: "unknown_tool"
+        case .masked: "masked"
+        case .argumentCount, .argumentType, .embeddedNUL, .badArguments: "bad_arguments"
+        case .nullResult: "null_result"
+        case .guardrail: "guardrail"
+        case .pluginFault: "plugin_fault"
+        }
+    }
+
     public var description: String {
         switch self {
         case .unknownTool(let plugin, let tool, let known):

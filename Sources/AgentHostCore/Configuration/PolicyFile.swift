@@ -81,7 +81,7 @@ public enum PolicyFile {
             var policy = Policy(source: path)
             var agentNodes: [(String, Node, Node)] = []
             for (key, _, value) in try mapping(root, "the policy", keys: ["global", "agents", "handoffs", "orchestration", "workspace",
-                                                                          "plugins", "routing", "models", "budgets", "approvals"]) {
+                                                                          "plugins", "routing", "models", "budgets", "approvals", "telemetry"]) {
                 switch key {
                 case "plugins":
                     for (plugin, pluginKey, section) in try mapping(value, "plugins", keys: []) {
@@ -110,6 +110,7 @@ public enum PolicyFile {
                     }
                 case "budgets": policy.budgets = try yaml.budgetPolicy(value)
                 case "approvals": policy.approvals = try yaml.approvals(value)
+                case "telemetry": policy.telemetry = try yaml.telemetry(value)
                 default: agentNodes = try mapping(value, "agents", keys: [])
                 }
             }

@@ -156,6 +156,22 @@ struct YAMLReader {
         return limits
     }
 
+    func telemetry(_ node: Node) throws(YAMLProblem) -> TelemetryPolicy {
+        var telemetry = TelemetryPolicy()
+        for (field, _, item) in try mapping(node, "telemetry", keys: ["otlp_endpoint", "service_name"]) {
+            let text = try string(item, "telemetry.\(field)")
+            switch field {
+            case "otlp_endpoint":
+                if let problem = TelemetryPolicy.problem(with: text) { throw fail(item, "telemetry.otlp_endpoint: \(problem)") }
+                telemetry.otlpEndpoint = text
+            default:
+                guard !text.isEmpty else { throw fail(item, "telemetry.service_name must not be empty") }
+                telemetry.serviceName = text
+            }
+        }
+        return telemetry
+    }
+
     func routing(_ node: Node, _ name: String) throws(YAMLProblem) -> RoutingPolicy {
         var routing = RoutingPolicy()
         for (field, _, item) in try mapping(node, name, keys: ["learn", "min_tasks", "refresh_ms", "window"]) {

@@ -10,6 +10,24 @@ extension AgentHost {
 
     /// `within`: the agent call that asked for the tool through `call_tool`.
     func callTool(_ tool: TypedTool, arguments: [ToolValue], state: AgentState, within call: ActiveCall?) throws(ToolCallError) -> ToolValue {
+        let span = HostSpan.start("execute_tool \(tool.name)", parent: call?.options.traceContext) { attributes in
+            attributes["gen_ai.operation.name"] = "execute_tool"
+            attributes["gen_ai.tool.name"] = tool.name
+            attributes["gen_ai.tool.type"] = "function"
+            attributes["agenthost.tool.plugin"] = tool.pluginID
+        }
+        do {
+            let result = try checkedCall(tool, arguments: arguments, state: state, within: call)
+            span.end()
+            return result
+        } catch {
+            span.fail(error.kind, error.description)
+            span.end()
+            throw error
+        }
+    }
+
+    private func checkedCall(_ tool: TypedTool, arguments: [ToolValue], state: AgentState, within call: ActiveCall?) throws(ToolCallError) -> ToolValue {
         try tool.checkUnmasked(in: state)
         let stage = policy.guardrails(for: tool.pluginID).tools
         /// A string as the tool guardrails let it through.

@@ -99,6 +99,16 @@ public final class AgentHost: Sendable {
     /// screened the payload (before storing it), so it is not scanned twice.
     func attempt(_ candidate: RouteCandidate, payload: [UInt8], options: CallOptions, parent: ActiveCall?,
                  inputScreened: Bool = false) -> Attempt {
+        let attempt = untracedAttempt(candidate, payload: payload, options: options, parent: parent, inputScreened: inputScreened)
+        // Every trip of the call (its input, its output, what its callbacks asked for) as a span under it.
+        if HostSpan.isEnabled {
+            for event in attempt.events where event.kind == .guardrailTripped { HostSpan.trip(event, parent: options.traceContext) }
+        }
+        return attempt
+    }
+
+    private func untracedAttempt(_ candidate: RouteCandidate, payload: [UInt8], options: CallOptions, parent: ActiveCall?,
+                                 inputScreened: Bool) -> Attempt {
         let plugin = candidate.plugin
         var events: [TaskEvent] = []
         var payload = payload
@@ -199,7 +209,25 @@ public final class AgentHost: Sendable {
         }
         var options = parent.options
         options.progress = nil
+        let delegation = HostSpan.start("delegate \(capability)", parent: parent.options.traceContext) { attributes in
+            attributes["agenthost.delegate.capability"] = capability
+            attributes["agenthost.delegate.kind"] = "callback"
+            attributes["agenthost.delegate.from"] = parent.plugin.id
+        }
+        let invocation = HostSpan.start("invoke_agent \(plugin.id)", parent: delegation.context) { attributes in
+            attributes["gen_ai.operation.name"] = "invoke_agent"
+            attributes["gen_ai.agent.name"] = plugin.id
+            attributes["gen_ai.agent.id"] = plugin.id
+            attributes["agenthost.capability"] = capability
+        }
+        options.traceContext = invocation.context ?? parent.options.traceContext
         let attempt = attempt(decision.candidate, payload: payload, options: options, parent: parent)
+        if case .failure(let error) = attempt.result {
+            invocation.fail("agent_call_failed", error.description)
+            delegation.fail("agent_call_failed", error.description)
+        }
+        invocation.end()
+        delegation.end()
         parent.record(TaskEvent(taskId: nil, kind: .delegated, agent: parent.plugin.id,
                                 detail: "called '\(capability)' on '\(plugin.id)' through the delegate callback: "
                                     + (attempt.result.isSuccess ? "ok" : "failed")))
@@ -254,6 +282,7 @@ extension LoadedPlugin {
             writer.str(call.options.taskID.utf8)
             writer.str(capabilityBytes[capabilityIndex])
             writer.str(payload)
+            writer.str((HostSpan.traceparent(of: call.options.traceContext)?.traceparent ?? "").utf8)
             return isolated.invoke(writer.frame(AHC_CALL), call: call, capability: manifest.capabilities[capabilityIndex].name)
         }
     }
@@ -263,7 +292,9 @@ extension PluginImage {
     func invoke(capability: [UInt8], payload: [UInt8], call: ActiveCall) -> (AgentStatus, [UInt8]) {
         let agent = self.agent.pointee
         var taskID = call.options.taskID
-        return taskID.withUTF8 { task in
+        // Empty, and never built, unless spans are on.
+        var traceparent = HostSpan.traceparent(of: call.options.traceContext)?.traceparent ?? ""
+        return taskID.withUTF8 { task in traceparent.withUTF8 { traceparent in
             capability.withUnsafeBufferPointer { capability in
                 payload.withUnsafeBufferPointer { payload in
                     var request = ah_request(
@@ -273,7 +304,8 @@ extension PluginImage {
                         deadline_ns: call.deadlineNanoseconds,
                         task_id: ah_str(bytes: task),
                         capability: ah_str(bytes: capability),
-                        payload: ah_str(bytes: payload))
+                        payload: ah_str(bytes: payload),
+                        traceparent: ah_str(bytes: traceparent))
                     return gate.enter {
                         var response = ah_response()
                         let status = agent.call!(&request, &response)
@@ -293,7 +325,7 @@ extension PluginImage {
                     }
                 }
             }
-        }
+        } }
     }
 }
 

@@ -1,4 +1,5 @@
 import Synchronization
+import Tracing
 
 /// The envelope and hooks of one agent call, beyond its capability and payload.
 public struct CallOptions: Sendable {
@@ -17,6 +18,9 @@ public struct CallOptions: Sendable {
     public var ledger: WorkLedger?
     /// The workflow step this call is an attempt of, for the model answers a resumed run replays.
     public var step: String?
+    /// The span this call runs in: its tool calls, model calls and delegations are its children,
+    /// and the plugin is given its W3C trace context.
+    public var traceContext: InstrumentationContext?
 
     public init(taskID: String = "", state: AgentState = .executing, timeout: Duration? = nil,
                 cancellation: CancellationToken? = nil, context: SharedContext? = nil,

@@ -111,6 +111,11 @@ extension HostServices {
             hop.httpBody = body
             for (name, value) in request.headers ?? [:] { hop.setValue(value, forHTTPHeaderField: name) }
             if hop.value(forHTTPHeaderField: "User-Agent") == nil { hop.setValue("agenthost/\(AgentHost.version)", forHTTPHeaderField: "User-Agent") }
+            // The server joins the agent call's trace, unless the plugin set its own context.
+            if hop.value(forHTTPHeaderField: "traceparent") == nil, let trace = HostSpan.traceparent(of: call.options.traceContext) {
+                hop.setValue(trace.traceparent, forHTTPHeaderField: "traceparent")
+                if let state = trace.tracestate { hop.setValue(state, forHTTPHeaderField: "tracestate") }
+            }
             let response: HTTPExchange.Response
             switch HTTPExchange.perform(hop, maxBytes: maxBytes, deadline: deadline, cancelled: { call.isCancelled }) {
             case .success(let value): response = value

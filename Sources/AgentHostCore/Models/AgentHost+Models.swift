@@ -114,8 +114,19 @@ extension AgentHost {
         var answer: [UInt8] = []
         var text = ""
         var stopped: ModelRefusal?
+        let span = HostSpan.start("chat \(endpoint.model)", parent: call.options.traceContext, kind: .client) { attributes in
+            attributes["gen_ai.operation.name"] = "chat"
+            attributes["gen_ai.provider.name"] = endpoint.provider.rawValue
+            attributes["gen_ai.request.model"] = endpoint.model
+            attributes["gen_ai.agent.name"] = agent
+            attributes["agenthost.model.alias"] = endpoint.alias
+            if let maxTokens = request.maxTokens { attributes["gen_ai.request.max_tokens"] = maxTokens }
+        }
+        defer { span.end() }
+        var sent = request
+        if let context = HostSpan.traceparent(of: span.context) { (sent.traceparent, sent.tracestate) = context }
         let started = WallClock.nanoseconds()
-        let outcome = provider.complete(request, endpoint: endpoint, key: key, events: { event in
+        let outcome = provider.complete(sent, endpoint: endpoint, key: key, events: { event in
             guard stopped == nil else { return }
             let line: [UInt8]
             switch event {
@@ -140,8 +151,17 @@ extension AgentHost {
         }, isCancelled: { [call] in call.isCancelled })
         let latency = (WallClock.nanoseconds() - started) / 1000
 
+        if case .success(let completion) = outcome {
+            span.set { attributes in
+                attributes["gen_ai.usage.input_tokens"] = completion.usage.inputTokens
+                attributes["gen_ai.usage.output_tokens"] = completion.usage.outputTokens
+                attributes["gen_ai.response.model"] = completion.providerModel ?? endpoint.model
+                attributes["gen_ai.response.finish_reasons"] = [completion.stopReason.name]
+            }
+        }
         switch outcome {
         case .failure(let error):
+            span.fail("model_error", error.description)
             record(call, endpoint: endpoint, sequence: sequence, hash: hash, completion: nil, latency: latency, answer: nil, error: error.description)
             throw ModelRefusal(Int(Self.status(of: error)), error.description)
         case .success(let completion):

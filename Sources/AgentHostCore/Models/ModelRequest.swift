@@ -13,6 +13,10 @@ public struct ModelRequest: Sendable, Hashable {
     public var temperature: Double?
     /// Ask for a stream of server-sent events instead of one JSON answer.
     public var stream: Bool
+    /// The W3C trace context of the model call's span, sent as the `traceparent`
+    /// (and `tracestate`) headers; not part of what the request is.
+    public var traceparent: String?
+    public var tracestate: String?
 
     public init(messages: [ModelMessage], tools: [ModelToolDefinition] = [], responseSchema: JSONValue? = nil,
                 maxTokens: Int? = nil, temperature: Double? = nil, stream: Bool = false) {

@@ -96,7 +96,9 @@ extension RunExecution {
                                  agentState: status == .completed ? .done : .failed, result: result, error: error,
                                  finishedUs: WallClock.microseconds())
             }
+            let span = commitSpan()
             try runtime.store.finishRun(runID, status: status, result: result, error: error, mainTask: main, after: pending)
+            span.end()
         }
         written()
 

@@ -59,6 +59,11 @@ final class RunExecution {
     var pending = TaskStore.PendingWrites()
     var unreported: [RunProgress] = []
 
+    /// `invoke_workflow NAME`, with a span per step under it, one per attempt under its step.
+    var runSpan = HostSpan.none
+    var stepSpans: [Int: HostSpan] = [:]
+    var attemptSpans: [Int: HostSpan] = [:]
+
     /// A new run, written with its first steps when `newRun` is given, else in memory.
     convenience init(orchestrator: Orchestrator, plan: WorkflowPlan, options: RunOptions, newRun: TaskStore.NewRun?) {
         self.init(orchestrator: orchestrator, plan: plan, options: options, runID: nil, mainTaskID: nil, persistent: newRun != nil)
@@ -142,6 +147,39 @@ final class RunExecution {
     // MARK: - The loop
 
     func execute() throws(StoreError) -> RunReport {
+        runSpan = HostSpan.start("invoke_workflow \(plan.workflow.name)", parent: options.traceContext) { attributes in
+            attributes["gen_ai.operation.name"] = "invoke_workflow"
+            attributes["gen_ai.workflow.name"] = plan.workflow.name
+            attributes["agenthost.run.mode"] = plan.workflow.mode.rawValue
+            attributes["agenthost.run.steps"] = plan.steps.count
+            if let runID { attributes["agenthost.run.id"] = Int(runID) }
+        }
+        do {
+            let report = try loop()
+            runSpan.set { attributes in
+                if let id = report.runID { attributes["agenthost.run.id"] = Int(id) }
+                attributes["agenthost.run.status"] = report.status.rawValue
+                attributes["agenthost.run.retries"] = report.retries
+            }
+            if report.status != .completed { runSpan.fail(report.status.rawValue, report.error ?? report.status.rawValue) }
+            endOpenSpans()
+            return report
+        } catch {
+            runSpan.fail("store", error.description)
+            endOpenSpans()
+            throw error
+        }
+    }
+
+    private func endOpenSpans() {
+        for span in attemptSpans.values { span.end() }
+        for span in stepSpans.values { span.end() }
+        attemptSpans.removeAll()
+        stepSpans.removeAll()
+        runSpan.end()
+    }
+
+    private func loop() throws(StoreError) -> RunReport {
         while true {
             var batch: [Done] = []
             if stopReason == nil, !isCancelled {
@@ -170,10 +208,23 @@ final class RunExecution {
                 let begun = try store.beginAttempts([], run: newRun, runID: nil, after: pending)
                 (runID, mainTaskID, self.newRun) = (begun.run, begun.mainTask, nil)
             } else {
+                let span = commitSpan()
                 try store.flush(pending)
+                span.end()
             }
         }
         written()
+    }
+
+    /// `checkpoint commit` under the run, when the next write carries checkpoints.
+    func commitSpan() -> HostSpan {
+        guard HostSpan.isEnabled else { return .none }
+        let steps = pending.checkpoints.map(\.step) + pending.ends.compactMap { $0.checkpoint?.step }
+        guard !steps.isEmpty else { return .none }
+        return HostSpan.start("checkpoint commit", parent: runSpan.context) { attributes in
+            attributes["agenthost.checkpoint.steps"] = steps.joined(separator: ",")
+            attributes["agenthost.checkpoint.count"] = steps.count
+        }
     }
 
     /// The pending endings are in the store: report them.
@@ -242,8 +293,22 @@ final class RunExecution {
                 stopIfStrict(step, error.problem)
                 continue
             }
+            if HostSpan.isEnabled {
+                if stepSpans[step] == nil {
+                    stepSpans[step] = HostSpan.start("step \(planned.spec.id)", parent: runSpan.context) { attributes in
+                        attributes["agenthost.step"] = planned.spec.id
+                    }
+                }
+                attemptSpans[step] = HostSpan.start("attempt \(planned.spec.id)#\(attempts[step])", parent: stepSpans[step]?.context) { attributes in
+                    attributes["agenthost.step"] = planned.spec.id
+                    attributes["agenthost.attempt"] = attempts[step]
+                    attributes["agenthost.attempt.agent"] = candidate.agent
+                    attributes["agenthost.attempt.alternative"] = candidate.alternative
+                }
+            }
             var request = TaskRequest(candidate.target, payload: payload, state: planned.spec.state, timeout: planned.timeout,
                                       cancellation: cancellation, context: context)
+            request.traceContext = attemptSpans[step]?.context
             request.agents = [candidate.agent]
             request.routedCapability = candidate.routedCapability
             request.parentID = mainTaskID
@@ -265,7 +330,9 @@ final class RunExecution {
         // The endings handled last round and these starts (and a new run) commit together.
         var ids = [Int64](repeating: 0, count: starts.count)
         if let store {
+            let span = commitSpan()
             let begun = try store.beginAttempts(starts, run: newRun, runID: runID, after: pending)
+            span.end()
             if newRun != nil { (runID, mainTaskID, newRun) = (begun.run, begun.mainTask, nil) }
             if let runID { ledger.bind(runID: runID) }
             ids = begun.tasks
@@ -348,6 +415,11 @@ final class RunExecution {
                                        detail: "waited \(done.waitedMicroseconds / 1000) ms for \(done.resourcesDescription)"))
             }
             let outcome: StepAttempt.Outcome = done.problem == nil ? .completed : (done.rejected ? .rejected : .failed)
+            if let span = attemptSpans.removeValue(forKey: done.step) {
+                span.set { $0["agenthost.attempt.outcome"] = outcome.rawValue }
+                if let problem = done.problem { span.fail(outcome.rawValue, problem) }
+                span.end()
+            }
             var ending = TaskStore.AttemptEnd(taskID: done.taskID, finish: done.completion?.finish, events: done.completion?.events ?? done.events,
                                            outcome: outcome, reason: done.problem, checkpoint: nil)
             if outcome == .completed {
@@ -417,6 +489,10 @@ final class RunExecution {
     }
 
     private func stepEnded(_ step: Int) {
+        if let span = stepSpans.removeValue(forKey: step) {
+            if phase[step] != .completed { span.fail(phase[step] == .skipped ? "skipped" : "failed", errors[step] ?? "the step did not complete") }
+            span.end()
+        }
         for dependent in plan.steps[step].dependents {
             waitingOn[dependent] -= 1
             if waitingOn[dependent] == 0, phase[dependent] == .waiting { ready.append(dependent) }

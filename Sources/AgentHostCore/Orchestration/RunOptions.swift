@@ -1,3 +1,5 @@
+import Tracing
+
 /// How one run is carried out.
 public struct RunOptions: Sendable {
     public enum Persistence: Sendable {
@@ -19,6 +21,8 @@ public struct RunOptions: Sendable {
     public var cancellation: CancellationToken?
     /// The run's shared memory; a new one per run when nil.
     public var context: SharedContext?
+    /// The span the run's span is a child of (a caller's trace); a new trace when nil.
+    public var traceContext: InstrumentationContext?
 
     public init(persistence: Persistence = .checkpointed, inputs: [String: String] = [:],
                 progress: (@Sendable (RunProgress) -> Void)? = nil, cancellation: CancellationToken? = nil,

@@ -35,6 +35,8 @@ public struct Policy: Sendable {
     public var budgets = BudgetPolicy()
     /// What needs a person's approval first.
     public var approvals = ApprovalRules()
+    /// Where spans are exported.
+    public var telemetry = TelemetryPolicy()
     /// The file this policy was read from, if any.
     public var source: String?
 

@@ -1,9 +1,11 @@
+import Tracing
 extension AgentRuntime {
     /// Runs the DELEGATE actions of an agent's text reply, each as a child
     /// task of `parentID`. Allowed in EXECUTING only.
-    func runDelegations(in response: AgentResponse, from parentID: Int64?, state: AgentState, ledger: WorkLedger? = nil) throws(TaskError) -> [TaskOutcome] {
+    func runDelegations(in response: AgentResponse, from parentID: Int64?, state: AgentState, ledger: WorkLedger? = nil,
+                        traceContext: InstrumentationContext? = nil) throws(TaskError) -> [TaskOutcome] {
         guard state == .executing else { throw .delegateOutsideExecuting(agent: response.agent, state: state) }
-        return try runActions(in: response.text, parentID: parentID, ledger: ledger)
+        return try runActions(in: response.text, parentID: parentID, ledger: ledger, traceContext: traceContext)
     }
 
     /// Runs the DELEGATE actions of `message`, as `agenthost delegate` does
@@ -16,7 +18,8 @@ extension AgentRuntime {
     /// TASK text among the agents of its AGENT_TYPE, the TASK in the
     /// capability's text input (`{"query": TASK}` for knowledge.search). Every
     /// block is checked, routed and its input checked before any task runs.
-    private func runActions(in text: String, parentID: Int64?, requireOne: Bool = false, ledger: WorkLedger? = nil) throws(TaskError) -> [TaskOutcome] {
+    private func runActions(in text: String, parentID: Int64?, requireOne: Bool = false, ledger: WorkLedger? = nil,
+                            traceContext: InstrumentationContext? = nil) throws(TaskError) -> [TaskOutcome] {
         let actions: [DelegateAction]
         do throws(DelegateParseError) {
             actions = try DelegateParser.parse(text)
@@ -29,10 +32,20 @@ extension AgentRuntime {
         var requests = try actions.map { action throws(TaskError) in try request(for: action, parentID: parentID) }
         for index in requests.indices { requests[index].ledger = ledger }
         var outcomes: [TaskOutcome] = []
-        for request in requests {
+        for (action, var request) in zip(actions, requests) {
+            let span = HostSpan.start("delegate \(action.agentType)", parent: traceContext) { attributes in
+                attributes["agenthost.delegate.agent_type"] = action.agentType
+                attributes["agenthost.delegate.kind"] = "action"
+            }
+            request.traceContext = span.context ?? traceContext
             do throws(StoreError) {
-                outcomes.append(try run(request))
+                let outcome = try run(request)
+                if outcome.status != .completed { span.fail(outcome.status.rawValue, outcome.error?.description ?? outcome.status.rawValue) }
+                span.end()
+                outcomes.append(outcome)
             } catch {
+                span.fail("store", error.description)
+                span.end()
                 throw .store(error)
             }
         }

@@ -101,6 +101,7 @@ public final class AgentRuntime: Sendable {
         case .failure(let trip):
             // The payload that tripped is not stored: it may be the very secret.
             row.payload = []
+            HostSpan.trip(trip, parent: request.traceContext)
             return .failed(row, .call(.guardrail(trip)), screened.event.map { [$0] } ?? [])
         case .success(let payload):
             row.payload = payload
@@ -119,14 +120,41 @@ public final class AgentRuntime: Sendable {
 
     /// Calls the agent of task `id` and carries out what its reply asks for.
     /// Tasks it makes (DELEGATE, handoff) are written as they run.
+    /// Its span, `invoke_agent AGENT`, covers the call and what the reply asks for.
     func execute(_ ready: Ready, id: Int64, chain: HandoffChain?) throws(StoreError) -> Completion {
-        let request = ready.request, decision = ready.decision
+        let decision = ready.decision
         HostMetrics.shared.queueWaited(agent: decision.agent, nanoseconds: (WallClock.microseconds() - ready.row.createdUs) * 1000)
+        let span = HostSpan.start("invoke_agent \(decision.agent)", parent: ready.request.traceContext) { attributes in
+            attributes["gen_ai.operation.name"] = "invoke_agent"
+            attributes["gen_ai.agent.name"] = decision.agent
+            attributes["gen_ai.agent.id"] = decision.agent
+            attributes["agenthost.capability"] = decision.capability
+            attributes["agenthost.agent.state"] = ready.state.name
+            if id > 0 { attributes["agenthost.task.id"] = Int(id) }
+            if let step = ready.request.step { attributes["agenthost.step"] = step }
+        }
+        do {
+            let completion = try perform(ready, id: id, chain: chain, span: span)
+            if completion.outcome.status != .completed {
+                span.fail(completion.outcome.status.rawValue, completion.finish.error ?? completion.outcome.status.rawValue)
+            }
+            span.end()
+            return completion
+        } catch {
+            span.fail("store", error.description)
+            span.end()
+            throw error
+        }
+    }
+
+    private func perform(_ ready: Ready, id: Int64, chain: HandoffChain?, span: HostSpan) throws(StoreError) -> Completion {
+        let request = ready.request, decision = ready.decision
         var options = CallOptions(taskID: String(id), state: ready.state, timeout: request.timeout,
                                   cancellation: request.cancellation, context: request.context, progress: request.progress)
         let ledger = request.ledger ?? WorkLedger(budget: host.policy.budgets.run, store: id > 0 ? store : nil)
         options.ledger = ledger
         options.step = request.step
+        options.traceContext = span.context ?? request.traceContext
         let attempt = host.attempt(decision.candidate, payload: ready.payload, options: options, parent: nil, inputScreened: true)
         var events = ready.events + attempt.events
 
@@ -144,7 +172,7 @@ public final class AgentRuntime: Sendable {
         // DELEGATE actions in a text reply become tasks of their own.
         if DelegateParser.mayContainAction(response.body), !Self.looksLikeJSON(response.body) {
             do throws(TaskError) {
-                children += try runDelegations(in: response, from: parent, state: ready.state, ledger: ledger)
+                children += try runDelegations(in: response, from: parent, state: ready.state, ledger: ledger, traceContext: options.traceContext)
             } catch {
                 return completion(id, ready, error: error, events: events)
             }
@@ -170,7 +198,21 @@ public final class AgentRuntime: Sendable {
             forward.parentID = parent
             forward.origin = .handoff
             forward.ledger = ledger
-            let child = try run(forward, chain: chain)
+            let handing = HostSpan.start("handoff \(handoff.target)", parent: options.traceContext) { attributes in
+                attributes["agenthost.handoff.from"] = decision.agent
+                attributes["agenthost.handoff.to"] = handoff.target
+                attributes["agenthost.handoff.depth"] = chain.depth
+            }
+            forward.traceContext = handing.context ?? options.traceContext
+            let child: TaskOutcome
+            do {
+                child = try run(forward, chain: chain)
+            } catch {
+                handing.end()
+                throw error
+            }
+            if child.status != .completed { handing.fail(child.status.rawValue, child.error?.description ?? child.status.rawValue) }
+            handing.end()
             children.append(child)
             let error = child.error.map { "handoff to '\(child.agent ?? "?")' (task \(child.id)) failed: \($0)" }
             return completion(id, ready, status: child.status, result: child.result, error: child.error, errorText: error,

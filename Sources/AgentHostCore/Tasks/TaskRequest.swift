@@ -1,3 +1,5 @@
+import Tracing
+
 /// A task to run: what to do (a capability, or free text to route), the
 /// payload, and the envelope of the call.
 public struct TaskRequest: Sendable {
@@ -20,6 +22,8 @@ public struct TaskRequest: Sendable {
     public var context: SharedContext?
     /// Called, on the plugin's thread, for each progress report.
     public var progress: (@Sendable (ProgressReport) -> Void)?
+    /// The span the task's `invoke_agent` span is a child of (a run's attempt, a caller's trace); a new trace when nil.
+    public var traceContext: InstrumentationContext?
 
     /// Only these agents may take the task (a DELEGATE's agent type, a
     /// handoff's target, or a caller's choice); nil lets the router choose

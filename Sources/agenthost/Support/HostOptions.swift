@@ -27,6 +27,11 @@ struct HostOptions: ParsableArguments {
         valueName: "folder"))
     var workspace: String?
 
+    @Option(help: ArgumentHelp(
+        "Export spans over OTLP/HTTP to this collector, e.g. http://127.0.0.1:4318 (default: the policy's telemetry.otlp_endpoint, "
+            + "or OTEL_EXPORTER_OTLP_ENDPOINT).", valueName: "url"))
+    var otlpEndpoint: String?
+
     @Option(name: .customLong("agents"), help: ArgumentHelp(
         "A folder of role files (YAML agents run by the Assistant; repeatable; default: $AGENTHOST_HOME/agents when it exists).",
         valueName: "folder"))
@@ -132,6 +137,7 @@ struct HostOptions: ParsableArguments {
     func makeHost(defaultWorkspace: String? = nil) throws -> AgentHost {
         try bootstrapLogging()
         let policy = try loadPolicy(defaultWorkspace: defaultWorkspace)
+        try TraceExporter.start(flag: otlpEndpoint, policy: policy.telemetry, environment: ProcessInfo.processInfo.environment)
         let host = AgentHost(searchPath: searchPath, policy: policy, roles: try loadRoles(),
                              modelProvider: policy.models.isEmpty ? nil : HTTPModelProvider.shared)
         let logger = Logger(label: "agenthost")

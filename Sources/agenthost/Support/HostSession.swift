@@ -80,6 +80,7 @@ enum HostSession {
     /// Writes the open work of this host as cancelled and exits, without waiting for calls still running.
     /// Without a `reason`, it says nothing unless work was cut short.
     static func stopNow(_ number: Int32, because reason: String?) -> Never {
+        TraceExporter.finish(timeout: .seconds(1))
         let store = state.withLock { $0.store }
         let why = reason.map { " (\($0))" } ?? ""
         do {

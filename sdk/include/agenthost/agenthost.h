@@ -523,6 +523,13 @@ typedef struct ah_request {
     ah_str task_id;
     ah_str capability;      /* one of the descriptor's capabilities */
     ah_str payload;         /* UTF-8 JSON, one complete value; see above */
+    /* Appended after the first release: read it only when
+     * offsetof(ah_request, traceparent) < struct_size.
+     * The W3C trace context of the host's span for this call, as the
+     * `traceparent` header value ("00-<trace id>-<span id>-<flags>"), so the
+     * plugin's own spans join the host's trace; empty (len 0) when the host
+     * traces nothing. Owned by the host, valid for the duration of `call`. */
+    ah_str traceparent;
 } ah_request;
 
 /*

@@ -12,6 +12,10 @@ public struct AgentRequest: Sendable {
     public let payload: [UInt8]
     /// The wall-clock deadline in nanoseconds since the Unix epoch, if any.
     public let deadlineNanoseconds: Int64?
+    /// The W3C `traceparent` of the host's span for this call, so spans the
+    /// plugin makes join the host's trace; nil when the host traces nothing
+    /// (or is older than the field).
+    public let traceparent: String?
     public let host: PluginHost
     let callID: UInt64
 
@@ -21,6 +25,8 @@ public struct AgentRequest: Sendable {
         state = AgentState(rawValue: raw.state) ?? .executing
         payload = raw.payload.bytes
         deadlineNanoseconds = raw.deadline_ns == 0 ? nil : raw.deadline_ns
+        let appended = MemoryLayout<ah_request>.offset(of: \ah_request.traceparent) ?? Int.max
+        traceparent = Int(raw.struct_size) > appended && raw.traceparent.len > 0 ? raw.traceparent.string : nil
         self.host = host
         callID = raw.call_id
     }
