@@ -28,7 +28,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         // The plugin directory: Ed25519 and SHA-256, the package archive, semantic versions, and its HTTP server.
@@ -42,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),   // Hummingbird's own; a header by name
         // OTLP over HTTP only: its gRPC exporter would build gRPC and HTTP/2 for nothing.
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
         // The model providers' HTTP client: pooled keep-alive connections on NIO's shared event loops.
@@ -90,6 +91,7 @@ let package = Package(
             "AgentHostDirectory", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Tracing", package: "swift-distributed-tracing"), .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         // The model service's HTTP calls (OpenAI's Chat Completions, Anthropic's Messages): its own
         // target, so the core never links an HTTP client; the host hands it to the core as a ModelProvider.
@@ -108,6 +110,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "agenthost-bench", dependencies: ["AgentHostCore", "AgentHostDirectory", "AgentHostModels", "AgentHostTestSupport",
+                                                                  "AgentHostServer", "AgentHostTelemetry", .product(name: "Logging", package: "swift-log"),
                                                                   "CAgentHost", "HeapProbe"]),
         // libFuzzer targets of the host's readers; `Fuzz/run` builds them with -sanitize=fuzzer.
         .target(name: "AgentHostFuzzDriver", path: "Sources/AgentHostFuzzDriver",

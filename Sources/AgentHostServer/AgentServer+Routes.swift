@@ -1,7 +1,9 @@
 import AgentHostCore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
+import Tracing
 
 extension AgentServer {
     func addRoutes(to router: Hummingbird.Router<BasicRequestContext>) {
@@ -24,13 +26,17 @@ extension AgentServer {
 
         router.post("/v1/tasks") { request, context -> Response in
             let body = try await Self.jsonBody(request, limit: maxBody)
-            let task = try TaskSubmission(body)
+            var submission = try TaskSubmission(body)
+            submission.request.traceContext = Self.traceContext(of: request)
+            let task = submission
             let job = try Self.submit(board, .task, what: task.what) { job in task.run(on: board.runtime, as: job) }
             return try await Self.accepted(job, request: request)
         }
         router.post("/v1/runs") { request, context -> Response in
             let body = try await Self.jsonBody(request, limit: maxBody)
-            let run = try RunSubmission(body, orchestrator: board.orchestrator)
+            var submission = try RunSubmission(body, orchestrator: board.orchestrator)
+            submission.traceContext = Self.traceContext(of: request)
+            let run = submission
             let job = try Self.submit(board, .run, what: run.workflow.name) { job in run.run(on: board.orchestrator, as: job) }
             return try await Self.accepted(job, request: request)
         }
@@ -76,6 +82,12 @@ extension AgentServer {
     }
 
     // MARK: - Helpers
+
+    /// The caller's trace, from its `traceparent` and `tracestate` headers: the job's spans join it.
+    static func traceContext(of request: Request) -> InstrumentationContext? {
+        guard HostSpan.isEnabled, let parent = HTTPField.Name("traceparent"), let state = HTTPField.Name("tracestate") else { return nil }
+        return HostSpan.context(traceparent: request.headers[parent], tracestate: request.headers[state])
+    }
 
     static func submit(_ board: JobBoard, _ kind: ServedJob.Kind, what: String,
                        work: @escaping @Sendable (ServedJob) -> Void) throws -> ServedJob {

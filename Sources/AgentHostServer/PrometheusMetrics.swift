@@ -1,3 +1,4 @@
+import AgentHostCore
 import CoreMetrics
 import Prometheus
 
@@ -15,6 +16,8 @@ public enum PrometheusMetrics {
             .seconds(1), .seconds(5), .seconds(10), .seconds(60),
         ]
         MetricsSystem.bootstrap(factory)
+        // Metrics the host made before this went to the no-op backend: make them anew.
+        HostMetrics.shared.reset()
         return registry
     }()
 

@@ -1,5 +1,6 @@
 import AgentHostCore
 import Hummingbird
+import Tracing
 
 /// A workflow run as `POST /v1/runs` takes it: `{"workflow": YAML text or
 /// the same as a JSON object, "inputs": {"name": value}}`. The workflow is
@@ -8,6 +9,8 @@ import Hummingbird
 struct RunSubmission: Sendable {
     let workflow: Workflow
     let inputs: [String: String]
+    /// The caller's trace, which the run's span joins.
+    var traceContext: InstrumentationContext?
 
     init(_ body: JSONValue, orchestrator: Orchestrator) throws {
         let text: String
@@ -53,6 +56,7 @@ struct RunSubmission: Sendable {
     func run(on orchestrator: Orchestrator, as job: ServedJob) {
         var options = RunOptions(inputs: inputs)
         options.cancellation = job.cancellation
+        options.traceContext = traceContext
         options.progress = { event in Self.post(event, to: job) }
         do {
             let report = try orchestrator.run(workflow, options: options)

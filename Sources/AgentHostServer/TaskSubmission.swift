@@ -4,7 +4,7 @@ import Hummingbird
 /// A task as `POST /v1/tasks` takes it:
 /// `{"capability": NAME | "text": WORDS, "input": {...}, "agents": [ID], "state": "EXECUTING", "timeout_ms": N}`.
 struct TaskSubmission: Sendable {
-    let request: TaskRequest
+    var request: TaskRequest
     let what: String
 
     init(_ body: JSONValue) throws {

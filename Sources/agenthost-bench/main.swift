@@ -8,6 +8,7 @@ import Foundation
 ///   --quick        fewer iterations (a smoke run, not numbers to quote)
 ///   --directory-only  only the plugin directory: search over 10,000 plugins, a 5 MB install
 ///   --models-only  only the model service: the host's cost per model call against a loopback server
+///   --observability-only  only tracing and metrics per step (no exporter, then exported) and serve's HTTP round trip
 ///   --load-probe   internal: load the plugins once, print the milliseconds
 
 let arguments = CommandLine.arguments
@@ -49,6 +50,11 @@ func report(_ m: Measurement, target: Double?) {
 
 if arguments.contains("--models-only") {
     benchModels(searchPath: searchPath, quick: quick)
+    exit(0)
+}
+
+if arguments.contains("--observability-only") {
+    benchObservability(buildFolder: buildFolder, packageRoot: packageRoot, quick: quick)
     exit(0)
 }
 
@@ -272,3 +278,6 @@ report(measure("planner_plan_2_steps", samples: quick ? 2_000 : 20_000, batchSiz
 }, target: nil)
 
 FileHandle.standardError.write(Data("checksum \(sink)\n".utf8))
+
+// Last: it bootstraps Prometheus and an OTLP exporter for the rest of the process.
+benchObservability(buildFolder: buildFolder, packageRoot: packageRoot, quick: quick)

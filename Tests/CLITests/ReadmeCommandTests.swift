@@ -20,9 +20,12 @@ import Testing
         #expect(!lines.joined().contains("path/to"), "a placeholder is not a command")
         let home = try TemporaryFolder("readme-home")
         defer { home.remove() }
-        let port = try FreePort.pick()
+        let port = try FreePort.pick(), servePort = try FreePort.pick()
         let script = (["set -euo pipefail", "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT"]
-            + lines.map { $0 == "swift build" ? "true  # swift build: the tests are built already" : $0.replacingOccurrences(of: "8080", with: String(port)) })
+            + lines.map { line in
+                line == "swift build" ? "true  # swift build: the tests are built already"
+                    : line.replacingOccurrences(of: "8080", with: String(port)).replacingOccurrences(of: "8480", with: String(servePort))
+            })
             .joined(separator: "\n")
         let environment = ["HOME": home.url.path, "AGENTHOST_HOME": home.url.appendingPathComponent(".agenthost").path,
                            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
@@ -36,6 +39,8 @@ import Testing
         #expect(err.contains("agenthost.knowledge (knowledge.answer)") && err.contains("agenthost.planner (planner.plan)"),
                 "the DELEGATE example researched and planned: \(err)")
         #expect(out.contains(#""goal":"Research the plugin ABI, then research how checkpoints are stored""#), "the Planner got the TASK as its goal")
+        #expect(out.contains(#""kind":"task","what":"planner.plan","status":"completed""#), "serve ran the task: \(out)")
+        #expect(FileManager.default.fileExists(atPath: home.url.appendingPathComponent("run-1.html").path), "the timeline page was written")
         #expect(!err.contains("Error:"), "\(err)")
     }
 }

@@ -81,7 +81,11 @@ enum HostTable {
         default: .error
         }
         var metadata: Logger.Metadata = [:]
-        if callID != 0 { metadata["call"] = "\(callID)" }
+        if callID != 0 {
+            metadata["call"] = "\(callID)"
+            // The call's work, so a log line can be found from its task, run or trace, and the other way round.
+            if let call = call(callID, of: host) { metadata.merge(call.logMetadata) { _, new in new } }
+        }
         context.logger.log(level: level, "\(text)", metadata: metadata)
     }
 

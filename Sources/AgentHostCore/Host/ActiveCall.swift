@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 
 /// One agent call while it runs: what host callbacks made on its behalf act on.
@@ -37,6 +38,20 @@ final class ActiveCall: Sendable {
 
     /// The task this call works for, when it has a row in the store.
     var taskRowID: Int64? { Int64(options.taskID).flatMap { $0 > 0 ? $0 : nil } }
+
+    /// What the call works on, as log metadata: task, run, step, agent, and its span's trace and span ids.
+    var logMetadata: Logger.Metadata {
+        var metadata: Logger.Metadata = ["agent": "\(plugin.id)"]
+        if let task = taskRowID { metadata["task"] = "\(task)" }
+        if let run = ledger?.runID { metadata["run"] = "\(run)" }
+        if let step = options.step { metadata["step"] = "\(step)" }
+        // traceparent: 00-TRACE_ID-SPAN_ID-FLAGS
+        if let parts = HostSpan.traceparent(of: options.traceContext)?.traceparent.split(separator: "-"), parts.count == 4 {
+            metadata["trace_id"] = "\(parts[1])"
+            metadata["span_id"] = "\(parts[2])"
+        }
+        return metadata
+    }
 
     var trip: BudgetTrip? { work.withLock { $0.trip } }
 

@@ -137,11 +137,11 @@ public final class AgentHost: Sendable {
         let call = ActiveCall(host: self, plugin: plugin, options: options, parent: parent, capability: candidate.capability)
         CallRegistry.shared.register(call)
         router.load.begin(candidate.agentIndex)
-        HostMetrics.shared.callStarted(agent: plugin.id)
+        let metrics = HostMetrics.shared.step(agent: plugin.id, capability: candidate.capability.name)
+        metrics.callStarted()
         let calledAt = WallClock.nanoseconds()
         let invoked = plugin.invoke(capabilityIndex: candidate.capabilityIndex, payload: payload, call: call)
-        HostMetrics.shared.callEnded(agent: plugin.id, capability: candidate.capability.name, nanoseconds: WallClock.nanoseconds() - calledAt,
-                                     failed: (try? invoked.get().0) != .ok)
+        metrics.callEnded(nanoseconds: WallClock.nanoseconds() - calledAt, failed: (try? invoked.get().0) != .ok)
         router.load.end(candidate.agentIndex)
         CallRegistry.shared.unregister(call)
         events += call.recordedEvents

@@ -66,7 +66,10 @@ final class OutputPump: Sendable {
             // A record from the `log` callback: 0x1E, level, call, message.
             if cut.first == 0x1E, let record = LogRecord(cut.dropFirst()) {
                 var metadata: Logger.Metadata = ["pid": "\(pid)"]
-                if record.call != 0 { metadata["call"] = "\(record.call)" }
+                if record.call != 0 {
+                    metadata["call"] = "\(record.call)"
+                    if let call = CallRegistry.shared.recentCall(record.call) { metadata.merge(call.logMetadata) { _, new in new } }
+                }
                 logger.log(level: record.level, "\(record.message)", metadata: metadata)
             } else {
                 logger.info("output: \(String(decoding: cut, as: UTF8.self))", metadata: ["pid": "\(pid)"])

@@ -24,33 +24,81 @@ public final class HostMetrics: Sendable {
 
     // MARK: - What the runtime records
 
-    /// A task ended: counted by agent, capability and outcome; its time in the agent and before it.
-    func taskEnded(agent: String, capability: String, outcome: TaskStatus) {
-        counter("agenthost_tasks_total", ["agent": agent, "capability": capability, "outcome": outcome.rawValue]).increment()
+    /// What one step of `agent` on `capability` records, made together and
+    /// found with one look-up: its outcome counters, its call's duration and
+    /// errors, the agent's calls in flight, and its wait before the call.
+    package final class Step: Sendable {
+        let outcomes: [TaskStatus: Counter]
+        let callDuration: Timer
+        let callErrors: Counter
+        let inFlight: Meter
+        let queueWait: Timer
+
+        init(agent: String, capability: String) {
+            outcomes = Dictionary(uniqueKeysWithValues: TaskStatus.allCases.filter { $0.isFinished || $0 == .waitingApproval }.map {
+                ($0, Counter(label: "agenthost_tasks_total", dimensions: [("agent", agent), ("capability", capability), ("outcome", $0.rawValue)]))
+            })
+            callDuration = Timer(label: "agenthost_call_duration_seconds", dimensions: [("agent", agent), ("capability", capability)])
+            callErrors = Counter(label: "agenthost_call_errors_total", dimensions: [("agent", agent), ("capability", capability)])
+            inFlight = Meter(label: "agenthost_calls_in_flight", dimensions: [("agent", agent)])
+            queueWait = Timer(label: "agenthost_queue_wait_seconds", dimensions: [("agent", agent)])
+        }
+
+        /// A task ended: counted by agent, capability and outcome.
+        package func taskEnded(_ outcome: TaskStatus) { outcomes[outcome]?.increment() }
+
+        /// A call into the agent began; `callEnded` must follow.
+        package func callStarted() { inFlight.increment() }
+
+        package func callEnded(nanoseconds: Int64, failed: Bool) {
+            inFlight.decrement()
+            callDuration.recordNanoseconds(nanoseconds)
+            if failed { callErrors.increment() }
+        }
+
+        /// How long a task waited between being taken and its agent being called.
+        package func queueWaited(nanoseconds: Int64) { queueWait.recordNanoseconds(max(0, nanoseconds)) }
     }
 
-    /// A call into an agent began; `callEnded` must follow.
-    func callStarted(agent: String) { meter("agenthost_calls_in_flight", ["agent": agent]).increment() }
-
-    func callEnded(agent: String, capability: String, nanoseconds: Int64, failed: Bool) {
-        meter("agenthost_calls_in_flight", ["agent": agent]).decrement()
-        timer("agenthost_call_duration_seconds", ["agent": agent, "capability": capability]).recordNanoseconds(nanoseconds)
-        if failed { counter("agenthost_call_errors_total", ["agent": agent, "capability": capability]).increment() }
+    private struct StepKey: Hashable {
+        var agent: String
+        var capability: String
     }
 
-    /// How long a task waited between being taken and its agent being called.
-    func queueWaited(agent: String, nanoseconds: Int64) {
-        timer("agenthost_queue_wait_seconds", ["agent": agent]).recordNanoseconds(max(0, nanoseconds))
+    private let steps = Mutex<[StepKey: Step]>([:])
+    private let commits = Mutex<Timer?>(nil)
+
+    /// The step metrics of `agent` on `capability`.
+    package func step(agent: String, capability: String) -> Step {
+        let key = StepKey(agent: agent, capability: capability)
+        if let found = steps.withLock({ $0[key] }) { return found }
+        let made = Step(agent: agent, capability: capability)
+        return steps.withLock { steps in
+            if let raced = steps[key] { return raced }
+            steps[key] = made
+            return made
+        }
     }
 
-    func runEnded(mode: String, status: RunStatus, nanoseconds: Int64) {
+    /// Forgets every metric made so far, so the next records go to a backend
+    /// bootstrapped since; those made before went to the one before.
+    package func reset() {
+        steps.withLock { $0.removeAll() }
+        commits.withLock { $0 = nil }
+        counters.withLock { $0.removeAll() }
+        floatingCounters.withLock { $0.removeAll() }
+        timers.withLock { $0.removeAll() }
+        meters.withLock { $0.removeAll() }
+    }
+
+    package func runEnded(mode: String, status: RunStatus, nanoseconds: Int64) {
         counter("agenthost_runs_total", ["mode": mode, "outcome": status.rawValue]).increment()
         timer("agenthost_run_duration_seconds", ["mode": mode]).recordNanoseconds(nanoseconds)
     }
 
     /// An event a task recorded: guardrail trips, handoffs, delegations,
     /// refusals and plugin faults each have their own counter.
-    func recorded(_ event: TaskEvent) {
+    package func recorded(_ event: TaskEvent) {
         let agent = event.agent ?? "-"
         switch event.kind {
         case .guardrailTripped: counter("agenthost_guardrail_trips_total", ["agent": agent]).increment()
@@ -68,19 +116,27 @@ public final class HostMetrics: Sendable {
     }
 
     /// An isolated plugin's process was started again after a fault.
-    func pluginRestarted(agent: String) { counter("agenthost_plugin_restarts_total", ["agent": agent]).increment() }
+    package func pluginRestarted(agent: String) { counter("agenthost_plugin_restarts_total", ["agent": agent]).increment() }
 
     /// One write transaction of the store, BEGIN to COMMIT.
-    func storeCommitted(nanoseconds: Int64) { timer("agenthost_store_commit_seconds", [:]).recordNanoseconds(nanoseconds) }
+    package func storeCommitted(nanoseconds: Int64) {
+        let timer = commits.withLock { kept in
+            if let kept { return kept }
+            let made = Timer(label: "agenthost_store_commit_seconds")
+            kept = made
+            return made
+        }
+        timer.recordNanoseconds(nanoseconds)
+    }
 
-    func modelUsed(agent: String, model: String, inputTokens: Int, outputTokens: Int, cost: Double) {
+    package func modelUsed(agent: String, model: String, inputTokens: Int, outputTokens: Int, cost: Double) {
         counter("agenthost_model_tokens_total", ["agent": agent, "model": model, "direction": "input"]).increment(by: inputTokens)
         counter("agenthost_model_tokens_total", ["agent": agent, "model": model, "direction": "output"]).increment(by: outputTokens)
         if cost > 0 { floatingCounter("agenthost_model_cost_total", ["agent": agent, "model": model]).increment(by: cost) }
     }
 
     /// A monitor's threshold was crossed.
-    func alerted(monitor: String, agent: String) {
+    package func alerted(monitor: String, agent: String) {
         counter("agenthost_alerts_total", ["monitor": monitor, "agent": agent]).increment()
     }
 

@@ -309,6 +309,10 @@ final class RunExecution {
             var request = TaskRequest(candidate.target, payload: payload, state: planned.spec.state, timeout: planned.timeout,
                                       cancellation: cancellation, context: context)
             request.traceContext = attemptSpans[step]?.context
+            if let report = options.stepProgress {
+                let id = planned.spec.id
+                request.progress = { report(id, $0) }
+            }
             request.agents = [candidate.agent]
             request.routedCapability = candidate.routedCapability
             request.parentID = mainTaskID

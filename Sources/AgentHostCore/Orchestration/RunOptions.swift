@@ -17,6 +17,8 @@ public struct RunOptions: Sendable {
     public var inputs: [String: String]
     /// Called on the orchestrating thread as steps start and end; keep it short.
     public var progress: (@Sendable (RunProgress) -> Void)?
+    /// Called, on the agent's thread, with the progress a step's agent reports (the step's id first).
+    public var stepProgress: (@Sendable (String, ProgressReport) -> Void)?
     /// Cancels the steps in flight and stops the run.
     public var cancellation: CancellationToken?
     /// The run's shared memory; a new one per run when nil.

@@ -123,7 +123,8 @@ public final class AgentRuntime: Sendable {
     /// Its span, `invoke_agent AGENT`, covers the call and what the reply asks for.
     func execute(_ ready: Ready, id: Int64, chain: HandoffChain?) throws(StoreError) -> Completion {
         let decision = ready.decision
-        HostMetrics.shared.queueWaited(agent: decision.agent, nanoseconds: (WallClock.microseconds() - ready.row.createdUs) * 1000)
+        HostMetrics.shared.step(agent: decision.agent, capability: decision.capability)
+            .queueWaited(nanoseconds: (WallClock.microseconds() - ready.row.createdUs) * 1000)
         let span = HostSpan.start("invoke_agent \(decision.agent)", parent: ready.request.traceContext) { attributes in
             attributes["gen_ai.operation.name"] = "invoke_agent"
             attributes["gen_ai.agent.name"] = decision.agent
@@ -229,7 +230,7 @@ public final class AgentRuntime: Sendable {
     private func completion(_ id: Int64, _ ready: Ready, status: TaskStatus, result: [UInt8]?, error: TaskError?,
                             errorText: String? = nil, events: [TaskEvent], children: [TaskOutcome]) -> Completion {
         let decision = ready.decision
-        HostMetrics.shared.taskEnded(agent: decision.agent, capability: decision.capability, outcome: status)
+        HostMetrics.shared.step(agent: decision.agent, capability: decision.capability).taskEnded(status)
         return Completion(
             finish: .init(id: id, status: status, agentState: status == .completed ? .done : .failed, result: result,
                           error: errorText ?? error?.description, finishedUs: WallClock.microseconds()),
@@ -256,7 +257,7 @@ public final class AgentRuntime: Sendable {
     }
 
     static func failedOutcome(_ id: Int64, _ row: TaskStore.NewTask, _ error: TaskError) -> TaskOutcome {
-        HostMetrics.shared.taskEnded(agent: row.agent ?? "-", capability: row.routedCapability ?? row.capability ?? "-", outcome: error.status)
+        HostMetrics.shared.step(agent: row.agent ?? "-", capability: row.routedCapability ?? row.capability ?? "-").taskEnded(error.status)
         return TaskOutcome(id: id, status: error.status, agent: row.agent, capability: row.routedCapability,
                     routeReason: row.routeReason, result: nil, error: error, children: [])
     }

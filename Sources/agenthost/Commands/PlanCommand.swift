@@ -43,7 +43,11 @@ struct PlanCommand: ParsableCommand {
         RunPrinter.plan(plan)
         guard execute else { return }
         let report = try WorkflowCommand.orchestrating {
-            try orchestrator.run(workflow, options: RunOptions(progress: RunPrinter.progress), source: "the plan of task \(outcome.id)")
+            var options = RunOptions()
+            let display = RunProgressDisplay(steps: workflow.steps.count)
+            display.attach(to: &options)
+            defer { display.stop() }
+            return try orchestrator.run(workflow, options: options, source: "the plan of task \(outcome.id)")
         }
         RunPrinter.summary(report, options: host)
         if report.status != .completed { throw ExitCode.failure }

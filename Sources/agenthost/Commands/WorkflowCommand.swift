@@ -23,8 +23,12 @@ struct WorkflowCommand: ParsableCommand {
             let orchestrator = Orchestrator(runtime: try host.makeRuntime())
             let workflow = try WorkflowCommand.load(file)
             var options = RunOptions(inputs: try WorkflowCommand.parse(inputs))
-            if !quiet { options.progress = RunPrinter.progress }
-            let report = try WorkflowCommand.orchestrating { try orchestrator.run(workflow, options: options, source: file) }
+            let display = quiet ? nil : RunProgressDisplay(steps: workflow.steps.count)
+            display?.attach(to: &options)
+            let report = try WorkflowCommand.orchestrating {
+                defer { display?.stop() }
+                return try orchestrator.run(workflow, options: options, source: file)
+            }
             RunPrinter.summary(report, options: host)
             if report.status != .completed { throw ExitCode.failure }
         }

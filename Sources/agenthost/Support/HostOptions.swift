@@ -13,6 +13,10 @@ struct HostOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Log level on stderr: trace, debug, info, warning, error.", valueName: "level"))
     var logLevel: String = "warning"
 
+    @Option(help: ArgumentHelp("Log lines as text, or as JSON lines with the task, run, agent and trace ids of a plugin's call.",
+                               valueName: "text|json"))
+    var logFormat: LogFormat = .text
+
     @Option(name: .customLong("state"), help: ArgumentHelp(
         "The task database, a SQLite file (default: $HOME/.agenthost/state.sqlite, or $AGENTHOST_HOME/state.sqlite).", valueName: "path"))
     var statePath: String?
@@ -62,10 +66,15 @@ struct HostOptions: ParsableArguments {
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        switch logFormat {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
         }
     }
 
@@ -147,6 +156,9 @@ struct HostOptions: ParsableArguments {
         return host
     }
 }
+
+/// How log lines are written on stderr.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
 /// An error the CLI reports as `Error: <message>` on stderr, exiting 1.
 struct CLIError: Error, CustomStringConvertible {

@@ -5,7 +5,10 @@ import Foundation
 enum RunPrinter {
     /// Prints each progress event as a line on stdout, flushed at once so a
     /// person (or a test killing the process) sees it as it happens.
-    static func progress(_ event: RunProgress) {
+    static func progress(_ event: RunProgress) { emit(line(for: event)) }
+
+    /// A progress event as the line that shows it.
+    static func line(for event: RunProgress) -> String {
         let line: String
         switch event {
         case .started(let step, let attempt, let agent):
@@ -22,7 +25,7 @@ enum RunPrinter {
         case .skipped(let step, let reason):
             line = "  skip   \(pad(step)) \(reason)"
         }
-        emit(line)
+        return line
     }
 
     static func emit(_ line: String) {
