@@ -69,12 +69,8 @@ public struct AgentServer: Sendable {
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
-        } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            throw Failure(description: "cannot listen on \(configuration.host):\(configuration.port): the address is in use (by another server?); choose another --port, or --port 0 for any free one")
-        } catch let error as IOError where error.errnoCode == EACCES {
-            throw Failure(description: "cannot listen on \(configuration.host):\(configuration.port): not allowed (ports below 1024 need privileges); choose a port above 1024")
         } catch {
-            throw Failure(description: "the server stopped: \(error)")
+            throw Failure(description: ListenFailure.describe(error, host: configuration.host, port: configuration.port, server: "the server"))
         }
     }
 }

@@ -62,12 +62,8 @@ public struct DirectoryServer: Sendable {
                               onServerRunning: { channel in onRunning(channel.localAddress?.port ?? port) }, logger: logger)
         do {
             try await app.runService()
-        } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            throw Failure(description: "cannot listen on \(host):\(port): the address is in use (by another server?); choose another --port, or --port 0 for any free one")
-        } catch let error as IOError where error.errnoCode == EACCES {
-            throw Failure(description: "cannot listen on \(host):\(port): not allowed (ports below 1024 need privileges); choose a port above 1024")
         } catch {
-            throw Failure(description: "the directory server stopped: \(error)")
+            throw Failure(description: ListenFailure.describe(error, host: host, port: port, server: "the directory server"))
         }
     }
 }

@@ -24,6 +24,14 @@ public struct FixturePlugin: Sendable {
 
     public init(id: String = "test.fixture") { self.id = id }
 
+    /// A fixture whose `fixture.handoff` hands its task to `peer`, declared in its manifest.
+    public static func handingOff(id: String, to peer: String) -> FixturePlugin {
+        var plugin = FixturePlugin(id: id)
+        plugin.defines["FIXTURE_PEER"] = "\"\(peer)\""
+        plugin.editManifest = { $0["handoffs"] = [peer] }
+        return plugin
+    }
+
     /// `Tests/Fixtures/hostile_plugin.c`: a plugin that crashes, hangs, leaks,
     /// floods and tries to escape, one capability per behaviour.
     public static func hostile(id: String = "test.hostile") -> FixturePlugin {

@@ -11,11 +11,8 @@ import Testing
     let cli: CLIHome
 
     init() throws {
-        // test.front hands fixture.handoff to test.back.
-        var front = FixturePlugin(id: "test.front")
-        front.defines["FIXTURE_PEER"] = "\"test.back\""
-        front.editManifest = { $0["handoffs"] = ["test.back"] }
-        cli = try CLIHome("timeline", fixtures: [FixturePlugin(id: "test.worker"), front, FixturePlugin(id: "test.back")])
+        cli = try CLIHome("timeline", fixtures: [FixturePlugin(id: "test.worker"), .handingOff(id: "test.front", to: "test.back"),
+                                              FixturePlugin(id: "test.back")])
     }
 
     func agenthost(_ arguments: String...) throws -> Command.Result { try cli.agenthost(arguments) }

@@ -10,10 +10,8 @@ import Testing
     let cli: CLIHome
 
     init() throws {
-        var front = FixturePlugin(id: "test.front")
-        front.defines["FIXTURE_PEER"] = "\"test.back\""
-        front.editManifest = { $0["handoffs"] = ["test.back"] }
-        cli = try CLIHome("traces", fixtures: [FixturePlugin(id: "test.worker"), front, FixturePlugin(id: "test.back")])
+        cli = try CLIHome("traces", fixtures: [FixturePlugin(id: "test.worker"), .handingOff(id: "test.front", to: "test.back"),
+                                              FixturePlugin(id: "test.back")])
     }
 
     /// A span as the receiver wrote it.
