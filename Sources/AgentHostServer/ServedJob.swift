@@ -124,7 +124,11 @@ final class ServedJob: Sendable {
 
     /// The job as `GET /v1/jobs/ID` gives it.
     func json() -> [UInt8] {
-        let state = state.withLock { $0 }
+        // The fields written, not the kept events: a GET must not copy up to a thousand of them under the lock.
+        let state = state.withLock { state in
+            (status: state.status, taskID: state.taskID, runID: state.runID, result: state.result, error: state.error,
+             finishedUs: state.finishedUs)
+        }
         var json = JSONWriter(capacity: 256 + (state.result?.count ?? 0))
         json.beginObject()
         json.key("id"); json.int(Int(id))
